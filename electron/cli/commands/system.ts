@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { printJson, withClient } from '../output.js';
+import { parseJsonArg } from '../output.js';
+
+export function registerSystem(program: Command): void {
+  program
+    .command('gc')
+    .option('--dry-run', 'only report what would be deleted')
+    .option('--json', 'print the report as JSON')
+    .description('delete what nslab created and is still present; report unrecorded nslab- objects')
+    .action((opts: { dryRun?: boolean; json?: boolean }) =>
+      withClient(!!opts.json, async (client) => {
+        const report = await client.call('ledger.gc', { dryRun: !!opts.dryRun });
+        if (opts.json) printJson(report);
+        else {
+          const name = (o: { kind: string; netns: string | null; name: string }): string => `${o.kind} ${o.netns ? `${o.netns}/` : ''}${o.name}`;
+          const verb = report.dryRun ? 'would delete' : 'deleted';
+          process.stdout.write(`${verb}: ${report.deleted.map(name).join(', ') || 'nothing'}\n`);
+          if (report.forgotten.length) process.stdout.write(`already gone: ${report.forgotten.map(name).join(', ')}\n`);
+          if (report.unknown.length) process.stdout.write(`not recorded by nslab, left alone: ${report.unknown.map(name).join(', ')}\n`);
+          for (const f of report.failed) process.stdout.write(`failed: ${name(f.object)}: ${f.message}\n`);
+        }
+        return report.failed.length ? 1 : 0;
+      }),
+    );
+
+  program
+    .command('doctor')
+    .option('--json', 'print the report as JSON')
+    .description('what this machine supports and lacks, with reasons and fixes')
+    .action((opts: { json?: boolean }) =>
+      withClient(!!opts.json, async (client) => {
+        const report = await client.call('system.doctor', {});
+        if (opts.json) printJson(report);
+        else {
+          const mark = { ok: 'ok  ', warn: 'warn', missing: 'MISS' } as const;
+          for (const c of report.checks) {
+            process.stdout.write(`${mark[c.status]}  ${c.title.padEnd(30)} ${c.detail}\n`);
+            if (c.status !== 'ok') {
+              if (c.reason) process.stdout.write(`      why: ${c.reason}\n`);
+              if (c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
+            }
+          }
+          process.stdout.write(report.ok ? 'essentials present\n' : 'essentials missing: see MISS lines above\n');
+        }
+        return report.ok ? 0 : 1;
+      }),
+    );
+
+  program
+    .command('rpc')
+    .argument('<method>', 'helper method, e.g. net.netns.list')
+    .argument('[params]', 'JSON params', undefined)
+    .description('call any helper method and print the JSON result or the typed error')
+    .action((method: string, params: string | undefined) =>
+      withClient(true, async (client) => {
+        printJson(await client.call(method as never, parseJsonArg(params) as never));
+      }),
+    );
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { NodeSnapshot } from '../../shared/contract/index.js';
+import { NslabError } from '../../shared/errors.js';
+import { printJson, withClient } from '../output.js';
+
+function readTopologyFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new NslabError('not-found', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { field: 'file' });
+  }
+}
+
+function printNode(n: NodeSnapshot): void {
+  process.stdout.write(`${n.name}  (netns ${n.netns}${n.topology ? `, topology ${n.topology}` : ''}${n.forwarding ? ', forwarding' : ''})\n`);
+  for (const l of n.links) {
+    const peer = l.peer ? ` peer ${l.peer}${l.peerNetns !== undefined ? `@${l.peerNetns ?? 'root'}` : ''}` : '';
+    process.stdout.write(`  ${l.name.padEnd(15)} ${l.kind.padEnd(8)} ${l.state.padEnd(8)} ${l.addresses.join(' ') || '-'}${peer}${l.master ? ` master ${l.master}` : ''}\n`);
+  }
+  for (const r of n.routes) process.stdout.write(`  route ${r.to}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}\n`);
+}
+
+export function registerTopo(program: Command): void {
+  const topo = program.command('topo').description('declarative topologies (YAML)');
+
+  topo
+    .command('apply')
+    .argument('<file>', 'topology YAML')
+    .option('--json', 'print the result as JSON')
+    .description('build a topology in one batched pass (idempotent)')
+    .action((file: string, opts: { json?: boolean }) =>
+      withClient(!!opts.json, async (client) => {
+        const result = await client.call('topology.apply', { yaml: readTopologyFile(file), file });
+        if (opts.json) printJson(result);
+        else process.stdout.write(`applied ${result.name}: ${result.created.length} created, ${result.unchanged.length} already in place (${result.ms} ms)\n`);
+      }),
+    );
+
+  topo
+    .command('destroy')
+    .argument('<name>', 'topology name')
+    .option('--json', 'print the result as JSON')
+    .description('remove exactly what a topology created')
+    .action((name: string, opts: { json?: boolean }) =>
+      withClient(!!opts.json, async (client) => {
+        const result = await client.call('topology.destroy', { name });
+        if (opts.json) printJson(result);
+        else process.stdout.write(`destroyed ${name}: removed ${result.removed.join(', ') || 'nothing'}\n`);
+      }),
+    );
+
+  topo
+    .command('show')
+    .argument('[name]', 'topology name (default: every nslab namespace)')
+    .option('--json', 'print the snapshot as JSON')
+    .description('links, addresses, routes and forwarding of a topology')
+    .action((name: string | undefined, opts: { json?: boolean }) =>
+      withClient(!!opts.json, async (client) => {
+        const snapshot = await client.call('topology.show', name === undefined ? {} : { name });
+        if (opts.json) printJson(snapshot);
+        else if (snapshot.nodes.length === 0) process.stdout.write('no nslab namespaces\n');
+        else snapshot.nodes.forEach(printNode);
+      }),
+    );
+
+  topo
+    .command('list')
+    .alias('ls')
+    .option('--json', 'print as JSON')
+    .description('applied and shipped topologies')
+    .action((opts: { json?: boolean }) =>
+      withClient(!!opts.json, async (client) => {
+        const list = await client.call('topology.list', {});
+        if (opts.json) return printJson(list);
+        process.stdout.write(`applied: ${list.applied.map((t) => t.name).join(', ') || 'none'}\n`);
+        for (const b of list.builtin) process.stdout.write(`shipped: ${b.name}  ${b.file}\n`);
+      }),
+    );
+}

@@ -1,0 +1,24 @@
+// `nslab`: the command-line client. Everything the GUI can do, with --json output.
+import { Command } from 'commander';
+import { VERSION } from '../helper/version.js';
+import { registerExec } from './commands/exec.js';
+import { registerHelper } from './commands/helper.js';
+import { registerSystem } from './commands/system.js';
+import { registerTopo } from './commands/topo.js';
+
+const program = new Command('nslab')
+  .description('a workbench for network namespaces, veth, bridges, netfilter and cgroups')
+  .version(VERSION)
+  .enablePositionalOptions()
+  .showHelpAfterError()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+registerTopo(program);
+registerExec(program);
+registerSystem(program);
+registerHelper(program);
+
+await program.parseAsync(process.argv);

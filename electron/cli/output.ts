@@ -1,0 +1,34 @@
+// How the CLI speaks: JSON on request, short human lines otherwise, typed errors either way.
+import { NslabError, toNslabError } from '../shared/errors.js';
+import { connectHelper, type Client } from './client.js';
+
+export const printJson = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+export function reportError(err: unknown, json: boolean): number {
+  const e = toNslabError(err);
+  if (json) printJson({ error: e.toJSON() });
+  else process.stderr.write(`nslab: ${e.code}: ${e.message}\n`);
+  return e.code === 'invalid-params' || e.code === 'unknown-method' ? 2 : 1;
+}
+
+/** Runs one command against the helper, printing a typed error and setting the exit code on failure. */
+export async function withClient(json: boolean, body: (client: Client) => Promise<number | void>): Promise<void> {
+  let client: Client | undefined;
+  try {
+    client = await connectHelper();
+    process.exitCode = (await body(client)) ?? 0;
+  } catch (err) {
+    process.exitCode = reportError(err, json);
+  } finally {
+    client?.close();
+  }
+}
+
+export function parseJsonArg(text: string | undefined): unknown {
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new NslabError('parse-error', `params are not valid JSON: ${(err as Error).message}`, { field: 'params' });
+  }
+}

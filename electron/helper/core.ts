@@ -1,0 +1,96 @@
+// The helper core: opens the ledger, reconciles, and maps every contract method to its implementation.
+// Used by `nslab helper` (stdio/socket server) and in-process by the CLI when no helper is running.
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import type { HelperContext } from './context.js';
+import { EventBus } from './events.js';
+import { onActivity } from './exec.js';
+import { gc, reconcile } from './ledger/gc.js';
+import { Ledger } from './ledger/journal.js';
+import type { KindDriver } from './ledger/kinds.js';
+import { acquireLock } from './ledger/lock.js';
+import { linkKind, netnsKind } from './net/kinds.js';
+import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js';
+import { TopologyStore } from './topology/store.js';
+import { netHandlers } from './net/handlers.js';
+import { topologyHandlers } from './topology/handlers.js';
+import { doctor } from './doctor/doctor.js';
+import { VERSION } from './version.js';
+
+export function defaultStateDir(): string {
+  if (process.env.NSLAB_STATE_DIR) return process.env.NSLAB_STATE_DIR;
+  if (process.getuid?.() === 0) return '/var/lib/nslab';
+  return join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'nslab');
+}
+
+export const lockPathOf = (stateDir: string): string => join(stateDir, 'ledger.lock');
+
+export interface HelperCore {
+  ctx: HelperContext;
+  dispatch: Dispatch;
+  close(): void;
+}
+
+export interface CoreOptions {
+  stateDir?: string;
+  /** Announced in the lock file so CLIs can reach this helper. */
+  socket?: string;
+  lockWaitMs?: number;
+}
+
+export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
+  const stateDir = opts.stateDir ?? defaultStateDir();
+  const ledger = new Ledger(stateDir);
+  const release = await acquireLock(lockPathOf(stateDir), { pid: process.pid, ...(opts.socket ? { socket: opts.socket } : {}) }, opts.lockWaitMs ?? 10_000).catch(
+    (err: unknown) => {
+      ledger.close();
+      throw err;
+    },
+  );
+  const drivers: KindDriver[] = [netnsKind, linkKind];
+  const bus = new EventBus();
+  const stopActivity = onActivity((event) => bus.emit('activity', event));
+  const ctx: HelperContext = {
+    ledger,
+    drivers,
+    bus,
+    stateDir,
+    mode: process.env.NSLAB_SANDBOX === '1' ? 'sandbox' : 'host',
+    topologies: new TopologyStore(stateDir),
+  };
+  try {
+    await reconcile(ledger, drivers);
+  } catch (err) {
+    stopActivity();
+    release();
+    ledger.close();
+    throw err;
+  }
+
+  const handlers: Handlers = {
+    'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: process.getuid?.() === 0, mode: ctx.mode, stateDir }),
+    'events.subscribe': async ({ events }, call) => {
+      call.subscribe(events);
+      return { events };
+    },
+    'events.unsubscribe': async ({ events }, call) => {
+      call.unsubscribe(events);
+      return { events };
+    },
+    'ledger.list': async () => ({ objects: ledger.objects() }),
+    'ledger.gc': async ({ dryRun }) => gc(ledger, drivers, dryRun),
+    'system.doctor': async () => doctor(ctx),
+    ...netHandlers(ctx),
+    ...topologyHandlers(ctx),
+  };
+
+  return {
+    ctx,
+    dispatch: createDispatcher(handlers),
+    close() {
+      stopActivity();
+      ledger.close();
+      release();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// `nslab doctor`: what this machine supports and lacks, each with the reason and the fix.
+import type { DoctorCheck, DoctorReport } from '../../shared/contract/index.js';
+import type { HelperContext } from '../context.js';
+import { run } from '../exec.js';
+import { ipBatch } from '../net/ip.js';
+import { brNetfilter, cgroupLayout, cgroupMounts, kernelRelease, probeLinkKinds, toolVersion, TOOLS, unprivilegedUserns } from './probes.js';
+
+const PACKAGES: Record<string, string> = {
+  ip: 'iproute2',
+  iptables: 'iptables',
+  nft: 'nftables',
+  conntrack: 'conntrack',
+  unshare: 'util-linux',
+  nsenter: 'util-linux',
+  busybox: 'busybox-static',
+  sysctl: 'procps',
+};
+const ESSENTIAL_TOOLS = new Set(['ip', 'nsenter', 'unshare', 'sysctl']);
+
+const KIND_CONFIG: Record<string, string> = {
+  veth: 'CONFIG_VETH',
+  bridge: 'CONFIG_BRIDGE',
+  macvlan: 'CONFIG_MACVLAN',
+  vxlan: 'CONFIG_VXLAN',
+  ipvlan: 'CONFIG_IPVLAN',
+  dummy: 'CONFIG_DUMMY',
+};
+
+export async function doctor(ctx: HelperContext): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const root = process.getuid?.() === 0;
+  checks.push({
+    id: 'root',
+    title: 'Privileges',
+    status: root ? 'ok' : 'warn',
+    essential: false,
+    detail: root ? 'running as root' : `running as uid ${process.getuid?.()}`,
+    ...(root ? {} : { reason: 'kernel changes need root (or sandbox mode in a user namespace)', fix: 'the app asks through pkexec; for the CLI use sudo' }),
+  });
+  checks.push({ id: 'mode', title: 'Mode', status: 'ok', essential: false, detail: ctx.mode === 'host' ? 'host mode: the real kernel' : 'sandbox mode: a private user+network namespace; cgroup writes are read-only' });
+
+  const tools: Record<string, string | null> = {};
+  await Promise.all(Object.entries(TOOLS).map(async ([name, argv]) => (tools[name] = await toolVersion(argv))));
+  for (const [name, version] of Object.entries(tools)) {
+    checks.push({
+      id: `tool.${name}`,
+      title: name,
+      status: version ? 'ok' : ESSENTIAL_TOOLS.has(name) ? 'missing' : 'warn',
+      essential: ESSENTIAL_TOOLS.has(name),
+      detail: version ? `version ${version}` : 'not installed',
+      ...(version ? {} : { reason: `${name} is not on PATH`, fix: `apt-get install ${PACKAGES[name]}` }),
+    });
+  }
+
+  const kernel = kernelRelease();
+  checks.push({ id: 'kernel', title: 'Kernel', status: 'ok', essential: false, detail: kernel });
+
+  const mounts = cgroupMounts();
+  const layout = cgroupLayout(mounts);
+  checks.push({
+    id: 'cgroup',
+    title: 'cgroups',
+    status: layout === 'none' ? 'missing' : 'ok',
+    essential: false,
+    detail: `${layout}: ${mounts.map((m) => `${m.mount} (${m.version}${m.controllers.length ? `: ${m.controllers.join(',')}` : ''})`).join('; ') || 'no cgroup filesystem mounted'}`,
+    ...(layout === 'none' ? { reason: 'no cgroup filesystem is mounted', fix: 'mount -t cgroup2 none /sys/fs/cgroup' } : {}),
+  });
+
+  const userns = unprivilegedUserns();
+  checks.push({
+    id: 'userns',
+    title: 'Unprivileged user namespaces',
+    status: userns.ok ? 'ok' : 'warn',
+    essential: false,
+    detail: userns.detail,
+    ...(userns.ok ? {} : { reason: 'sandbox mode needs unprivileged user namespaces', fix: 'sysctl -w kernel.unprivileged_userns_clone=1 (or user.max_user_namespaces=15000)' }),
+  });
+
+  const br = brNetfilter();
+  checks.push({
+    id: 'br_netfilter',
+    title: 'br_netfilter',
+    status: br.present ? 'ok' : 'warn',
+    essential: false,
+    detail: br.present ? `present; bridge-nf-call-iptables=${br.callIptables} (bridged traffic ${br.callIptables === '1' ? 'meets' : 'skips'} iptables)` : 'not loaded',
+    ...(br.present ? {} : { reason: 'the ping-failed lab needs bridged traffic to traverse iptables', fix: 'modprobe br_netfilter' }),
+  });
+
+  const backend = tools.iptables ? await iptablesBackend() : null;
+  checks.push({
+    id: 'iptables.backend',
+    title: 'iptables backend',
+    status: backend ? 'ok' : 'warn',
+    essential: false,
+    detail: backend ? `iptables ${tools.iptables} (${backend})` : 'iptables not installed',
+    ...(backend ? {} : { reason: 'firewall labs need iptables', fix: 'apt-get install iptables' }),
+  });
+
+  let linkKinds: Record<string, boolean> = {};
+  if (root && tools.ip) {
+    linkKinds = await probeLinkKinds((netns, body) => withProbeNamespace(ctx, netns, body));
+    for (const [kind, ok] of Object.entries(linkKinds)) {
+      checks.push({
+        id: `link.${kind}`,
+        title: `${kind} links`,
+        status: ok ? 'ok' : 'warn',
+        essential: kind === 'veth' || kind === 'bridge',
+        detail: ok ? 'supported' : 'not supported by this kernel',
+        ...(ok ? {} : { reason: `the kernel has no ${kind} driver (${KIND_CONFIG[kind]}) and nslab loads no modules`, fix: `modprobe ${kind}, or a kernel built with ${KIND_CONFIG[kind]}` }),
+      });
+    }
+  }
+
+  const ok = checks.every((c) => !c.essential || c.status === 'ok');
+  return { ok, root, mode: ctx.mode, kernel, cgroup: { layout, hierarchies: mounts }, iptablesBackend: backend, linkKinds, tools, checks };
+}
+
+async function iptablesBackend(): Promise<'nf_tables' | 'legacy'> {
+  const { stdout } = await run(['iptables', '-V'], { allowFailure: true });
+  return stdout.includes('nf_tables') ? 'nf_tables' : 'legacy';
+}
+
+async function withProbeNamespace(ctx: HelperContext, netns: string, body: () => Promise<void>): Promise<void> {
+  const objects = [{ kind: 'netns' as const, netns: null, name: netns, owner: 'doctor' }];
+  const tx = ctx.ledger.begin(objects);
+  try {
+    await ipBatch(null, [['netns', 'add', netns]]);
+    await body();
+  } finally {
+    await ipBatch(null, [['netns', 'del', netns]]).catch(() => undefined);
+    ctx.ledger.removed(objects, tx);
+  }
+}

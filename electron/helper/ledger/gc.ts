@@ -1,0 +1,61 @@
+// Reconciles the ledger with the kernel: deletes what nslab created and is still there, drops records of
+// what is gone, reports marked objects nobody recorded — and touches nothing else.
+import type { GcReport, LedgerObject } from '../../shared/contract/index.js';
+import { objectKey, type Ledger } from './journal.js';
+import type { KindDriver } from './kinds.js';
+
+async function sweep(
+  ledger: Ledger,
+  drivers: KindDriver[],
+  select: (o: LedgerObject) => boolean,
+  dryRun: boolean,
+): Promise<Pick<GcReport, 'deleted' | 'forgotten' | 'failed'>> {
+  const report: Pick<GcReport, 'deleted' | 'forgotten' | 'failed'> = { deleted: [], forgotten: [], failed: [] };
+  for (const driver of [...drivers].sort((a, b) => a.order - b.order)) {
+    const recorded = ledger.objects((o) => o.kind === driver.kind && select(o));
+    if (recorded.length === 0) continue;
+    const present = await driver.present(recorded);
+    const presentKeys = new Set(present.map(objectKey));
+    const gone = recorded.filter((o) => !presentKeys.has(objectKey(o)));
+    report.forgotten.push(...gone);
+    if (dryRun) {
+      report.deleted.push(...present);
+      continue;
+    }
+    ledger.removed(gone);
+    const failed = present.length ? await driver.remove(present) : [];
+    const failedKeys = new Set(failed.map((f) => objectKey(f.object)));
+    const deleted = present.filter((o) => !failedKeys.has(objectKey(o)));
+    ledger.removed(deleted);
+    report.deleted.push(...deleted);
+    report.failed.push(...failed);
+  }
+  return report;
+}
+
+export async function gc(ledger: Ledger, drivers: KindDriver[], dryRun: boolean): Promise<GcReport> {
+  const recordedBefore = new Set(ledger.objects().map(objectKey));
+  const result = await sweep(ledger, drivers, () => true, dryRun);
+  const marked = (await Promise.all(drivers.map((d) => d.scanMarked()))).flat();
+  const unknown = marked.filter((o) => !recordedBefore.has(objectKey(o)));
+  if (!dryRun) ledger.compact();
+  return { dryRun, ...result, unknown };
+}
+
+/**
+ * Start-up reconciliation: a transaction a dead process left open is undone (its objects may be
+ * half-made). Finished work is the user's and is left alone; `gc` removes it on request.
+ */
+export async function reconcile(ledger: Ledger, drivers: KindDriver[]): Promise<Pick<GcReport, 'deleted' | 'forgotten' | 'failed'>> {
+  const halfMade = new Set(ledger.interrupted().flat().map(objectKey));
+  if (halfMade.size === 0) return { deleted: [], forgotten: [], failed: [] };
+  const undo = await sweep(ledger, drivers, (o) => halfMade.has(objectKey(o)), false);
+  ledger.compact();
+  return undo;
+}
+
+/** Deletes exactly these recorded objects (a topology's, a lab's). */
+export async function removeObjects(ledger: Ledger, drivers: KindDriver[], objects: LedgerObject[]): Promise<Pick<GcReport, 'deleted' | 'forgotten' | 'failed'>> {
+  const keys = new Set(objects.map(objectKey));
+  return sweep(ledger, drivers, (o) => keys.has(objectKey(o)), false);
+}

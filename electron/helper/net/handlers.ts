@@ -1,0 +1,30 @@
+import type { HelperContext } from '../context.js';
+import type { Handlers } from '../rpc/dispatcher.js';
+import { showTopology } from '../topology/engine.js';
+import { changeAddress, changeRoute, createLink, createNetns, deleteLink, deleteNetns, setLink, setSysctl } from './driver.js';
+import { listNetns } from './snapshot.js';
+import { isMarked, netnsOf } from '../../shared/names.js';
+
+type NetMethods = Extract<keyof Handlers, `net.${string}`>;
+
+export function netHandlers(ctx: HelperContext): Pick<Handlers, NetMethods> {
+  return {
+    'net.netns.list': async () => ({
+      namespaces: (await listNetns()).map((name) => ({ name, marked: isMarked(name), owned: ctx.ledger.has({ kind: 'netns', netns: null, name }) })),
+    }),
+    'net.netns.create': async ({ node }) => createNetns(ctx, node),
+    'net.netns.delete': async ({ node }) => deleteNetns(ctx, node),
+    'net.link.create': async (p) => createLink(ctx, p),
+    'net.link.delete': async (p) => deleteLink(ctx, p),
+    'net.link.set': async (p) => setLink(ctx, p),
+    'net.addr.add': async (p) => changeAddress(ctx, 'add', p),
+    'net.addr.delete': async (p) => changeAddress(ctx, 'del', p),
+    'net.route.add': async (p) => changeRoute(ctx, 'replace', p),
+    'net.route.delete': async (p) => changeRoute(ctx, 'del', p),
+    'net.sysctl.set': async (p) => setSysctl(ctx, p),
+    'net.snapshot': async ({ node }) => {
+      const all = await showTopology(ctx);
+      return node === undefined ? all : { name: null, nodes: all.nodes.filter((n) => n.netns === netnsOf(node)) };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// Reads every nslab namespace with one `ip -batch` process each and resolves veth peers across them.
+import type { LinkSnapshot, NodeSnapshot } from '../../shared/contract/index.js';
+import { isMarked, nodeOf } from '../../shared/names.js';
+import { ipJson, ipJsonBatch, type Netns } from './ip.js';
+import { parseLinks, parseNetconf, parseNetnsList, parseNsids, parseRoutes, type PendingPeer } from './parse.js';
+
+export async function listNetns(): Promise<string[]> {
+  return parseNetnsList(await ipJson(null, ['netns', 'list']));
+}
+
+export const listMarkedNetns = async (): Promise<string[]> => (await listNetns()).filter(isMarked);
+
+export interface NamespaceState {
+  netns: Netns;
+  links: LinkSnapshot[];
+  node: Omit<NodeSnapshot, 'name' | 'netns' | 'topology'>;
+  pending: PendingPeer[];
+}
+
+export async function readNamespace(netns: Netns): Promise<NamespaceState> {
+  const [addrs, routes, netconf, nsids] = await ipJsonBatch(netns, [
+    ['addr', 'show'],
+    ['route', 'show', 'table', 'all'],
+    ['netconf', 'show'],
+    ['netns', 'list-id'],
+  ]);
+  const { links, pending } = parseLinks(addrs, parseNsids(nsids));
+  return { netns, links, pending, node: { ...parseNetconf(netconf), links, routes: parseRoutes(routes) } };
+}
+
+/** Runs `fn` over items with at most `limit` in flight, keeping order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export async function snapshotNamespaces(namespaces: string[], topologyOf: (netns: string) => string | null): Promise<NodeSnapshot[]> {
+  const states = await mapLimit(namespaces, 8, readNamespace);
+  const byNetns = new Map<Netns, NamespaceState>(states.map((s) => [s.netns, s]));
+  const pending = states.flatMap((s) => s.pending);
+  if (pending.some((p) => p.peerNetns === null)) byNetns.set(null, await readNamespace(null));
+  for (const p of pending) {
+    const peer = byNetns.get(p.peerNetns)?.links.find((l) => l.ifindex === p.peerIfindex);
+    if (peer) p.link.peer = peer.name;
+  }
+  return states.map((s) => ({
+    name: nodeOf(s.netns as string),
+    netns: s.netns as string,
+    topology: topologyOf(s.netns as string),
+    ...s.node,
+  }));
+}

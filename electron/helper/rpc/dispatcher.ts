@@ -1,0 +1,47 @@
+// Validates a request against the contract before anything runs, calls the handler, and checks the result.
+import type { z } from 'zod';
+import { isMethodName, methods, type MethodName, type ParsedParams, type Result } from '../../shared/contract/index.js';
+import { NslabError, toNslabError } from '../../shared/errors.js';
+
+export interface CallContext {
+  signal: AbortSignal;
+  /** Events this call's connection receives. */
+  subscribe(events: string[]): void;
+  unsubscribe(events: string[]): void;
+}
+
+export type Handler<M extends MethodName> = (params: ParsedParams<M>, call: CallContext) => Promise<Result<M>>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+export function zodToNslabError(error: z.ZodError, prefix = ''): NslabError {
+  const issue = error.issues[0];
+  const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
+  const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid parameters';
+  return new NslabError('invalid-params', message, {
+    ...(field ? { field } : {}),
+    issues: error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+  });
+}
+
+export type Dispatch = (method: string, params: unknown, call: CallContext) => Promise<unknown>;
+
+export function createDispatcher(handlers: Handlers): Dispatch {
+  return async (method, params, call) => {
+    if (!isMethodName(method)) throw new NslabError('unknown-method', `unknown method '${method}'`, { field: 'method' });
+    const spec = methods[method];
+    const parsed = spec.params.safeParse(params ?? {});
+    if (!parsed.success) throw zodToNslabError(parsed.error);
+    const handler = handlers[method] as (p: unknown, c: CallContext) => Promise<unknown>;
+    let result: unknown;
+    try {
+      result = await handler(parsed.data, call);
+    } catch (err) {
+      throw toNslabError(err);
+    }
+    const checked = spec.result.safeParse(result);
+    if (!checked.success) {
+      throw new NslabError('internal', `helper produced a result that breaks the contract for ${method}: ${checked.error.issues[0]?.message}`);
+    }
+    return checked.data;
+  };
+}

@@ -1,0 +1,47 @@
+// The helper's two transports: stdio (a parent process owns us) and a Unix socket in a private directory.
+import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { dirname } from 'node:path';
+import { NslabError } from '../../shared/errors.js';
+import type { EventBus } from '../events.js';
+import { Connection } from './connection.js';
+import type { Dispatch } from './dispatcher.js';
+
+export function serveStdio(dispatch: Dispatch, bus: EventBus, input = process.stdin, output = process.stdout): Connection {
+  const connection = new Connection({ write: (line) => output.write(line) }, dispatch, bus);
+  input.on('data', (chunk: Buffer) => connection.receive(chunk));
+  input.on('end', () => connection.close());
+  return connection;
+}
+
+/** Creates the socket's directory 0700 (refusing one someone else owns) and the socket 0600. */
+export async function serveSocket(path: string, dispatch: Dispatch, bus: EventBus): Promise<Server> {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || st.isSymbolicLink()) throw new NslabError('permission-denied', `${dir} is not a private directory`);
+  if (st.uid !== process.getuid?.()) throw new NslabError('permission-denied', `${dir} belongs to uid ${st.uid}, not to us`);
+  chmodSync(dir, 0o700);
+  try {
+    unlinkSync(path);
+  } catch {
+    // no stale socket
+  }
+  const server = createServer((socket) => {
+    const connection = new Connection({ write: (line) => socket.write(line) }, dispatch, bus);
+    socket.on('data', (chunk: Buffer) => connection.receive(chunk));
+    socket.on('close', () => connection.close());
+    socket.on('error', () => connection.close());
+  });
+  const oldMask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+  } finally {
+    process.umask(oldMask);
+  }
+  chmodSync(path, 0o600);
+  return server;
+}

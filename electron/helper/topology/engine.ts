@@ -1,0 +1,118 @@
+// Applies, destroys and shows declarative topologies: every new object recorded in the ledger before it
+// is made, the whole build in one root batch plus one batch per namespace, rolled back on failure.
+import type { LedgerObject, Result, TopologySnapshot } from '../../shared/contract/index.js';
+import { NslabError } from '../../shared/errors.js';
+import { netnsOf } from '../../shared/names.js';
+import type { HelperContext } from '../context.js';
+import { run } from '../exec.js';
+import { removeObjects } from '../ledger/gc.js';
+import { ipBatch, ipJson } from '../net/ip.js';
+import { listMarkedNetns, listNetns, mapLimit, snapshotNamespaces } from '../net/snapshot.js';
+import { parseTopology } from './load.js';
+import { ledgerObjects, nodeLines, ownerOf, planTopology, rootLines, sysctlAssignments, type PlannedLink } from './plan.js';
+
+const linkNamesIn = async (netns: string): Promise<Set<string>> =>
+  new Set(((await ipJson(netns, ['link', 'show'])) as { ifname: string }[]).map((l) => l.ifname));
+
+/** Which planned links already exist; a link that exists without being this topology's is a collision. */
+function partition(ctx: HelperContext, owner: string, links: PlannedLink[], present: Map<string, Set<string>>, what: string) {
+  const fresh: PlannedLink[] = [];
+  const kept: PlannedLink[] = [];
+  for (const link of links) {
+    const ends = [link, ...(link.peer ? [link.peer] : [])];
+    const existing = ends.filter((e) => present.get(e.netns)?.has(e.name));
+    if (existing.length === 0) {
+      fresh.push(link);
+      continue;
+    }
+    const ours = ctx.ledger.objects((o) => o.owner === owner && o.kind === 'link' && o.netns === link.netns && o.name === link.name).length > 0;
+    if (!ours || existing.length !== ends.length) {
+      const e = existing[0]!;
+      throw new NslabError('exists', `${what} ${e.name} already exists in ${e.netns} and was not made by this topology`, { netns: e.netns, name: e.name });
+    }
+    kept.push(link);
+  }
+  return { fresh, kept };
+}
+
+export async function applyTopology(ctx: HelperContext, yaml: string, file?: string): Promise<Result<'topology.apply'>> {
+  const started = performance.now();
+  const spec = parseTopology(yaml, file);
+  const plan = planTopology(spec);
+  const ownedNs = (ns: string): boolean => ctx.ledger.objects((o) => o.kind === 'netns' && o.name === ns && o.owner === plan.owner).length > 0;
+
+  // Everything is checked before anything is made: a collision changes nothing.
+  const existingNs = new Set(await listNetns());
+  plan.namespaces.forEach((ns, i) => {
+    if (existingNs.has(ns) && !ownedNs(ns)) {
+      throw new NslabError('exists', `namespace ${ns} already exists and was not made by topology ${spec.name}`, { field: `nodes.${i}.name`, netns: ns });
+    }
+  });
+  const newNs = plan.namespaces.filter((ns) => !existingNs.has(ns));
+  const kept = plan.namespaces.filter((ns) => existingNs.has(ns));
+  const present = new Map(await Promise.all(kept.map(async (ns) => [ns, await linkNamesIn(ns)] as const)));
+  const veths = partition(ctx, plan.owner, plan.veths, present, 'interface');
+  const bridges = partition(ctx, plan.owner, plan.bridges, present, 'bridge');
+
+  const created = ledgerObjects(plan.owner, newNs, [...veths.fresh, ...bridges.fresh]);
+  const tx = created.length ? ctx.ledger.begin(created) : null;
+  try {
+    await ipBatch(null, rootLines(newNs, veths.fresh));
+    const newBridges = new Set(bridges.fresh.map((b) => `${b.netns}/${b.name}`));
+    await mapLimit(spec.nodes, 8, async (node) => {
+      const netns = netnsOf(node.name);
+      const mine = new Set(node.bridges.map((b) => b.name).filter((b) => newBridges.has(`${netns}/${b}`)));
+      await ipBatch(netns, nodeLines(spec, node, mine));
+      const sysctls = sysctlAssignments(node, existingNs.has(netns));
+      if (sysctls.length) await run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...sysctls], { change: true });
+    });
+    if (tx) ctx.ledger.commit(tx);
+  } catch (err) {
+    if (tx) {
+      await removeObjects(ctx.ledger, ctx.drivers, created);
+      ctx.ledger.removed([], tx);
+    }
+    throw err;
+  }
+  ctx.topologies.save(spec.name, yaml);
+  ctx.bus.emit('topology.changed', { reason: 'apply', topology: spec.name });
+  const describe = (o: LedgerObject): string => (o.kind === 'netns' ? `netns ${o.name}` : `link ${o.netns}/${o.name}`);
+  return {
+    name: spec.name,
+    created: created.map(describe),
+    unchanged: ledgerObjects(plan.owner, kept, [...veths.kept, ...bridges.kept]).map(describe),
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+export async function destroyTopology(ctx: HelperContext, name: string): Promise<Result<'topology.destroy'>> {
+  const owner = ownerOf(name);
+  const objects = ctx.ledger.objects((o) => o.owner === owner);
+  if (objects.length === 0 && ctx.topologies.load(name) === null) {
+    throw new NslabError('not-found', `no topology named ${name} has been applied`, { field: 'name' });
+  }
+  const result = await removeObjects(ctx.ledger, ctx.drivers, objects);
+  if (result.failed.length) {
+    throw new NslabError('busy', `could not remove ${result.failed.map((f) => f.object.name).join(', ')}`, { failed: result.failed });
+  }
+  ctx.topologies.remove(name);
+  ctx.bus.emit('topology.changed', { reason: 'destroy', topology: name });
+  return { name, removed: result.deleted.map((o) => (o.kind === 'netns' ? o.name : `${o.netns}/${o.name}`)) };
+}
+
+export function topologyOf(ctx: HelperContext): (netns: string) => string | null {
+  const owners = new Map(ctx.ledger.objects((o) => o.kind === 'netns').map((o) => [o.name, o.owner]));
+  return (netns) => {
+    const owner = owners.get(netns);
+    return owner?.startsWith('topology:') ? owner.slice('topology:'.length) : null;
+  };
+}
+
+export async function showTopology(ctx: HelperContext, name?: string): Promise<TopologySnapshot> {
+  const marked = await listMarkedNetns();
+  if (name === undefined) return { name: null, nodes: await snapshotNamespaces(marked, topologyOf(ctx)) };
+  const yaml = ctx.topologies.load(name);
+  if (yaml === null) throw new NslabError('not-found', `no topology named ${name} has been applied`, { field: 'name' });
+  const wanted = new Set(planTopology(parseTopology(yaml, name)).namespaces);
+  return { name, nodes: await snapshotNamespaces(marked.filter((ns) => wanted.has(ns)), topologyOf(ctx)) };
+}

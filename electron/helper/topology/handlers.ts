@@ -1,0 +1,28 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HelperContext } from '../context.js';
+import type { Handlers } from '../rpc/dispatcher.js';
+import { resourcesDir } from '../resources.js';
+import { applyTopology, destroyTopology, showTopology } from './engine.js';
+
+type TopologyMethods = Extract<keyof Handlers, `topology.${string}`>;
+
+function builtinTopologies(): { name: string; file: string; yaml: string }[] {
+  const dir = join(resourcesDir(), 'topologies');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -5), file: join(dir, f), yaml: readFileSync(join(dir, f), 'utf8') }));
+}
+
+export function topologyHandlers(ctx: HelperContext): Pick<Handlers, TopologyMethods> {
+  return {
+    'topology.apply': async ({ yaml, file }) => applyTopology(ctx, yaml, file),
+    'topology.destroy': async ({ name }) => destroyTopology(ctx, name),
+    'topology.show': async ({ name }) => showTopology(ctx, name),
+    'topology.list': async () => ({
+      applied: ctx.topologies.list().map((t) => ({ ...t, nodes: [] as string[] })),
+      builtin: builtinTopologies(),
+    }),
+  };
+}

@@ -1,0 +1,27 @@
+// The one contract: every helper method and event. Dispatcher, CLI, relays' allowlist and the renderer's
+// typed client are all derived from this table.
+import type { z } from 'zod';
+import { net } from './net.js';
+import { system } from './system.js';
+import { topology } from './topology.js';
+
+export const methods = { ...system, ...net, ...topology };
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+export type ParsedParams<M extends MethodName> = z.output<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const RENDERER_METHODS: ReadonlySet<MethodName> = new Set(METHOD_NAMES.filter((m) => methods[m].renderer));
+
+export const isMethodName = (name: unknown): name is MethodName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+
+export * from './events.js';
+export * from './snapshot.js';
+export * from './system.js';
+export * from './topology-spec.js';
+export { LinkKind, LINK_KINDS, LinkCreateParams, SysctlKey } from './net.js';
+export { ApplyResult } from './topology.js';

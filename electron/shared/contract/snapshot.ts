@@ -1,0 +1,51 @@
+// What the kernel looks like, as nslab reports it (`topo show --json`, the Topology panel).
+import { z } from 'zod';
+
+export const LinkSnapshot = z.object({
+  name: z.string(),
+  ifindex: z.number(),
+  /** veth, bridge, macvlan, vxlan, ipvlan, dummy, loopback, or `device` for hardware. */
+  kind: z.string(),
+  /** Kernel operstate: UP, DOWN, UNKNOWN, LOWERLAYERDOWN… */
+  state: z.string(),
+  /** Administratively up (`ip link set … up`). */
+  up: z.boolean(),
+  mac: z.string().nullable(),
+  mtu: z.number(),
+  addresses: z.array(z.string()),
+  peer: z.string().optional(),
+  /** The namespace of a veth's peer; `null` is the root namespace. Absent when the peer is local. */
+  peerNetns: z.string().nullable().optional(),
+  master: z.string().optional(),
+});
+export type LinkSnapshot = z.infer<typeof LinkSnapshot>;
+
+export const RouteSnapshot = z.object({
+  to: z.string(),
+  via: z.string().optional(),
+  dev: z.string().optional(),
+  protocol: z.string().optional(),
+  scope: z.string().optional(),
+  family: z.enum(['inet', 'inet6']),
+});
+export type RouteSnapshot = z.infer<typeof RouteSnapshot>;
+
+export const NodeSnapshot = z.object({
+  name: z.string(),
+  netns: z.string(),
+  /** The topology that created this namespace, if any. */
+  topology: z.string().nullable(),
+  forwarding: z.boolean(),
+  forwardingV6: z.boolean(),
+  rpFilter: z.number().nullable(),
+  links: z.array(LinkSnapshot),
+  routes: z.array(RouteSnapshot),
+});
+export type NodeSnapshot = z.infer<typeof NodeSnapshot>;
+
+export const TopologySnapshot = z.object({
+  /** `null` when the snapshot covers every nslab namespace rather than one topology. */
+  name: z.string().nullable(),
+  nodes: z.array(NodeSnapshot),
+});
+export type TopologySnapshot = z.infer<typeof TopologySnapshot>;

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { TopologyName } from '../names.js';
+import { defineMethods } from './define.js';
+import { TopologySnapshot } from './snapshot.js';
+
+export const ApplyResult = z.object({
+  name: z.string(),
+  created: z.array(z.string()),
+  /** Steps that found their object already in place (a re-apply). */
+  unchanged: z.array(z.string()),
+  ms: z.number(),
+});
+
+export const topology = defineMethods({
+  'topology.apply': {
+    summary: 'Build a topology from its YAML text in one batched pass (idempotent).',
+    renderer: true,
+    params: z.strictObject({
+      yaml: z.string().max(1_000_000),
+      /** Shown in errors (`file:line`). */
+      file: z.string().max(4096).optional(),
+    }),
+    result: ApplyResult,
+  },
+  'topology.destroy': {
+    summary: 'Remove exactly what a topology created.',
+    renderer: true,
+    params: z.strictObject({ name: TopologyName }),
+    result: z.object({ name: z.string(), removed: z.array(z.string()) }),
+  },
+  'topology.show': {
+    summary: 'Snapshot of one topology, or of every nslab namespace.',
+    renderer: true,
+    params: z.strictObject({ name: TopologyName.optional() }),
+    result: TopologySnapshot,
+  },
+  'topology.list': {
+    summary: 'Applied topologies and the shipped ones.',
+    renderer: true,
+    params: z.strictObject({}),
+    result: z.object({
+      applied: z.array(z.object({ name: z.string(), nodes: z.array(z.string()), appliedAt: z.string() })),
+      builtin: z.array(z.object({ name: z.string(), file: z.string(), yaml: z.string() })),
+    }),
+  },
+});
