@@ -1,0 +1,49 @@
+// Lint, including the layering rule from DESIGN.md (like VS Code's code-layering): each layer may import
+// only the layers listed for it.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// Only electron/helper/exec.ts spawns programs (main launches the helper itself, see main/).
+const SPAWN = ['node:child_process', 'child_process'];
+
+const layer = (name, forbidden, extra = {}) => ({
+  files: [`${name}/**/*.{ts,vue}`],
+  ...extra,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((group) => ({
+          group: [group],
+          message: `layering (DESIGN.md): ${name} must not import ${group}`,
+        })),
+      },
+    ],
+  },
+});
+
+const NODE = ['node:*', 'fs', 'path', 'child_process', 'os', 'net'];
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tests/e2e/output/**', 'renderer/dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-restricted-properties': ['error', { object: 'child_process', property: 'exec', message: 'no shell strings: use exec.ts' }],
+    },
+  },
+  // shared: runtime-free, imports nothing runtime-specific
+  layer('electron/shared', [...NODE, 'electron', '**/helper/**', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**', '**/renderer/**']),
+  layer('electron/helper', [...SPAWN, 'electron', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**', '**/renderer/**'], { ignores: ['electron/helper/exec.ts'] }),
+  layer('electron/helper/exec.ts', ['electron', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**', '**/renderer/**'], { files: ['electron/helper/exec.ts'] }),
+  layer('electron/web', [...SPAWN, 'electron', '**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**', '**/helper/**']),
+  layer('electron/cli', [...SPAWN, 'electron', '**/main/**', '**/preload/**', '**/renderer/**']),
+  layer('electron/main', ['**/helper/**', '**/preload/**', '**/cli/**', '**/web/**', '**/renderer/**']),
+  layer('electron/preload', [...NODE, '**/helper/**', '**/main/**', '**/cli/**', '**/web/**', '**/renderer/**']),
+  layer('renderer', [...NODE, 'electron', '**/helper/**', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**']),
+);
