@@ -12,9 +12,10 @@ export function reportError(err: unknown, json: boolean): number {
 }
 
 /** Runs one command against the helper, printing a typed error and setting the exit code on failure. */
-export async function withClient(json: boolean, body: (client: Client) => Promise<number | void>): Promise<void> {
+export async function withClient(json: boolean, body: (client: Client) => Promise<number | void>, precheck?: () => unknown): Promise<void> {
   let client: Client | undefined;
   try {
+    precheck?.(); // bad arguments fail before the helper is even reached
     client = await connectHelper();
     process.exitCode = (await body(client)) ?? 0;
   } catch (err) {

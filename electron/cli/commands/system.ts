@@ -55,6 +55,6 @@ export function registerSystem(program: Command): void {
     .action((method: string, params: string | undefined) =>
       withClient(true, async (client) => {
         printJson(await client.call(method as never, parseJsonArg(params) as never));
-      }),
+      }, () => parseJsonArg(params)),
     );
 }

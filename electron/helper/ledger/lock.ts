@@ -58,7 +58,7 @@ export async function acquireLock(path: string, info: LockInfo, waitMs: number):
     }
     const holder = readLock(path);
     if (Date.now() >= deadline && holder) {
-      throw new NslabError('busy', `the nslab ledger is in use by process ${holder.pid}`, { pid: holder.pid });
+      throw new NslabError('busy', `the nslab ledger is in use by process ${holder.pid}, which announces no socket to reach it; stop it or wait for it`, { pid: holder.pid });
     }
     await new Promise((r) => setTimeout(r, 50));
   }
