@@ -39,8 +39,8 @@ export async function doctor(ctx: HelperContext): Promise<DoctorReport> {
   });
   checks.push({ id: 'mode', title: 'Mode', status: 'ok', essential: false, detail: ctx.mode === 'host' ? 'host mode: the real kernel' : 'sandbox mode: a private user+network namespace; cgroup writes are read-only' });
 
-  const tools: Record<string, string | null> = {};
-  await Promise.all(Object.entries(TOOLS).map(async ([name, argv]) => (tools[name] = await toolVersion(argv))));
+  const versions = await Promise.all(Object.values(TOOLS).map(toolVersion));
+  const tools: Record<string, string | null> = Object.fromEntries(Object.keys(TOOLS).map((name, i) => [name, versions[i] ?? null]));
   for (const [name, version] of Object.entries(tools)) {
     checks.push({
       id: `tool.${name}`,
