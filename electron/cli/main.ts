@@ -6,6 +6,12 @@ import { registerHelper } from './commands/helper.js';
 import { registerSystem } from './commands/system.js';
 import { registerTopo } from './commands/topo.js';
 
+// `nslab … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const program = new Command('nslab')
   .description('a workbench for network namespaces, veth, bridges, netfilter and cgroups')
   .version(VERSION)
