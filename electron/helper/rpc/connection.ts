@@ -86,8 +86,7 @@ export class Connection {
       });
       if (id !== undefined) this.send({ jsonrpc: '2.0', id, result: result ?? null });
     } catch (err) {
-      const error = controller.signal.aborted && !(err instanceof NslabError) ? new NslabError('cancelled', 'request cancelled') : toNslabError(err);
-      if (id !== undefined) this.sendError(id, error);
+      if (id !== undefined) this.sendError(id, toNslabError(err));
     } finally {
       if (id !== undefined) this.inflight.delete(id);
     }

@@ -36,6 +36,7 @@ export function createDispatcher(handlers: Handlers): Dispatch {
     try {
       result = await handler(parsed.data, call);
     } catch (err) {
+      if (call.signal.aborted && !(err instanceof NslabError)) throw new NslabError('cancelled', `${method} was cancelled`);
       throw toNslabError(err);
     }
     const checked = spec.result.safeParse(result);
