@@ -4,6 +4,7 @@ import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { resourcesDir } from '../resources.js';
 import { applyTopology, destroyTopology, showTopology } from './engine.js';
+import { parseTopology } from './load.js';
 
 type TopologyMethods = Extract<keyof Handlers, `topology.${string}`>;
 
@@ -15,13 +16,22 @@ function builtinTopologies(): { name: string; file: string; yaml: string }[] {
     .map((f) => ({ name: f.slice(0, -5), file: join(dir, f), yaml: readFileSync(join(dir, f), 'utf8') }));
 }
 
+/** Node names of an applied topology, from the YAML it was applied with. */
+function appliedNodes(ctx: HelperContext, name: string): string[] {
+  try {
+    return parseTopology(ctx.topologies.load(name) ?? '', name).nodes.map((n) => n.name);
+  } catch {
+    return [];
+  }
+}
+
 export function topologyHandlers(ctx: HelperContext): Pick<Handlers, TopologyMethods> {
   return {
     'topology.apply': async ({ yaml, file }) => applyTopology(ctx, yaml, file),
     'topology.destroy': async ({ name }) => destroyTopology(ctx, name),
     'topology.show': async ({ name }) => showTopology(ctx, name),
     'topology.list': async () => ({
-      applied: ctx.topologies.list().map((t) => ({ ...t, nodes: [] as string[] })),
+      applied: ctx.topologies.list().map((t) => ({ ...t, nodes: appliedNodes(ctx, t.name) })),
       builtin: builtinTopologies(),
     }),
   };
