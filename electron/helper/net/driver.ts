@@ -165,9 +165,13 @@ export async function changeAddress(ctx: HelperContext, op: 'add' | 'del', p: Pa
 
 export async function changeRoute(ctx: HelperContext, op: 'replace' | 'del', p: ParsedParams<'net.route.add'>): Promise<{ to: string }> {
   const netns = nsOf(p.node);
-  if (netns === null) throw new NslabError('permission-denied', 'nslab changes routes only inside its own namespaces', { field: 'node' });
+  // In the root namespace a route may only lead through a link nslab made: the host's own routing stays as it is.
+  if (netns === null) {
+    if (!p.dev) throw new NslabError('permission-denied', 'a route in the root namespace must name an nslab- device (dev)', { field: 'dev' });
+    requireOwnable(ctx, null, p.dev, 'dev');
+  }
   await requireNetns(netns, 'node');
-  if (p.dev && !(await linkExists(netns, p.dev))) throw new NslabError('not-found', `${p.dev} does not exist in ${netns}`, { field: 'dev' });
+  if (p.dev && !(await linkExists(netns, p.dev))) throw new NslabError('not-found', `${p.dev} does not exist in ${where(netns)}`, { field: 'dev' });
   const family = isIpv6(p.to) || (p.via !== undefined && isIpv6(p.via)) ? ['-6'] : [];
   await ipBatch(netns, [[...family, 'route', op, p.to, ...(p.via ? ['via', p.via] : []), ...(p.dev ? ['dev', p.dev] : [])]]);
   ctx.bus.emit('topology.changed', { reason: `route-${op}`, topology: null });
