@@ -1,14 +1,20 @@
-import { mkdtempSync, readFileSync, appendFileSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { LedgerObject } from '../../electron/shared/contract/index.js';
 import { gc, reconcile, removeObjects } from '../../electron/helper/ledger/gc.js';
 import { Ledger } from '../../electron/helper/ledger/journal.js';
 import type { KindDriver } from '../../electron/helper/ledger/kinds.js';
 import { acquireLock, readLock } from '../../electron/helper/ledger/lock.js';
 
-const dir = (): string => mkdtempSync(join(tmpdir(), 'nslab-ledger-'));
+const made: string[] = [];
+const dir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'nslab-ledger-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const ns = (name: string, owner = 'topology:t'): LedgerObject => ({ kind: 'netns', netns: null, name, owner });
 
 /** A fake kernel: a set of names; only unit tests mock it. */
