@@ -46,7 +46,10 @@ export function registerTopo(program: Command): void {
       withClient(!!opts.json, async (client) => {
         const result = await client.call('topology.destroy', { name });
         if (opts.json) printJson(result);
-        else process.stdout.write(`destroyed ${name}: removed ${result.removed.join(', ') || 'nothing'}\n`);
+        else {
+          const shown = result.removed.slice(0, 6).join(', ') + (result.removed.length > 6 ? `, … (${result.removed.length} in all)` : '');
+          process.stdout.write(`destroyed ${name}: removed ${shown || 'nothing'}\n`);
+        }
       }),
     );
 
