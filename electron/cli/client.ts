@@ -6,6 +6,7 @@ import { NslabError, toNslabError } from '../shared/errors.js';
 import { RpcClient } from '../shared/rpc-client.js';
 import { defaultStateDir, lockPathOf, openCore } from '../helper/core.js';
 import { readLock } from '../helper/ledger/lock.js';
+import type { CallContext } from '../helper/rpc/dispatcher.js';
 
 export interface Client {
   call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
@@ -41,8 +42,18 @@ function socketClient(path: string): Promise<Client> {
 async function inProcessClient(): Promise<Client> {
   const core = await openCore();
   const listeners: ((name: EventName, payload: unknown) => void)[] = [];
+  const closeHooks = new Set<() => void>();
   core.ctx.bus.listen((name, payload) => listeners.forEach((l) => l(name, payload)));
-  const call = { signal: new AbortController().signal, subscribe: () => undefined, unsubscribe: () => undefined };
+  const call: CallContext = {
+    signal: new AbortController().signal,
+    client: {
+      id: 'in-process',
+      notify: (name, payload) => listeners.forEach((l) => l(name, payload)),
+      onClose: (fn) => (closeHooks.add(fn), () => closeHooks.delete(fn)),
+    },
+    subscribe: () => undefined,
+    unsubscribe: () => undefined,
+  };
   return {
     call: async (method, params) => {
       try {
@@ -52,7 +63,10 @@ async function inProcessClient(): Promise<Client> {
       }
     },
     onEvent: (listener) => void listeners.push(listener),
-    close: () => core.close(),
+    close: () => {
+      closeHooks.forEach((fn) => fn());
+      core.close();
+    },
   };
 }
 

@@ -3,19 +3,23 @@ import { EVENT_NAMES } from '../../shared/contract/index.js';
 import { NslabError, toNslabError } from '../../shared/errors.js';
 import { CANCEL_METHOD, RequestId, RpcRequest, errorToRpc, type RequestId as Id } from '../../shared/rpc.js';
 import type { EventBus } from '../events.js';
-import type { Dispatch } from './dispatcher.js';
+import type { ClientHandle, Dispatch } from './dispatcher.js';
 import { LineFramer } from './framing.js';
 
 export interface Wire {
   write(line: string): void;
 }
 
+let connectionCount = 0;
+
 export class Connection {
   private readonly framer = new LineFramer();
   private readonly inflight = new Map<Id, AbortController>();
   private readonly subscribed = new Set<string>();
   private readonly stopListening: () => void;
+  private readonly closeHooks = new Set<() => void>();
   private closed = false;
+  readonly client: ClientHandle;
 
   constructor(
     private readonly wire: Wire,
@@ -25,6 +29,14 @@ export class Connection {
     this.stopListening = bus.listen((name, payload) => {
       if (this.subscribed.has(name)) this.send({ jsonrpc: '2.0', method: name, params: payload });
     });
+    this.client = {
+      id: `c${++connectionCount}`,
+      notify: (name, payload) => this.send({ jsonrpc: '2.0', method: name, params: payload }),
+      onClose: (fn) => {
+        this.closeHooks.add(fn);
+        return () => this.closeHooks.delete(fn);
+      },
+    };
   }
 
   receive(chunk: Buffer): void {
@@ -43,6 +55,8 @@ export class Connection {
     this.stopListening();
     for (const controller of this.inflight.values()) controller.abort();
     this.inflight.clear();
+    for (const hook of this.closeHooks) hook();
+    this.closeHooks.clear();
   }
 
   private handleLine(text: string): void {
@@ -81,6 +95,7 @@ export class Connection {
     try {
       const result = await this.dispatch(request.method, request.params, {
         signal: controller.signal,
+        client: this.client,
         subscribe: (events) => events.forEach((e) => EVENT_NAMES.includes(e as never) && this.subscribed.add(e)),
         unsubscribe: (events) => events.forEach((e) => this.subscribed.delete(e)),
       });

@@ -1,11 +1,21 @@
 // Validates a request against the contract before anything runs, calls the handler, and checks the result.
 import type { z } from 'zod';
-import { isMethodName, methods, type MethodName, type ParsedParams, type Result } from '../../shared/contract/index.js';
+import { isMethodName, methods, type EventName, type EventPayload, type MethodName, type ParsedParams, type Result } from '../../shared/contract/index.js';
 import { NslabError, toNslabError } from '../../shared/errors.js';
+
+/** The connection a call came on: per-client resources (terminals, metric subscriptions) hang off it. */
+export interface ClientHandle {
+  readonly id: string;
+  /** Sends an event to this client only (terminal output, a subscribed series), subscribed or not. */
+  notify<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** Runs when the client goes away; returns a function that cancels the registration. */
+  onClose(fn: () => void): () => void;
+}
 
 export interface CallContext {
   signal: AbortSignal;
-  /** Events this call's connection receives. */
+  client: ClientHandle;
+  /** Broadcast events this call's connection receives. */
   subscribe(events: string[]): void;
   unsubscribe(events: string[]): void;
 }
