@@ -14,6 +14,7 @@ import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher
 import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
 import { topologyHandlers } from './topology/handlers.js';
+import { ptyHandlers } from './pty/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
 
@@ -67,6 +68,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     throw err;
   }
 
+  const terminals = ptyHandlers(ctx);
   const handlers: Handlers = {
     'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: process.getuid?.() === 0, mode: ctx.mode, stateDir }),
     'events.subscribe': async ({ events }, call) => {
@@ -82,12 +84,14 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     'system.doctor': async () => doctor(ctx),
     ...netHandlers(ctx),
     ...topologyHandlers(ctx),
+    ...terminals.handlers,
   };
 
   return {
     ctx,
     dispatch: createDispatcher(handlers),
     close() {
+      terminals.manager.killAll();
       stopActivity();
       ledger.close();
       release();

@@ -2,9 +2,11 @@
 // typed errors, and an `activity` record of every change as the command a person would type.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import nodePty, { type IPty } from '@lydell/node-pty';
 import type { ActivityEvent } from '../shared/contract/index.js';
 import { NslabError, type ErrorCode } from '../shared/errors.js';
 import { shellLine } from '../shared/shell.js';
+import { guardTail } from './pty/tail-guard.js';
 
 export interface RunOptions {
   /** Written to the program's stdin (batches). */
@@ -156,4 +158,25 @@ export function runAttached(argv: readonly string[]): Promise<number> {
       resolve(code ?? 128 + signo);
     });
   });
+}
+
+export interface PtyOptions {
+  cols: number;
+  rows: number;
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** Starts a program on a new pseudo-terminal (raw bytes; the caller decodes), keeping its last output. */
+export function spawnPty(argv: readonly string[], opts: PtyOptions): IPty {
+  const [program, ...args] = argv;
+  if (!program) throw new NslabError('internal', 'empty argv');
+  let proc: IPty;
+  try {
+    proc = nodePty.spawn(program, args, { name: opts.env.TERM ?? 'xterm-256color', cols: opts.cols, rows: opts.rows, cwd: opts.cwd, env: opts.env, encoding: null });
+  } catch (err) {
+    throw new NslabError('tool-missing', `cannot start ${program}: ${(err as Error).message}`, { tool: program });
+  }
+  guardTail(proc);
+  return proc;
 }

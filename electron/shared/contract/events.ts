@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
+import { ptyEvents } from './pty.js';
 
 /** Every change the helper makes, as argv and as the line a person would type. */
 export const ActivityEvent = z.object({
@@ -21,6 +22,7 @@ export const TopologyChangedEvent = z.object({
 export const events = {
   activity: ActivityEvent,
   'topology.changed': TopologyChangedEvent,
+  ...ptyEvents,
 } as const;
 
 export type EventTable = typeof events;

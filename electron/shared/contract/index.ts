@@ -2,10 +2,11 @@
 // typed client are all derived from this table.
 import type { z } from 'zod';
 import { net } from './net.js';
+import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
 
-export const methods = { ...system, ...net, ...topology };
+export const methods = { ...system, ...net, ...topology, ...pty };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -25,3 +26,4 @@ export * from './system.js';
 export * from './topology-spec.js';
 export { LinkKind, LINK_KINDS, LinkCreateParams, SysctlKey } from './net.js';
 export { ApplyResult } from './topology.js';
+export { PTY_LIMITS, PTY_WATERMARKS, PtyInfo, PtyTarget } from './pty.js';

@@ -1,0 +1,128 @@
+// The helper's terminals: who owns which, what each runs, and their end when their client goes away.
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { ParsedParams, PtyInfo, PtyTarget } from '../../shared/contract/index.js';
+import { NslabError } from '../../shared/errors.js';
+import { netnsOf } from '../../shared/names.js';
+import type { HelperContext } from '../context.js';
+import { spawnPty } from '../exec.js';
+import { listNetns } from '../net/snapshot.js';
+import type { ClientHandle } from '../rpc/dispatcher.js';
+import { PtySession, clampSize } from './session.js';
+
+/** A finished terminal stays attachable this long (its scrollback), then is forgotten. */
+const KEEP_EXITED_MS = 10 * 60_000;
+
+function loginShell(): string {
+  try {
+    const shell = userInfo().shell;
+    if (shell && existsSync(shell)) return shell;
+  } catch {
+    // no passwd entry
+  }
+  return '/bin/sh';
+}
+
+/** A clean environment: nothing of the helper's own leaks into a user's shell. */
+function shellEnv(shell: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    TERM: 'xterm-256color',
+    COLORTERM: 'truecolor',
+    LANG: process.env.LANG && /UTF-8/i.test(process.env.LANG) ? process.env.LANG : 'C.UTF-8',
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: userInfo().homedir || '/',
+    SHELL: shell,
+    ...extra,
+  };
+}
+
+async function commandFor(ctx: HelperContext, target: PtyTarget): Promise<{ argv: string[]; title: string; env: Record<string, string> }> {
+  const shell = loginShell();
+  switch (target.kind) {
+    case 'host':
+      if (ctx.mode !== 'host') throw new NslabError('permission-denied', 'a host shell is available in host mode only', { field: 'target.kind' });
+      return { argv: [shell, '-l'], title: 'host', env: shellEnv(shell) };
+    case 'node': {
+      const netns = netnsOf(target.node);
+      if (!(await listNetns()).includes(netns)) throw new NslabError('not-found', `node ${target.node} has no namespace (${netns})`, { field: 'target.node' });
+      return { argv: ['ip', 'netns', 'exec', netns, shell], title: target.node, env: shellEnv(shell, { NSLAB_NODE: target.node }) };
+    }
+    case 'pid':
+      if (!existsSync(`/proc/${target.pid}`)) throw new NslabError('not-found', `no process ${target.pid}`, { field: 'target.pid' });
+      // The process's own filesystem may not have our shell: /bin/sh is the one every image has.
+      return { argv: ['nsenter', '--target', String(target.pid), '--all', '/bin/sh'], title: `pid ${target.pid}`, env: shellEnv('/bin/sh') };
+  }
+}
+
+export class PtyManager {
+  private readonly sessions = new Map<string, PtySession>();
+  private readonly clients = new Map<string, ClientHandle>();
+  private nextId = 1;
+
+  constructor(private readonly ctx: HelperContext) {}
+
+  async open(p: ParsedParams<'pty.open'>, client: ClientHandle): Promise<PtyInfo> {
+    const { argv, title, env } = await commandFor(this.ctx, p.target);
+    const size = clampSize(p.cols, p.rows);
+    const proc = spawnPty(argv, { ...size, env, cwd: env.HOME ?? '/' });
+    const id = `t${this.nextId++}`;
+    const session = new PtySession(id, p.target, title, proc, client.id, size, {
+      data: (sid, data) => this.ownerOf(sid)?.notify('pty.data', { id: sid, data }),
+      exit: (sid, exit) => {
+        this.ownerOf(sid)?.notify('pty.exit', { id: sid, ...exit });
+        setTimeout(() => this.sessions.delete(sid), KEEP_EXITED_MS).unref();
+      },
+    });
+    this.sessions.set(id, session);
+    this.adopt(client);
+    return session.info();
+  }
+
+  get(id: string): PtySession {
+    const session = this.sessions.get(id);
+    if (!session) throw new NslabError('not-found', `no terminal ${id}`, { field: 'id' });
+    return session;
+  }
+
+  /** Only the owner types, resizes, acknowledges or kills; others attach first. */
+  owned(id: string, client: ClientHandle): PtySession {
+    const session = this.get(id);
+    if (session.owner !== client.id) throw new NslabError('permission-denied', `terminal ${id} belongs to another client; attach to it first`, { field: 'id' });
+    return session;
+  }
+
+  attach(id: string, client: ClientHandle): PtyInfo & { scrollback: string } {
+    const session = this.get(id);
+    session.owner = client.id;
+    session.flow.reset();
+    this.adopt(client);
+    return { ...session.info(), scrollback: session.scrollback.text() };
+  }
+
+  list(): PtyInfo[] {
+    return [...this.sessions.values()].map((s) => s.info());
+  }
+
+  killAll(): void {
+    for (const s of this.sessions.values()) s.kill('SIGHUP');
+  }
+
+  private ownerOf(id: string): ClientHandle | undefined {
+    const owner = this.sessions.get(id)?.owner;
+    return owner ? this.clients.get(owner) : undefined;
+  }
+
+  /** When a client goes, its terminals go with it unless detached (those wait for a new owner). */
+  private adopt(client: ClientHandle): void {
+    if (this.clients.has(client.id)) return;
+    this.clients.set(client.id, client);
+    client.onClose(() => {
+      this.clients.delete(client.id);
+      for (const s of this.sessions.values()) {
+        if (s.owner !== client.id) continue;
+        s.owner = null;
+        if (!s.detached) s.kill('SIGHUP');
+      }
+    });
+  }
+}

@@ -1,0 +1,122 @@
+// One terminal: a pty whose output is decoded without splitting UTF-8 characters, batched, sent to its
+// owner under watermark flow control, and kept as scrollback for re-attaching.
+import { readdirSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import type { IPty } from '@lydell/node-pty';
+import { PTY_LIMITS, type PtyInfo, type PtyTarget } from '../../shared/contract/index.js';
+import { OutputBatcher } from './batcher.js';
+import { FlowControl } from './flow.js';
+import { Scrollback } from './scrollback.js';
+
+export const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, Math.trunc(value)));
+export const clampSize = (cols: number, rows: number): { cols: number; rows: number } => ({
+  cols: clamp(cols, PTY_LIMITS.minCols, PTY_LIMITS.maxCols),
+  rows: clamp(rows, PTY_LIMITS.minRows, PTY_LIMITS.maxRows),
+});
+
+export interface SessionSink {
+  data(id: string, data: string): void;
+  exit(id: string, exit: NonNullable<PtyInfo['exited']>): void;
+}
+
+/** Every process whose session is `sid` (a shell's jobs live in their own process groups). */
+function sessionMembers(sid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+export class PtySession {
+  readonly scrollback = new Scrollback();
+  readonly flow: FlowControl;
+  owner: string | null;
+  detached = false;
+  exited: PtyInfo['exited'] = null;
+  cols: number;
+  rows: number;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly batcher: OutputBatcher;
+
+  constructor(
+    readonly id: string,
+    readonly target: PtyTarget,
+    readonly title: string,
+    private readonly proc: IPty,
+    owner: string,
+    size: { cols: number; rows: number },
+    private readonly sink: SessionSink,
+  ) {
+    this.owner = owner;
+    this.cols = size.cols;
+    this.rows = size.rows;
+    this.flow = new FlowControl(() => proc.pause(), () => proc.resume());
+    this.batcher = new OutputBatcher((data) => {
+      this.flow.sent(data.length);
+      this.sink.data(this.id, data);
+    });
+    proc.onData((chunk) => this.output(this.decoder.write(chunk as unknown as Buffer)));
+    proc.onExit(({ exitCode, signal }) => {
+      this.output(this.decoder.end());
+      this.batcher.drain();
+      this.exited = { code: signal ? null : exitCode, signal: signal ? (signalName(signal) ?? String(signal)) : null };
+      this.sink.exit(this.id, this.exited);
+    });
+  }
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+
+  info(): PtyInfo {
+    return { id: this.id, pid: this.pid, target: this.target, title: this.title, cols: this.cols, rows: this.rows, detached: this.detached, exited: this.exited };
+  }
+
+  write(data: string): void {
+    if (!this.exited) this.proc.write(data);
+  }
+
+  resize(cols: number, rows: number): { cols: number; rows: number } {
+    const size = clampSize(cols, rows);
+    if (!this.exited) {
+      try {
+        this.proc.resize(size.cols, size.rows);
+      } catch {
+        // the pty closed between the check and the call: resizing a finished terminal is a no-op
+      }
+    }
+    this.cols = size.cols;
+    this.rows = size.rows;
+    return size;
+  }
+
+  /** Signals every process of the terminal's session, not just the shell. */
+  kill(signal: NodeJS.Signals): void {
+    if (this.exited) return;
+    for (const pid of new Set([this.pid, ...sessionMembers(this.pid)])) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private output(data: string): void {
+    if (!data) return;
+    this.scrollback.append(data);
+    this.batcher.push(data);
+  }
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+const signalName = (n: number): string | undefined => SIGNAL_NAMES.get(n);

@@ -1,0 +1,95 @@
+// Live terminals: a shell in the host, in a node's network namespace, or in all namespaces of a process.
+import { z } from 'zod';
+import { NodeName } from '../names.js';
+import { defineMethods } from './define.js';
+
+/** xterm sizes nslab accepts; anything beyond is clamped, not refused (a window can be huge). */
+export const PTY_LIMITS = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 } as const;
+/** Flow control: the helper pauses a terminal above HIGH unacknowledged characters, resumes below LOW. */
+export const PTY_WATERMARKS = { high: 100_000, low: 5_000 } as const;
+
+const Dimension = z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(1).max(100_000);
+export const PtyId = z.string().regex(/^t[0-9]+$/, { error: 'expected a terminal id such as t1' });
+
+export const PtyTarget = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('host') }),
+    z.strictObject({ kind: z.literal('node'), node: NodeName }),
+    z.strictObject({ kind: z.literal('pid'), pid: z.number().int().min(1).max(4_194_304) }),
+  ],
+  { error: "target is { kind: 'host' } | { kind: 'node', node } | { kind: 'pid', pid }" },
+);
+export type PtyTarget = z.infer<typeof PtyTarget>;
+
+export const PtyExit = z.object({ code: z.number().nullable(), signal: z.string().nullable() });
+
+export const PtyInfo = z.object({
+  id: z.string(),
+  pid: z.number(),
+  target: PtyTarget,
+  title: z.string(),
+  cols: z.number(),
+  rows: z.number(),
+  detached: z.boolean(),
+  exited: PtyExit.nullable(),
+});
+export type PtyInfo = z.infer<typeof PtyInfo>;
+
+const Ok = z.object({});
+
+export const pty = defineMethods({
+  'pty.open': {
+    summary: 'Open a shell in the host, a node, or all namespaces of a process.',
+    renderer: true,
+    params: z.strictObject({ target: PtyTarget, cols: Dimension.default(80), rows: Dimension.default(24) }),
+    result: PtyInfo,
+  },
+  'pty.write': {
+    summary: 'Type into a terminal.',
+    renderer: true,
+    params: z.strictObject({ id: PtyId, data: z.string().max(65_536) }),
+    result: Ok,
+  },
+  'pty.resize': {
+    summary: 'Resize a terminal (clamped; harmless after exit).',
+    renderer: true,
+    params: z.strictObject({ id: PtyId, cols: Dimension, rows: Dimension }),
+    result: z.object({ cols: z.number(), rows: z.number() }),
+  },
+  'pty.ack': {
+    summary: 'Acknowledge characters the client has rendered (flow control).',
+    renderer: true,
+    params: z.strictObject({ id: PtyId, chars: z.number().int().min(0).max(100_000_000) }),
+    result: Ok,
+  },
+  'pty.kill': {
+    summary: "Kill a terminal's whole session (every process in it).",
+    renderer: true,
+    params: z.strictObject({ id: PtyId, signal: z.enum(['SIGHUP', 'SIGTERM', 'SIGKILL', 'SIGINT']).default('SIGHUP') }),
+    result: Ok,
+  },
+  'pty.attach': {
+    summary: 'Take over a live (or finished) terminal: its scrollback, then its output.',
+    renderer: true,
+    params: z.strictObject({ id: PtyId }),
+    result: PtyInfo.extend({ scrollback: z.string() }),
+  },
+  'pty.detach': {
+    summary: 'Keep a terminal running after this client goes away.',
+    renderer: true,
+    params: z.strictObject({ id: PtyId }),
+    result: Ok,
+  },
+  'pty.list': {
+    summary: 'Terminals this helper runs.',
+    renderer: true,
+    params: z.strictObject({}),
+    result: z.object({ sessions: z.array(PtyInfo) }),
+  },
+});
+
+export const ptyEvents = {
+  'pty.data': z.object({ id: z.string(), data: z.string() }),
+  'pty.exit': z.object({ id: z.string() }).extend(PtyExit.shape),
+} as const;
