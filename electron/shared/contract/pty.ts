@@ -8,7 +8,11 @@ export const PTY_LIMITS = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 
 /** Flow control: the helper pauses a terminal above HIGH unacknowledged characters, resumes below LOW. */
 export const PTY_WATERMARKS = { high: 100_000, low: 5_000 } as const;
 
-const Dimension = z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(1).max(100_000);
+const Dimension = z
+  .number({ error: 'expected a whole number' })
+  .int({ error: 'expected a whole number' })
+  .min(0, { error: 'must not be negative' })
+  .max(100_000, { error: 'is not a terminal size' });
 export const PtyId = z.string().regex(/^t[0-9]+$/, { error: 'expected a terminal id such as t1' });
 
 export const PtyTarget = z.discriminatedUnion(

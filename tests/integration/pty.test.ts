@@ -1,0 +1,186 @@
+// Terminals on the real kernel: namespaces, exit codes, killing, flow control, and every last byte.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnPty } from '../../electron/helper/exec.js';
+import { kernelState, nslab, nslabJson, tempStateDir } from '../support/cli.js';
+import { startHelper, type HelperProcess } from '../support/helper.js';
+
+const state = tempStateDir();
+let helper: HelperProcess;
+let before = '';
+
+beforeAll(async () => {
+  before = kernelState();
+  await nslabJson(state.dir, ['topo', 'apply', 'resources/topologies/red-blue.yaml', '--json']);
+  helper = await startHelper(state.dir);
+});
+afterAll(async () => {
+  await helper.stop();
+  await nslab(state.dir, ['topo', 'destroy', 'red-blue']);
+  await nslab(state.dir, ['gc']);
+  state.cleanup();
+  expect(kernelState()).toBe(before);
+});
+
+async function call<T = Record<string, unknown>>(method: string, params: unknown): Promise<T> {
+  const r = await helper.request(method, params);
+  if (r.error) throw Object.assign(new Error(JSON.stringify(r.error)), r.error);
+  return r.result as T;
+}
+const output = (id: string): string =>
+  helper.messages.filter((m) => m.method === 'pty.data' && (m.params as { id: string }).id === id).map((m) => (m.params as { data: string }).data).join('');
+const exitOf = (id: string) => helper.waitFor((m) => m.method === 'pty.exit' && (m.params as { id: string }).id === id);
+const until = async (pred: () => boolean, ms = 10_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+};
+
+describe('terminals', () => {
+  it('a shell in nslab-red sees only RED’s interfaces, and its exit code comes back', async () => {
+    const { id } = await call<{ id: string }>('pty.open', { target: { kind: 'node', node: 'red' }, cols: 120, rows: 30 });
+    await call('pty.write', { id, data: 'ip -br addr; printf "%s\\n" "안녕 빨강"; exit 4\r' });
+    const exit = await exitOf(id);
+    expect(exit.params).toMatchObject({ id, code: 4, signal: null });
+    const text = output(id);
+    expect(text).toMatch(/veth-red@\S+\s+UP\s+10\.0\.0\.1\/24/);
+    expect(text).not.toMatch(/veth-blue/);
+    expect(text).toContain('안녕 빨강');
+  });
+
+  it('killing the tab kills every process of its session', async () => {
+    const { id, pid } = await call<{ id: string; pid: number }>('pty.open', { target: { kind: 'node', node: 'blue' } });
+    await call('pty.write', { id, data: 'sleep 300 & echo "BG=$!"\r' });
+    await until(() => /BG=\d+/.test(output(id)));
+    const bg = Number(/BG=(\d+)/.exec(output(id))![1]);
+    expect(alive(bg)).toBe(true);
+    await call('pty.kill', { id, signal: 'SIGKILL' });
+    await exitOf(id);
+    await until(() => !alive(bg) && !alive(pid));
+  });
+
+  it('resize is validated, clamped, and harmless after exit', async () => {
+    const { id } = await call<{ id: string }>('pty.open', { target: { kind: 'node', node: 'red' } });
+    expect(await call('pty.resize', { id, cols: 5000, rows: 0 })).toEqual({ cols: 1000, rows: 1 });
+    await call('pty.write', { id, data: 'exit\r' });
+    await exitOf(id);
+    expect(await call('pty.resize', { id, cols: 90, rows: 30 })).toEqual({ cols: 90, rows: 30 });
+    const bad = await helper.request('pty.resize', { id, cols: 'wide', rows: 30 });
+    expect((bad.error as { data: { code: string } }).data.code).toBe('invalid-params');
+  });
+
+  it('a client that never acknowledges pauses the producer, and memory stays bounded', async () => {
+    const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${helper.child.pid}/status`, 'utf8'))![1]) * 1024;
+    const { id } = await call<{ id: string }>('pty.open', { target: { kind: 'node', node: 'red' } });
+    await call('pty.write', { id, data: 'yes nslab-flood-line\r' });
+    await until(() => output(id).length > 100_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const received = output(id).length;
+    const rssPaused = rss();
+    await new Promise((r) => setTimeout(r, 1500));
+    // The producer stopped: nothing more arrived, and the helper did not buffer what it kept producing.
+    expect(output(id).length).toBe(received);
+    expect(received).toBeLessThan(100_000 + 2 * 64 * 1024);
+    expect(rss() - rssPaused).toBeLessThan(8 * 1024 * 1024);
+    // Acknowledging resumes it.
+    await call('pty.ack', { id, chars: received });
+    await until(() => output(id).length > received + 10_000);
+    await call('pty.kill', { id, signal: 'SIGKILL' });
+    await exitOf(id);
+  });
+
+  it('a detached terminal outlives its client and re-attaches with its scrollback', async () => {
+    const first = await startHelperClient();
+    const opened = await first.request('pty.open', { target: { kind: 'node', node: 'red' } });
+    const id = (opened.result as { id: string }).id;
+    await first.request('pty.write', { id, data: 'echo "marker-$((6*7))"\r' });
+    await first.waitFor((m) => m.method === 'pty.data' && String((m.params as { data: string }).data).includes('marker-42'));
+    await first.request('pty.detach', { id });
+    first.close();
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await startHelperClient();
+    const attached = (await second.request('pty.attach', { id })).result as { scrollback: string; exited: unknown };
+    expect(attached.exited).toBeNull();
+    expect(attached.scrollback).toContain('marker-42');
+    await second.request('pty.write', { id, data: 'exit 0\r' });
+    await second.waitFor((m) => m.method === 'pty.exit');
+    second.close();
+  });
+
+  it('a terminal that is not detached ends with its client', async () => {
+    const client = await startHelperClient();
+    const { pid } = (await client.request('pty.open', { target: { kind: 'node', node: 'red' } })).result as { pid: number };
+    expect(alive(pid)).toBe(true);
+    client.close();
+    await until(() => !alive(pid));
+  });
+});
+
+describe('the last output of a process that exits is never lost', () => {
+  it('delivers every byte of 10 MB, 50 times', async () => {
+    const expected = Math.ceil(7_500_000 / 3) * 4 + 'END'.length;
+    let short = 0;
+    for (let run = 0; run < 50; run++) {
+      const proc = spawnPty(['/bin/sh', '-c', 'head -c 7500000 /dev/zero | base64 -w 0; printf END'], { cols: 200, rows: 50, env: { TERM: 'xterm', PATH: process.env.PATH ?? '/usr/bin:/bin' }, cwd: '/' });
+      let bytes = 0;
+      let tail = '';
+      proc.onData((d) => {
+        const b = d as unknown as Buffer;
+        bytes += b.length;
+        tail = (tail + b.subarray(-3).toString('latin1')).slice(-3);
+      });
+      await new Promise<void>((resolve) => proc.onExit(() => resolve()));
+      if (bytes !== expected || tail !== 'END') short++;
+    }
+    expect(short).toBe(0);
+  }, 120_000);
+});
+
+// A second JSON-RPC client of the same helper, over its Unix socket.
+async function startHelperClient() {
+  const { connect } = await import('node:net');
+  const { join } = await import('node:path');
+  const socket = connect(join(state.dir, 'helper.sock'));
+  await new Promise((r) => socket.once('connect', r));
+  const messages: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  let buffer = '';
+  socket.on('data', (chunk) => {
+    buffer += chunk.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) !== -1) {
+      messages.push(JSON.parse(buffer.slice(0, nl)));
+      buffer = buffer.slice(nl + 1);
+    }
+    waiters.splice(0).forEach((w) => w());
+  });
+  let nextId = 1;
+  const waitFor = (pred: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        const found = messages.find(pred);
+        if (found) resolve(found);
+        else waiters.push(check);
+      };
+      check();
+    });
+  return {
+    waitFor,
+    request(method: string, params: unknown) {
+      const id = nextId++;
+      socket.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+      return waitFor((m) => m.id === id);
+    },
+    close: () => socket.end(),
+  };
+}

@@ -1,0 +1,100 @@
+import { StringDecoder } from 'node:string_decoder';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { methods } from '../../electron/shared/contract/index.js';
+import { OutputBatcher } from '../../electron/helper/pty/batcher.js';
+import { FlowControl } from '../../electron/helper/pty/flow.js';
+import { Scrollback } from '../../electron/helper/pty/scrollback.js';
+import { clampSize } from '../../electron/helper/pty/session.js';
+
+afterEach(() => vi.useRealTimers());
+
+describe('UTF-8 decoding of pty output', () => {
+  const text = '안녕하세요, nslab! 빨강⇄파랑 🚀 끝';
+  const bytes = Buffer.from(text);
+  it('never splits a character, whatever byte offset a read ends at', () => {
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const d = new StringDecoder('utf8');
+      const a = d.write(bytes.subarray(0, cut));
+      const b = d.write(bytes.subarray(cut));
+      expect(a + b + d.end()).toBe(text);
+      expect(a).not.toMatch(/\uFFFD/);
+    }
+  });
+  it('survives one-byte reads', () => {
+    const d = new StringDecoder('utf8');
+    expect([...bytes].map((byte) => d.write(Buffer.from([byte]))).join('') + d.end()).toBe(text);
+  });
+});
+
+describe('OutputBatcher', () => {
+  it('coalesces writes within the delay into one message', () => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    const b = new OutputBatcher((d) => sent.push(d), 5, 1000);
+    for (let i = 0; i < 100; i++) b.push('x');
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(5);
+    expect(sent).toEqual(['x'.repeat(100)]);
+  });
+  it('flushes at once when the size cap is reached', () => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    const b = new OutputBatcher((d) => sent.push(d), 5, 10);
+    b.push('12345');
+    b.push('67890');
+    expect(sent).toEqual(['1234567890']);
+    b.push('a');
+    b.drain();
+    expect(sent).toEqual(['1234567890', 'a']);
+  });
+});
+
+describe('FlowControl', () => {
+  it('pauses above the high watermark and resumes only below the low one', () => {
+    const log: string[] = [];
+    const f = new FlowControl(() => log.push('pause'), () => log.push('resume'), 100, 10);
+    f.sent(60);
+    f.sent(60);
+    expect(log).toEqual(['pause']);
+    f.sent(50); // more data in flight while paused does not pause twice
+    f.acknowledged(100);
+    expect(log).toEqual(['pause']); // 70 left: still above low
+    f.acknowledged(61);
+    expect(log).toEqual(['pause', 'resume']);
+    expect(f.unacknowledged).toBe(9);
+    f.acknowledged(1000);
+    expect(f.unacknowledged).toBe(0);
+  });
+  it('a new owner starts unpaused', () => {
+    const log: string[] = [];
+    const f = new FlowControl(() => log.push('pause'), () => log.push('resume'), 10, 1);
+    f.sent(20);
+    f.reset();
+    expect(log).toEqual(['pause', 'resume']);
+    expect(f.isPaused).toBe(false);
+  });
+});
+
+describe('Scrollback', () => {
+  it('keeps only the most recent characters, starting at a line boundary', () => {
+    const s = new Scrollback(20);
+    s.append('line one\n');
+    s.append('line two\n');
+    s.append('line three\n');
+    expect(s.text().length).toBeLessThanOrEqual(20);
+    expect(s.text().endsWith('line three\n')).toBe(true);
+  });
+});
+
+describe('resize validation', () => {
+  it('clamps sizes to what a terminal can be', () => {
+    expect(clampSize(0, 0)).toEqual({ cols: 2, rows: 1 });
+    expect(clampSize(80, 24)).toEqual({ cols: 80, rows: 24 });
+    expect(clampSize(99999, 99999)).toEqual({ cols: 1000, rows: 500 });
+  });
+  it('refuses what is not a whole number', () => {
+    const resize = methods['pty.resize'].params;
+    for (const bad of [-1, 1.5, NaN, Infinity, '80', null]) expect(resize.safeParse({ id: 't1', cols: bad, rows: 24 }).success).toBe(false);
+    expect(resize.safeParse({ id: 'x; rm', cols: 80, rows: 24 }).success).toBe(false);
+  });
+});
