@@ -6,6 +6,7 @@ import { kernelState, nslab, nslabJson, tempStateDir } from '../support/cli.js';
 import { startHelper, type HelperProcess } from '../support/helper.js';
 
 const state = tempStateDir();
+process.env.NSLAB_PTY_GRACE_MS = '400'; // the helper started below waits this long for a lost client
 let helper: HelperProcess;
 let before = '';
 
@@ -117,11 +118,24 @@ describe('terminals', () => {
     second.close();
   });
 
-  it('a terminal that is not detached ends with its client', async () => {
+  it('a terminal that is not detached ends with its client, after a grace period for a reload', async () => {
     const client = await startHelperClient();
     const { pid } = (await client.request('pty.open', { target: { kind: 'node', node: 'red' } })).result as { pid: number };
     expect(alive(pid)).toBe(true);
     client.close();
+    await until(() => !alive(pid));
+  });
+
+  it('a reloaded client that re-attaches within the grace period keeps its terminal', async () => {
+    const first = await startHelperClient();
+    const { id, pid } = (await first.request('pty.open', { target: { kind: 'node', node: 'red' } })).result as { id: string; pid: number };
+    first.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await startHelperClient();
+    await second.request('pty.attach', { id });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(alive(pid)).toBe(true);
+    second.close();
     await until(() => !alive(pid));
   });
 });

@@ -10,8 +10,8 @@ export class FlowControl {
   constructor(
     private readonly pause: () => void,
     private readonly resume: () => void,
-    private readonly high = PTY_WATERMARKS.high,
-    private readonly low = PTY_WATERMARKS.low,
+    private readonly high: number = PTY_WATERMARKS.high,
+    private readonly low: number = PTY_WATERMARKS.low,
   ) {}
 
   get unacknowledged(): number {

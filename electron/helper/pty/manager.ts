@@ -12,6 +12,14 @@ import { PtySession, clampSize } from './session.js';
 
 /** A finished terminal stays attachable this long (its scrollback), then is forgotten. */
 const KEEP_EXITED_MS = 10 * 60_000;
+/**
+ * When its client goes away, a terminal that is not detached waits this long for the client to come back
+ * (a reloaded window re-attaches) before it is hung up.
+ */
+const reattachGraceMs = (): number => {
+  const fromEnv = Number(process.env.NSLAB_PTY_GRACE_MS);
+  return Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 15_000;
+};
 
 function loginShell(): string {
   try {
@@ -94,6 +102,7 @@ export class PtyManager {
   attach(id: string, client: ClientHandle): PtyInfo & { scrollback: string } {
     const session = this.get(id);
     session.owner = client.id;
+    session.cancelHangup();
     session.flow.reset();
     this.adopt(client);
     return { ...session.info(), scrollback: session.scrollback.text() };
@@ -121,7 +130,7 @@ export class PtyManager {
       for (const s of this.sessions.values()) {
         if (s.owner !== client.id) continue;
         s.owner = null;
-        if (!s.detached) s.kill('SIGHUP');
+        if (!s.detached) s.hangupAfter(reattachGraceMs());
       }
     });
   }

@@ -45,6 +45,7 @@ export class PtySession {
   cols: number;
   rows: number;
   private readonly decoder = new StringDecoder('utf8');
+  private hangup: ReturnType<typeof setTimeout> | null = null;
   private readonly batcher: OutputBatcher;
 
   constructor(
@@ -109,6 +110,18 @@ export class PtySession {
         // already gone
       }
     }
+  }
+
+  /** Hang up unless someone attaches first. */
+  hangupAfter(ms: number): void {
+    this.cancelHangup();
+    this.hangup = setTimeout(() => this.kill('SIGHUP'), ms);
+    this.hangup.unref();
+  }
+
+  cancelHangup(): void {
+    if (this.hangup) clearTimeout(this.hangup);
+    this.hangup = null;
   }
 
   private output(data: string): void {
