@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { VERSION } from '../helper/version.js';
 import { registerExec } from './commands/exec.js';
 import { registerHelper } from './commands/helper.js';
+import { registerServe } from './commands/serve.js';
 import { registerSystem } from './commands/system.js';
 import { registerTopo } from './commands/topo.js';
 
@@ -26,5 +27,6 @@ registerTopo(program);
 registerExec(program);
 registerSystem(program);
 registerHelper(program);
+registerServe(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,5 @@
+// Electron IPC channel names shared by main and preload (the only two that speak IPC).
+/** invoke(method, params) → Envelope */
+export const CALL_CHANNEL = 'nslab:call';
+/** main → renderer: (event name, payload) */
+export const EVENT_CHANNEL = 'nslab:event';
