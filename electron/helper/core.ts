@@ -17,6 +17,7 @@ import { topologyHandlers } from './topology/handlers.js';
 import { ptyHandlers } from './pty/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
+import { prepareSandbox } from './sandbox.js';
 
 export function defaultStateDir(): string {
   if (process.env.NSLAB_STATE_DIR) return process.env.NSLAB_STATE_DIR;
@@ -40,6 +41,8 @@ export interface CoreOptions {
 }
 
 export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
+  const mode = process.env.NSLAB_SANDBOX === '1' ? 'sandbox' : 'host';
+  if (mode === 'sandbox') await prepareSandbox();
   const stateDir = opts.stateDir ?? defaultStateDir();
   const ledger = new Ledger(stateDir);
   const release = await acquireLock(lockPathOf(stateDir), { pid: process.pid, ...(opts.socket ? { socket: opts.socket } : {}) }, opts.lockWaitMs ?? 10_000).catch(
@@ -56,7 +59,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     drivers,
     bus,
     stateDir,
-    mode: process.env.NSLAB_SANDBOX === '1' ? 'sandbox' : 'host',
+    mode,
     topologies: new TopologyStore(stateDir),
   };
   try {
