@@ -19,3 +19,21 @@ await build({
   define: { __NSLAB_VERSION__: JSON.stringify(pkg.version) },
 });
 console.log('built out/node/cli.mjs');
+
+// Electron main and preload: CommonJS (package.json `main` is out/main/index.cjs). The preload is one
+// self-contained file because a sandboxed preload can require nothing but `electron`.
+rmSync('out/main', { recursive: true, force: true });
+rmSync('out/preload', { recursive: true, force: true });
+const electronBundle = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['electron'],
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  define: { __NSLAB_VERSION__: JSON.stringify(pkg.version) },
+};
+await build({ ...electronBundle, entryPoints: ['electron/main/index.ts'], outfile: 'out/main/index.cjs' });
+await build({ ...electronBundle, entryPoints: ['electron/preload/index.ts'], outfile: 'out/preload/index.cjs' });
+console.log('built out/main/index.cjs, out/preload/index.cjs');
