@@ -1,24 +1,12 @@
 // Bad input at the helper boundary: a typed error naming the field, nothing created, and the helper
 // keeps serving the next request.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES } from '../../electron/shared/rpc.js';
-import { kernelState, nslab, tempStateDir } from '../support/cli.js';
-import { startHelper, type HelperProcess } from '../support/helper.js';
+import { kernelState, nslab } from '../support/cli.js';
+import { useHelper } from '../support/helper.js';
 
-const state = tempStateDir();
-let helper: HelperProcess;
-let before = '';
-
-beforeAll(async () => {
-  before = kernelState();
-  helper = await startHelper(state.dir);
-});
-afterAll(async () => {
-  await helper.stop();
-  await nslab(state.dir, ['gc']);
-  state.cleanup();
-  expect(kernelState()).toBe(before);
-});
+const fixture = useHelper();
+const before = kernelState();
 
 type RpcError = { code: number; message: string; data: { code: string; field?: string } };
 const errorOf = (m: Record<string, unknown>): RpcError => {
@@ -27,11 +15,11 @@ const errorOf = (m: Record<string, unknown>): RpcError => {
 };
 
 async function expectRefused(method: string, params: unknown, code: string, field?: string): Promise<void> {
-  const error = errorOf(await helper.request(method, params));
+  const error = errorOf(await fixture.helper.request(method, params));
   expect(error.data.code).toBe(code);
   if (field !== undefined) expect(error.data.field).toBe(field);
   expect(kernelState()).toBe(before);
-  expect((await helper.request('helper.hello', {})).result).toMatchObject({ pid: helper.child.pid });
+  expect((await fixture.helper.request('helper.hello', {})).result).toMatchObject({ pid: fixture.helper.child.pid });
 }
 
 describe('names', () => {
@@ -74,25 +62,25 @@ describe('JSON-RPC framing', () => {
   it('unexpected extra params', () => expectRefused('helper.hello', { sudo: true }, 'invalid-params'));
 
   it('malformed JSON', async () => {
-    const count = helper.messages.length;
-    helper.send('{"jsonrpc":"2.0","id":1,"method":\n');
-    const reply = await helper.waitFor((m) => helper.messages.indexOf(m) >= count && m.id === null);
+    const count = fixture.helper.messages.length;
+    fixture.helper.send('{"jsonrpc":"2.0","id":1,"method":\n');
+    const reply = await fixture.helper.waitFor((m) => fixture.helper.messages.indexOf(m) >= count && m.id === null);
     expect(errorOf(reply).data.code).toBe('parse-error');
-    expect((await helper.request('helper.hello', {})).result).toBeDefined();
+    expect((await fixture.helper.request('helper.hello', {})).result).toBeDefined();
   });
 
   it('an oversized message', async () => {
-    const count = helper.messages.length;
-    helper.send(JSON.stringify({ jsonrpc: '2.0', id: 'big', method: 'helper.hello', params: { pad: 'x'.repeat(MAX_MESSAGE_BYTES + 10) } }) + '\n');
-    const reply = await helper.waitFor((m) => helper.messages.indexOf(m) >= count && m.error !== undefined);
+    const count = fixture.helper.messages.length;
+    fixture.helper.send(JSON.stringify({ jsonrpc: '2.0', id: 'big', method: 'helper.hello', params: { pad: 'x'.repeat(MAX_MESSAGE_BYTES + 10) } }) + '\n');
+    const reply = await fixture.helper.waitFor((m) => fixture.helper.messages.indexOf(m) >= count && m.error !== undefined);
     expect(errorOf(reply).data.code).toBe('invalid-request');
-    expect((await helper.request('helper.hello', {})).result).toBeDefined();
+    expect((await fixture.helper.request('helper.hello', {})).result).toBeDefined();
   });
 
   it('not a JSON-RPC request', async () => {
-    const count = helper.messages.length;
-    helper.send('{"id":7,"hello":"world"}\n');
-    const reply = await helper.waitFor((m) => helper.messages.indexOf(m) >= count && m.id === 7);
+    const count = fixture.helper.messages.length;
+    fixture.helper.send('{"id":7,"hello":"world"}\n');
+    const reply = await fixture.helper.waitFor((m) => fixture.helper.messages.indexOf(m) >= count && m.id === 7);
     expect(errorOf(reply).data.code).toBe('invalid-request');
   });
 });
@@ -100,7 +88,7 @@ describe('JSON-RPC framing', () => {
 describe('topology files', () => {
   it('names the file, line and field of a bad value', async () => {
     const yaml = 'name: bad\nnodes:\n  - name: red\n  - name: blue\nlinks:\n  - endpoints:\n      - { node: red, name: eth0, addresses: [10.0.0.1/99] }\n      - { node: blue, name: eth0 }\n';
-    const error = errorOf(await helper.request('topology.apply', { yaml, file: 'bad.yaml' }));
+    const error = errorOf(await fixture.helper.request('topology.apply', { yaml, file: 'bad.yaml' }));
     expect(error.data).toMatchObject({ code: 'invalid-params', field: 'links.0.endpoints.0.addresses.0', line: 7 });
     expect(error.message).toMatch(/^bad\.yaml:7: /);
     expect(kernelState()).toBe(before);
@@ -108,12 +96,12 @@ describe('topology files', () => {
 
   it('refuses a link to an undefined node', async () => {
     const yaml = 'name: bad\nnodes:\n  - name: red\nlinks:\n  - endpoints:\n      - { node: red, name: eth0 }\n      - { node: ghost, name: eth0 }\n';
-    const error = errorOf(await helper.request('topology.apply', { yaml }));
+    const error = errorOf(await fixture.helper.request('topology.apply', { yaml }));
     expect(error.data).toMatchObject({ code: 'invalid-params', field: 'links.0.endpoints.1.node' });
   });
 
   it('reports YAML syntax errors with their line', async () => {
-    const error = errorOf(await helper.request('topology.apply', { yaml: 'name: x\nnodes: [\n', file: 'broken.yaml' }));
+    const error = errorOf(await fixture.helper.request('topology.apply', { yaml: 'name: x\nnodes: [\n', file: 'broken.yaml' }));
     expect(error.data.code).toBe('invalid-params');
     expect(error.message).toMatch(/^broken\.yaml:\d+:/);
   });
@@ -121,19 +109,19 @@ describe('topology files', () => {
 
 describe('the CLI', () => {
   it('prints the typed error as JSON with a non-zero exit code', async () => {
-    const r = await nslab(state.dir, ['rpc', 'net.netns.create', '{"node":"a/b"}']);
+    const r = await nslab(fixture.stateDir, ['rpc', 'net.netns.create', '{"node":"a/b"}']);
     expect(r.code).not.toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'invalid-params', field: 'node' } });
   });
 
   it('rejects malformed params JSON', async () => {
-    const r = await nslab(state.dir, ['rpc', 'helper.hello', '{nope']);
+    const r = await nslab(fixture.stateDir, ['rpc', 'helper.hello', '{nope']);
     expect(r.code).not.toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'parse-error' } });
   });
 
   it('exec into a node that does not exist', async () => {
-    const r = await nslab(state.dir, ['exec', 'no-such-node', '--', 'true']);
+    const r = await nslab(fixture.stateDir, ['exec', 'no-such-node', '--', 'true']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/not-found/);
   });

@@ -1,32 +1,14 @@
 // Single network operations on the real kernel, each recorded in the ledger and reflected in the snapshot.
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NodeSnapshot, TopologySnapshot } from '../../electron/shared/contract/index.js';
-import { kernelState, markedNetns, nslab, tempStateDir } from '../support/cli.js';
-import { startHelper, type HelperProcess } from '../support/helper.js';
+import { markedNetns, nslab } from '../support/cli.js';
+import { useHelper } from '../support/helper.js';
 
-const state = tempStateDir();
-let helper: HelperProcess;
-let before = '';
-
-beforeAll(async () => {
-  before = kernelState();
-  helper = await startHelper(state.dir);
-});
-afterAll(async () => {
-  await helper.stop();
-  await nslab(state.dir, ['gc']);
-  state.cleanup();
-  expect(kernelState()).toBe(before);
-});
-
-async function call<T = Record<string, unknown>>(method: string, params: unknown): Promise<T> {
-  const reply = await helper.request(method, params);
-  if (reply.error) throw new Error(`${method}: ${JSON.stringify(reply.error)}`);
-  return reply.result as T;
-}
+const fixture = useHelper();
+const call = <T = Record<string, unknown>>(method: string, params: unknown): Promise<T> => fixture.helper.call<T>(method, params);
 async function failure(method: string, params: unknown): Promise<{ message: string; data: { code: string; field?: string } }> {
-  const reply = await helper.request(method, params);
+  const reply = await fixture.helper.request(method, params);
   expect(reply.error, JSON.stringify(reply)).toBeDefined();
   return reply.error as never;
 }
@@ -50,7 +32,7 @@ describe('net driver', () => {
     await call('net.sysctl.set', { node: 'blue', key: 'ip_forward', value: 1 });
     await call('net.sysctl.set', { node: 'blue', key: 'rp_filter', value: 2 });
 
-    for (const m of helper.messages) if (m.method === 'activity') activity.push(...((m.params as { shell: string[] }).shell));
+    for (const m of fixture.helper.messages) if (m.method === 'activity') activity.push(...((m.params as { shell: string[] }).shell));
     expect(activity).toEqual(
       expect.arrayContaining([
         'ip netns add nslab-red',
@@ -91,10 +73,10 @@ describe('net driver', () => {
   });
 
   it('reports kinds the kernel lacks as unsupported-kernel, matching doctor', async () => {
-    const doctor = JSON.parse((await nslab(state.dir, ['doctor', '--json'])).stdout) as { linkKinds: Record<string, boolean> };
+    const doctor = JSON.parse((await nslab(fixture.stateDir, ['doctor', '--json'])).stdout) as { linkKinds: Record<string, boolean> };
     for (const kind of ['dummy', 'ipvlan'] as const) {
       const params = kind === 'ipvlan' ? { node: 'blue', name: 'k0', kind, parent: 'veth-blue' } : { node: 'blue', name: 'k0', kind };
-      const reply = await helper.request('net.link.create', params);
+      const reply = await fixture.helper.request('net.link.create', params);
       if (doctor.linkKinds[kind]) {
         expect(reply.error).toBeUndefined();
         await call('net.link.delete', { node: 'blue', name: 'k0' });

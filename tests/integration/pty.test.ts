@@ -1,36 +1,19 @@
 // Terminals on the real kernel: namespaces, exit codes, killing, flow control, and every last byte.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnPty } from '../../electron/helper/exec.js';
-import { kernelState, nslab, nslabJson, tempStateDir } from '../support/cli.js';
-import { startHelper, type HelperProcess } from '../support/helper.js';
+import { nslab, nslabJson } from '../support/cli.js';
+import { connectClient, useHelper } from '../support/helper.js';
 
-const state = tempStateDir();
 process.env.NSLAB_PTY_GRACE_MS = '400'; // the helper started below waits this long for a lost client
-let helper: HelperProcess;
-let before = '';
-
-beforeAll(async () => {
-  before = kernelState();
-  await nslabJson(state.dir, ['topo', 'apply', 'resources/topologies/red-blue.yaml', '--json']);
-  helper = await startHelper(state.dir);
+const fixture = useHelper({
+  setup: (dir) => nslabJson(dir, ['topo', 'apply', 'resources/topologies/red-blue.yaml', '--json']).then(() => undefined),
+  teardown: (dir) => nslab(dir, ['topo', 'destroy', 'red-blue']).then(() => undefined),
 });
-afterAll(async () => {
-  await helper.stop();
-  await nslab(state.dir, ['topo', 'destroy', 'red-blue']);
-  await nslab(state.dir, ['gc']);
-  state.cleanup();
-  expect(kernelState()).toBe(before);
-});
-
-async function call<T = Record<string, unknown>>(method: string, params: unknown): Promise<T> {
-  const r = await helper.request(method, params);
-  if (r.error) throw Object.assign(new Error(JSON.stringify(r.error)), r.error);
-  return r.result as T;
-}
+const call = <T = Record<string, unknown>>(method: string, params: unknown): Promise<T> => fixture.helper.call<T>(method, params);
 const output = (id: string): string =>
-  helper.messages.filter((m) => m.method === 'pty.data' && (m.params as { id: string }).id === id).map((m) => (m.params as { data: string }).data).join('');
-const exitOf = (id: string) => helper.waitFor((m) => m.method === 'pty.exit' && (m.params as { id: string }).id === id);
+  fixture.helper.messages.filter((m) => m.method === 'pty.data' && (m.params as { id: string }).id === id).map((m) => (m.params as { data: string }).data).join('');
+const exitOf = (id: string) => fixture.helper.waitFor((m) => m.method === 'pty.exit' && (m.params as { id: string }).id === id);
 const until = async (pred: () => boolean, ms = 10_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!pred()) {
@@ -76,12 +59,12 @@ describe('terminals', () => {
     await call('pty.write', { id, data: 'exit\r' });
     await exitOf(id);
     expect(await call('pty.resize', { id, cols: 90, rows: 30 })).toEqual({ cols: 90, rows: 30 });
-    const bad = await helper.request('pty.resize', { id, cols: 'wide', rows: 30 });
+    const bad = await fixture.helper.request('pty.resize', { id, cols: 'wide', rows: 30 });
     expect((bad.error as { data: { code: string } }).data.code).toBe('invalid-params');
   });
 
   it('a client that never acknowledges pauses the producer, and memory stays bounded', async () => {
-    const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${helper.child.pid}/status`, 'utf8'))![1]) * 1024;
+    const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${fixture.helper.child.pid}/status`, 'utf8'))![1]) * 1024;
     const { id } = await call<{ id: string }>('pty.open', { target: { kind: 'node', node: 'red' } });
     await call('pty.write', { id, data: 'yes nslab-flood-line\r' });
     await until(() => output(id).length > 100_000);
@@ -101,7 +84,7 @@ describe('terminals', () => {
   });
 
   it('a detached terminal outlives its client and re-attaches with its scrollback', async () => {
-    const first = await startHelperClient();
+    const first = await connectClient(fixture.stateDir);
     const opened = await first.request('pty.open', { target: { kind: 'node', node: 'red' } });
     const id = (opened.result as { id: string }).id;
     await first.request('pty.write', { id, data: 'echo "marker-$((6*7))"\r' });
@@ -109,7 +92,7 @@ describe('terminals', () => {
     await first.request('pty.detach', { id });
     first.close();
     await new Promise((r) => setTimeout(r, 200));
-    const second = await startHelperClient();
+    const second = await connectClient(fixture.stateDir);
     const attached = (await second.request('pty.attach', { id })).result as { scrollback: string; exited: unknown };
     expect(attached.exited).toBeNull();
     expect(attached.scrollback).toContain('marker-42');
@@ -119,7 +102,7 @@ describe('terminals', () => {
   });
 
   it('a terminal that is not detached ends with its client, after a grace period for a reload', async () => {
-    const client = await startHelperClient();
+    const client = await connectClient(fixture.stateDir);
     const { pid } = (await client.request('pty.open', { target: { kind: 'node', node: 'red' } })).result as { pid: number };
     expect(alive(pid)).toBe(true);
     client.close();
@@ -127,11 +110,11 @@ describe('terminals', () => {
   });
 
   it('a reloaded client that re-attaches within the grace period keeps its terminal', async () => {
-    const first = await startHelperClient();
+    const first = await connectClient(fixture.stateDir);
     const { id, pid } = (await first.request('pty.open', { target: { kind: 'node', node: 'red' } })).result as { id: string; pid: number };
     first.close();
     await new Promise((r) => setTimeout(r, 100));
-    const second = await startHelperClient();
+    const second = await connectClient(fixture.stateDir);
     await second.request('pty.attach', { id });
     await new Promise((r) => setTimeout(r, 700));
     expect(alive(pid)).toBe(true);
@@ -159,42 +142,3 @@ describe('the last output of a process that exits is never lost', () => {
     expect(short).toBe(0);
   }, 120_000);
 });
-
-// A second JSON-RPC client of the same helper, over its Unix socket.
-async function startHelperClient() {
-  const { connect } = await import('node:net');
-  const { join } = await import('node:path');
-  const socket = connect(join(state.dir, 'helper.sock'));
-  await new Promise((r) => socket.once('connect', r));
-  const messages: Record<string, unknown>[] = [];
-  const waiters: (() => void)[] = [];
-  let buffer = '';
-  socket.on('data', (chunk) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) !== -1) {
-      messages.push(JSON.parse(buffer.slice(0, nl)));
-      buffer = buffer.slice(nl + 1);
-    }
-    waiters.splice(0).forEach((w) => w());
-  });
-  let nextId = 1;
-  const waitFor = (pred: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> =>
-    new Promise((resolve) => {
-      const check = (): void => {
-        const found = messages.find(pred);
-        if (found) resolve(found);
-        else waiters.push(check);
-      };
-      check();
-    });
-  return {
-    waitFor,
-    request(method: string, params: unknown) {
-      const id = nextId++;
-      socket.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
-      return waitFor((m) => m.id === id);
-    },
-    close: () => socket.end(),
-  };
-}

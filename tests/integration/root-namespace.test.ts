@@ -2,29 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelState, markedRootLinks, nslab, tempStateDir } from '../support/cli.js';
-import { startHelper, type HelperProcess } from '../support/helper.js';
+import { describe, expect, it } from 'vitest';
+import { markedRootLinks, nslab } from '../support/cli.js';
+import { useHelper } from '../support/helper.js';
 
-const state = tempStateDir();
-let helper: HelperProcess;
-let before = '';
-beforeAll(async () => {
-  before = kernelState();
-  helper = await startHelper(state.dir);
-});
-afterAll(async () => {
-  await helper.stop();
-  await nslab(state.dir, ['gc']);
-  state.cleanup();
-  expect(kernelState()).toBe(before);
-});
-
-const call = async (method: string, params: unknown) => {
-  const r = await helper.request(method, params);
-  if (r.error) throw Object.assign(new Error(JSON.stringify(r.error)), r.error);
-  return r.result as Record<string, unknown>;
-};
+const fixture = useHelper();
+const call = (method: string, params: unknown) => fixture.helper.call(method, params);
 
 describe('root namespace', () => {
   it('links a node to the host with a marked veth, routes through it, and cleans up', async () => {
@@ -46,15 +29,15 @@ describe('root namespace', () => {
   });
 
   it('serves on a 0600 socket inside a 0700 directory', () => {
-    const sock = lstatSync(join(state.dir, 'helper.sock'));
+    const sock = lstatSync(join(fixture.stateDir, 'helper.sock'));
     expect(sock.isSocket()).toBe(true);
     expect(sock.mode & 0o777).toBe(0o600);
-    expect(lstatSync(state.dir).mode & 0o777).toBe(0o700);
+    expect(lstatSync(fixture.stateDir).mode & 0o777).toBe(0o700);
   });
 
   it('lets a CLI in another terminal use the running helper (its ledger lock is held)', async () => {
-    const r = await nslab(state.dir, ['rpc', 'helper.hello']);
+    const r = await nslab(fixture.stateDir, ['rpc', 'helper.hello']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).pid).toBe(helper.child.pid);
+    expect(JSON.parse(r.stdout).pid).toBe(fixture.helper.child.pid);
   });
 });

@@ -42,8 +42,9 @@ function sandboxHelper() {
       const timer = setTimeout(() => reject(new Error(`timeout; helper said: ${stderr}`)), 20_000);
       const check = (): void => {
         const m = messages.find(pred);
-        if (m) (clearTimeout(timer), resolve(m));
-        else waiters.push(check);
+        if (!m) return void waiters.push(check);
+        clearTimeout(timer);
+        resolve(m);
       };
       check();
     });
