@@ -1,0 +1,60 @@
+// What `setup` and `solve` do: declarative actions applied through the helper's own methods. Never shell
+// strings — the exported script is rendered from these, not the other way round.
+import { z } from 'zod';
+import { net } from '../contract/net.js';
+import { NodeName } from '../names.js';
+import { ChainName, IptablesTable, RuleWord, SysctlName } from './probes.js';
+
+/** Contract methods a lab may call; their params are validated by the contract's own schemas. */
+export const LAB_RPC_METHODS = ['net.addr.add', 'net.addr.delete', 'net.route.add', 'net.route.delete', 'net.link.set', 'net.sysctl.set'] as const;
+export type LabRpcMethod = (typeof LAB_RPC_METHODS)[number];
+export const labRpcParams = (m: LabRpcMethod): z.ZodType => net[m].params;
+
+export const FirewallRule = z.strictObject({
+  table: IptablesTable.default('filter'),
+  chain: ChainName,
+  /** The rule after `-A CHAIN`, one word per item; nslab adds `-m comment --comment nslab:<lab>`. */
+  rule: z.array(RuleWord).default([]),
+  /** `-I` (first in the chain) instead of `-A`. */
+  insert: z.boolean().default(false),
+}).refine((r) => !r.rule.some((w) => /^(-[AIDRFZNXPt]|--(append|insert|delete|replace|flush|zero|new-chain|delete-chain|policy|table|comment))$/.test(w)), {
+  error: 'a rule must not contain -A/-I/-D/-t/-P/--comment: table, chain and the nslab comment are separate fields',
+  path: ['rule'],
+});
+export type FirewallRule = z.infer<typeof FirewallRule>;
+
+const RpcAction = z.strictObject({
+  rpc: z.enum(LAB_RPC_METHODS, { error: `rpc must be one of ${LAB_RPC_METHODS.join(', ')}` }),
+  params: z.record(z.string(), z.unknown()),
+});
+const FirewallAction = z.strictObject({ firewall: z.strictObject({ node: NodeName, rules: z.array(FirewallRule).min(1) }) });
+const PolicyAction = z.strictObject({ policy: z.strictObject({ node: NodeName, table: IptablesTable.default('filter'), chain: z.enum(['INPUT', 'FORWARD', 'OUTPUT']), target: z.enum(['ACCEPT', 'DROP']) }) });
+const SysctlAction = z.strictObject({ sysctl: z.strictObject({ node: NodeName, key: SysctlName, value: z.string().regex(/^[0-9]+$/, { error: 'a lab sysctl value is a number' }) }) });
+/** Runs a cgroup method of the cgroups driver (validated by that contract when it is present). */
+const CgroupAction = z.strictObject({ cgroup: z.string().regex(/^cgroup\.[a-z.]+$/), params: z.record(z.string(), z.unknown()) });
+
+const ACTION_KEYS = ['rpc', 'firewall', 'policy', 'sysctl', 'cgroup'] as const;
+
+export const Action = z.union([RpcAction, FirewallAction, PolicyAction, SysctlAction, CgroupAction], {
+  error: (issue) => (issue.code === 'invalid_union' ? `an action is one of { rpc, params }, { firewall }, { policy }, { sysctl }, { cgroup, params }` : undefined),
+}).superRefine((a, ctx) => {
+  if ('rpc' in a) {
+    const parsed = labRpcParams(a.rpc).safeParse(a.params);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      ctx.addIssue({ code: 'custom', path: ['params', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: `${a.rpc}: ${issue.message}` });
+    }
+    if (a.params.node === undefined) ctx.addIssue({ code: 'custom', path: ['params', 'node'], message: 'a lab action runs inside one of its nodes: give params.node' });
+  }
+});
+export type Action = z.infer<typeof Action>;
+export const ActionKeys = ACTION_KEYS;
+
+/** The node an action changes (every lab action runs inside a lab node, never the root namespace). */
+export function actionNode(a: Action): string | undefined {
+  if ('rpc' in a) return typeof a.params.node === 'string' ? a.params.node : undefined;
+  if ('firewall' in a) return a.firewall.node;
+  if ('policy' in a) return a.policy.node;
+  if ('sysctl' in a) return a.sysctl.node;
+  return undefined;
+}

@@ -1,0 +1,4 @@
+export * from './actions.js';
+export * from './probes.js';
+export * from './schema.js';
+export * from './text.js';

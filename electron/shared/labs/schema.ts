@@ -1,0 +1,135 @@
+// A guided lab (`resources/labs/*.yaml`): what it builds, and ordered steps that are checked against the
+// learner's own kernel. Runtime-free: the helper validates with it, the Labs panel can too.
+import { z } from 'zod';
+import { TopologySpec } from '../contract/topology-spec.js';
+import { NodeName } from '../names.js';
+import { Action, actionNode } from './actions.js';
+import { LabCgroup, Probe, probeCgroups, probeNodes, probeTarget } from './probes.js';
+import { Text } from './text.js';
+
+export const LabId = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, { error: 'a lab id is lowercase letters, digits and -, e.g. netns-veth' });
+const StepId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'a step id is lowercase letters, digits and -' });
+
+export const LabCommand = z.strictObject({
+  /** The node whose terminal it is typed in; none = the lab's own terminal on the host. */
+  node: NodeName.optional(),
+  /** Shown and copyable; nslab never runs it. */
+  cmd: z.string().min(1).max(500),
+  note: Text.optional(),
+});
+
+export const LabHint = z.strictObject({
+  /** The probe (id or position) whose failure selects this hint; none = any failure in the step. */
+  probe: z.string().optional(),
+  /** A regular expression on what the probe observed. */
+  observed: z.string().max(200).optional(),
+  text: Text,
+});
+export type LabHint = z.infer<typeof LabHint>;
+
+export const LabStep = z
+  .strictObject({
+    id: StepId,
+    title: Text,
+    goal: Text,
+    /** The reasoning from the notes: why the kernel behaves this way. */
+    why: Text.optional(),
+    dependsOn: z.array(StepId).default([]),
+    commands: z.array(LabCommand).default([]),
+    check: z.array(Probe).min(1, { error: 'a step needs at least one check' }),
+    hints: z.array(LabHint).default([]),
+    solve: z.array(Action).default([]),
+  })
+  .transform((s) => ({ ...s, check: s.check.map((p, i) => ({ ...p, id: p.id ?? String(i) })) }));
+export type LabStep = z.infer<typeof LabStep>;
+
+export const LabCgroupSpec = z.strictObject({
+  name: LabCgroup,
+  /** Limits written at up (`memory.max: 64M`, …), in the cgroups driver's vocabulary. */
+  limits: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+});
+
+export const LAB_LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
+
+const LabObject = z
+  .strictObject({
+    id: LabId,
+    title: Text,
+    summary: Text,
+    level: z.enum(LAB_LEVELS),
+    minutes: z.number().int().min(1).max(240),
+    topics: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1),
+    intro: Text.optional(),
+    topology: TopologySpec.optional(),
+    cgroups: z.array(LabCgroupSpec).optional(),
+    /** Applied at up (and again at reset): the starting state the learner investigates. */
+    setup: z.array(Action).default([]),
+    steps: z.array(LabStep).min(1, { error: 'a lab needs at least one step' }),
+  })
+  .superRefine((lab, ctx) => {
+    if (!lab.topology && !lab.cgroups) ctx.addIssue({ code: 'custom', path: ['topology'], message: 'a lab needs a topology or cgroups' });
+    const nodes = new Set(lab.topology?.nodes.map((n) => n.name) ?? []);
+    const cgroups = new Set(lab.cgroups?.map((c) => c.name) ?? []);
+    // Traffic goes only to addresses inside the lab's own namespaces.
+    const addresses = new Set(
+      (lab.topology ? [...lab.topology.nodes.flatMap((n) => n.bridges), ...lab.topology.links.flatMap((l) => l.endpoints)] : []).flatMap((i) => i.addresses.map((a) => a.split('/')[0]!)),
+    );
+    const needNode = (node: string | undefined, path: (string | number)[]): void => {
+      if (node !== undefined && !nodes.has(node)) ctx.addIssue({ code: 'custom', path, message: `node '${node}' is not a node of this lab's topology` });
+    };
+    lab.setup.forEach((a, i) => needNode(actionNode(a), ['setup', i]));
+    const seen = new Map<string, number>();
+    lab.steps.forEach((step, i) => {
+      if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `step '${step.id}' is listed twice` });
+      step.dependsOn.forEach((dep, j) => {
+        const at = seen.get(dep);
+        const later = lab.steps.findIndex((s) => s.id === dep);
+        if (at === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'dependsOn', j],
+            message: later >= i ? `step '${step.id}' depends on '${dep}', which comes later; a step may depend only on earlier steps` : `step '${step.id}' depends on '${dep}', which is not a step of this lab`,
+          });
+        }
+      });
+      seen.set(step.id, i);
+      step.check.forEach((p, j) => {
+        probeNodes(p).forEach((n) => needNode(n, ['steps', i, 'check', j, 'probe' in p && 'from' in p ? 'from' : 'node']));
+        const to = probeTarget(p);
+        if (to !== undefined && !addresses.has(to)) {
+          ctx.addIssue({ code: 'custom', path: ['steps', i, 'check', j, 'to'], message: `${to} is not an address of this lab's topology; labs send traffic only inside their own namespaces` });
+        }
+        probeCgroups(p).forEach((c) => cgroups.has(c) || ctx.addIssue({ code: 'custom', path: ['steps', i, 'check', j], message: `cgroup '${c}' is not one of this lab's cgroups` }));
+      });
+      const probeIds = new Set(step.check.map((p, j) => p.id ?? String(j)));
+      step.hints.forEach((h, j) => {
+        if (h.probe !== undefined && !probeIds.has(h.probe)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'hints', j, 'probe'], message: `no probe '${h.probe}' in step '${step.id}'` });
+        if (h.observed !== undefined) {
+          try {
+            new RegExp(h.observed);
+          } catch {
+            ctx.addIssue({ code: 'custom', path: ['steps', i, 'hints', j, 'observed'], message: 'not a valid regular expression' });
+          }
+        }
+      });
+      step.solve.forEach((a, j) => needNode(actionNode(a), ['steps', i, 'solve', j]));
+      step.commands.forEach((c, j) => needNode(c.node, ['steps', i, 'commands', j, 'node']));
+    });
+  });
+
+/** A lab's topology is named after the lab unless it says otherwise. */
+function withTopologyName(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const lab = raw as { id?: unknown; topology?: unknown };
+  if (typeof lab.topology !== 'object' || lab.topology === null || 'name' in lab.topology) return raw;
+  return { ...lab, topology: { name: `lab-${String(lab.id)}`, ...lab.topology } };
+}
+
+export const LabSpec = z.preprocess(withTopologyName, LabObject);
+export type LabSpec = z.output<typeof LabSpec>;
+export type LabProbe = LabStep['check'][number] & { id: string };
+
+/** The owner recorded in the ledger for what a lab makes beyond its topology (firewall rules). */
+export const labOwner = (id: string): string => `lab:${id}`;
+/** The iptables comment every lab rule carries. */
+export const labComment = (id: string): string => `nslab:${id}`;
