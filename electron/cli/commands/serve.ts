@@ -45,14 +45,19 @@ export function registerServe(program: Command): void {
         });
         process.stdout.write(`nslab: browser mode at ${server.url}\n`);
         process.stderr.write(`nslab serve: ${helper.describe()}; renderer ${existsSync(join(dir, 'index.html')) ? dir : 'not built (run npm run build)'}; Ctrl-C stops\n`);
+        // Ctrl-C reaches the whole process group and `npm start` forwards it too: a second signal must
+        // not kill us halfway through releasing the ledger lock.
+        let stopping = false;
         const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
           void server
             .close()
             .then(() => helper.close())
             .finally(() => process.exit(0));
         };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
       } catch (err) {
         await link?.close();
         process.exitCode = reportError(err, false);
