@@ -116,6 +116,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     // Asset requests carry no query: the first page load with ?token= leaves the cookie for them.
     if (verdict.via === 'query') headers['Set-Cookie'] = tokenCookie(token);
     const file = await staticFile(opts.rendererDir, path);
+    if (!file && path === '/favicon.ico') {
+      // Browsers ask for it unprompted; a 404 would show up as a console error in every tab.
+      res.writeHead(204, headers);
+      return void res.end();
+    }
     if (!file) {
       const isPage = path === '/' || path === '/index.html';
       res.writeHead(isPage ? 503 : 404, { ...headers, 'Content-Type': isPage ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8' });

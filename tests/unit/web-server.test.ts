@@ -97,6 +97,9 @@ describe('nslab serve over HTTP', () => {
       expect(r.body, path).not.toContain('not for the browser');
     }
     expect((await get(server.port, '/nope.js', c)).status).toBe(404);
+    // no favicon shipped: an empty answer, not a 404 that would be a console error in every tab
+    expect((await get(server.port, '/favicon.ico', c)).status).toBe(204);
+    expect((await get(server.port, '/favicon.ico')).status).toBe(401);
     // client-side routes fall back to the page
     expect((await get(server.port, '/topology', c)).body).toContain('<title>nslab</title>');
   });
