@@ -183,7 +183,8 @@ export class RelaySession {
         rpc.fail(`the helper connection was lost: ${reason}`);
         if (this.link !== link) return;
         this.link = null;
-        if (!this.closed) this.updateStatus({ state: 'lost', reason });
+        // The launcher may already have said more (restarting, failed): keep its word.
+        if (!this.closed && this.current.state !== 'restarting' && this.current.state !== 'failed') this.updateStatus({ state: 'lost', reason });
       },
     );
     if (this.closed) {

@@ -112,6 +112,16 @@ describe('installRelay', () => {
     expect(t.events('activity')).toEqual([expect.objectContaining({ shell: ['after restart'] })]);
   });
 
+  it('keeps the launcher’s "restarting" when the dying helper’s pipe closes after it', async () => {
+    const t = setup();
+    await t.call('events.subscribe', { events: ['helper.status'] });
+    t.relay.helperChanged({ state: 'restarting', reason: 'the helper was killed by SIGKILL', restarts: 1 });
+    t.helper.kill();
+    await tick();
+    expect(t.events('helper.status').at(-1)).toMatchObject({ state: 'restarting', reason: 'the helper was killed by SIGKILL' });
+    expect(t.relay.session().status.state).toBe('restarting');
+  });
+
   it('starts a fresh session when the page reloads, and removes its handler on dispose', async () => {
     const t = setup();
     await t.call('events.subscribe', { events: ['activity'] });
