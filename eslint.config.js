@@ -7,6 +7,9 @@ import tseslint from 'typescript-eslint';
 // Only electron/helper/exec.ts spawns programs (main launches the helper itself, see main/).
 const SPAWN = ['node:child_process', 'child_process'];
 
+// Module names (`electron`, `node:fs`) are matched exactly; folder patterns (`**/helper/**`) as globs. A
+// bare `electron` pattern would also match the path `../electron/shared/…`, hence the split.
+const isModule = (entry) => !entry.includes('*') && !entry.includes('/');
 const layer = (name, forbidden, extra = {}) => ({
   files: [`${name}/**/*.{ts,vue}`],
   ...extra,
@@ -14,10 +17,10 @@ const layer = (name, forbidden, extra = {}) => ({
     'no-restricted-imports': [
       'error',
       {
-        patterns: forbidden.map((group) => ({
-          group: [group],
-          message: `layering (DESIGN.md): ${name} must not import ${group}`,
-        })),
+        paths: forbidden.filter(isModule).map((mod) => ({ name: mod, message: `layering (DESIGN.md): ${name} must not import ${mod}` })),
+        patterns: forbidden
+          .filter((entry) => !isModule(entry))
+          .map((group) => ({ group: [group], message: `layering (DESIGN.md): ${name} must not import ${group}` })),
       },
     ],
   },
