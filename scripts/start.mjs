@@ -3,6 +3,7 @@
 // Electron binary and a display exist (never as root), or else browser mode (`nslab serve`) and its URL.
 //   npm start -- --browser        browser mode even where Electron could run
 //   npm start -- --port 8080      browser mode on this port (default: a free one)
+//   npm run setup                 (= --setup) install, build and check, without starting anything
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,12 +16,13 @@ const say = (line) => process.stdout.write(`nslab: ${line}\n`);
 const warn = (line) => process.stderr.write(`nslab: ${line}\n`);
 
 function parseArgs(argv) {
-  const opts = { browser: false, port: '0' };
+  const opts = { browser: false, port: '0', setup: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--browser') opts.browser = true;
+    else if (argv[i] === '--setup') opts.setup = true;
     else if (argv[i] === '--port' && /^\d+$/.test(argv[i + 1] ?? '')) opts.port = argv[++i];
     else {
-      warn(`unknown option ${argv[i]} (use --browser, --port N)`);
+      warn(`unknown option ${argv[i]} (use --browser, --port N, --setup)`);
       process.exit(2);
     }
   }
@@ -65,8 +67,8 @@ function build() {
   }
 }
 
-/** Prints what `nslab doctor` finds missing, and one apt-get line for the missing packages. */
-function doctor() {
+/** What `nslab doctor` finds missing; as root on Debian/Ubuntu the missing packages are installed. */
+function doctor(again = true) {
   const r = spawnSync(process.execPath, [NSLAB, 'doctor', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   let report;
   try {
@@ -76,14 +78,25 @@ function doctor() {
     return;
   }
   if (report.error) return warn(`nslab doctor: ${report.error.code}: ${report.error.message}`);
-  const missing = (report.checks ?? []).filter((c) => c.status === 'missing' && c.id !== 'root');
+  const missing = (report.checks ?? []).filter((c) => c.status !== 'ok' && (c.status === 'missing' || c.id.startsWith('tool.')));
   const packages = new Set();
   for (const c of missing) {
     warn(`missing: ${c.title}${c.reason ? ` — ${c.reason}` : ''}${c.fix ? ` (fix: ${c.fix})` : ''}`);
     const m = /^apt-get install (.+)$/.exec(c.fix ?? '');
     if (m) m[1].split(/\s+/).forEach((p) => packages.add(p));
   }
-  if (packages.size) warn(`install the missing system packages with: sudo apt-get install -y ${[...packages].join(' ')}`);
+  if (packages.size === 0) return;
+  const list = [...packages];
+  if (again && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    say(`installing missing system packages: ${list.join(' ')}`);
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    if (run('apt-get', ['install', '-y', '--no-install-recommends', ...list], env) !== 0) {
+      run('apt-get', ['update'], env); // a fresh machine has no package lists yet
+      run('apt-get', ['install', '-y', '--no-install-recommends', ...list], env);
+    }
+    return doctor(false);
+  }
+  warn(`install the missing system packages with: sudo apt-get install -y ${list.join(' ')}`);
 }
 
 /** The Electron binary's path, if the npm package downloaded it. */
@@ -113,6 +126,7 @@ function main() {
   install();
   build();
   doctor();
+  if (opts.setup) return say('set up: `npx nslab …` and `npm test` are ready');
   if (opts.browser || opts.port !== '0') return browserMode(opts.port, 'browser mode, as asked');
   const electron = electronBinary();
   const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
