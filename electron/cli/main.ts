@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { VERSION } from '../helper/version.js';
 import { registerExec } from './commands/exec.js';
 import { registerHelper } from './commands/helper.js';
+import { registerLab } from './commands/lab.js';
 import { registerServe } from './commands/serve.js';
 import { registerSystem } from './commands/system.js';
 import { registerTopo } from './commands/topo.js';
@@ -24,6 +25,7 @@ const program = new Command('nslab')
   });
 
 registerTopo(program);
+registerLab(program);
 registerExec(program);
 registerSystem(program);
 registerHelper(program);

@@ -14,6 +14,8 @@ import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher
 import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
 import { topologyHandlers } from './topology/handlers.js';
+import { labHandlers } from './labs/handlers.js';
+import { ruleKind } from './firewall/kinds.js';
 import { ptyHandlers } from './pty/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
@@ -51,7 +53,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
       throw err;
     },
   );
-  const drivers: KindDriver[] = [netnsKind, linkKind];
+  const drivers: KindDriver[] = [netnsKind, linkKind, ruleKind];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
   const ctx: HelperContext = {
@@ -87,6 +89,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     'system.doctor': async () => doctor(ctx),
     ...netHandlers(ctx),
     ...topologyHandlers(ctx),
+    ...labHandlers(ctx),
     ...terminals.handlers,
   };
 

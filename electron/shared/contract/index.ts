@@ -1,12 +1,13 @@
 // The one contract: every helper method and event. Dispatcher, CLI, relays' allowlist and the renderer's
 // typed client are all derived from this table.
 import type { z } from 'zod';
+import { labs } from './labs.js';
 import { net } from './net.js';
 import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -26,4 +27,5 @@ export * from './system.js';
 export * from './topology-spec.js';
 export { LinkKind, LINK_KINDS, LinkCreateParams, SysctlKey } from './net.js';
 export { ApplyResult } from './topology.js';
+export { CheckResult, LabProgress, LabSummary, ProbeResult, StepResult } from './labs.js';
 export { PTY_LIMITS, PTY_WATERMARKS, PtyInfo, PtyTarget } from './pty.js';

@@ -14,7 +14,12 @@ export const ChainName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,28}$/, { err
 export const RuleWord = z.string().regex(/^[A-Za-z0-9_.:/,!=+-]+$/, { error: "a rule word may contain only letters, digits and _ . : / , ! = + -" });
 /** sysctls a lab may read or set inside its own nodes: networking only, never the host's. */
 export const SysctlName = z.string().regex(/^net\.(ipv4|ipv6|bridge|netfilter|core)\.[A-Za-z0-9_.-]+$/, { error: 'a lab sysctl is a net.ipv4/ipv6/bridge/netfilter/core key, e.g. net.bridge.bridge-nf-call-iptables' });
-export const CONNTRACK_STATES = ['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNREPLIED', 'ASSURED', 'SYN_SENT', 'SYN_RECV', 'TIME_WAIT', 'CLOSE', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK'] as const;
+/**
+ * What a conntrack *entry* can show: NEW = no reply seen yet ([UNREPLIED]), ESTABLISHED = a reply was seen,
+ * or a flag/TCP state as printed. RELATED and INVALID are states of *packets*, not entries: observe them with
+ * `iptables-counter` on a `-m conntrack --ctstate RELATED` rule.
+ */
+export const CONNTRACK_STATES = ['NEW', 'ESTABLISHED', 'UNREPLIED', 'ASSURED', 'SYN_SENT', 'SYN_RECV', 'TIME_WAIT', 'CLOSE', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK'] as const;
 /** A cgroup the lab made, relative to the lab's own cgroup (`nslab-lab-<id>/…`). */
 export const LabCgroup = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: 'a lab cgroup is a short lowercase name' });
 export const CgroupFile = z.string().regex(/^[a-z_]+\.[a-z_.]+$/, { error: 'a cgroup file looks like memory.max or cpu.weight' });

@@ -74,6 +74,10 @@ const LabObject = z
     const addresses = new Set(
       (lab.topology ? [...lab.topology.nodes.flatMap((n) => n.bridges), ...lab.topology.links.flatMap((l) => l.endpoints)] : []).flatMap((i) => i.addresses.map((a) => a.split('/')[0]!)),
     );
+    // …including the ones the lab's own actions put on its nodes.
+    for (const a of [...lab.setup, ...lab.steps.flatMap((s) => s.solve)]) {
+      if ('rpc' in a && a.rpc === 'net.addr.add' && typeof a.params.address === 'string') addresses.add(a.params.address.split('/')[0]!);
+    }
     const needNode = (node: string | undefined, path: (string | number)[]): void => {
       if (node !== undefined && !nodes.has(node)) ctx.addIssue({ code: 'custom', path, message: `node '${node}' is not a node of this lab's topology` });
     };

@@ -1,0 +1,157 @@
+// The lab runner: up, check, hint, solve, reset, down. The topology goes through the topology engine (so
+// the ledger records it and the Topology panel shows it); firewall rules are recorded as the lab's own.
+import { stringify } from 'yaml';
+import type { CheckResult, LabProgress, ProbeResult, Result, StepResult } from '../../shared/contract/index.js';
+import { labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
+import { NslabError } from '../../shared/errors.js';
+import type { HelperContext } from '../context.js';
+import { onActivity } from '../exec.js';
+import { removeObjects } from '../ledger/gc.js';
+import { applyTopology, destroyTopology } from '../topology/engine.js';
+import { applyAction } from './actions.js';
+import { findLab } from './catalogue.js';
+import { runProbe } from './probes.js';
+import { ProgressStore } from './progress.js';
+
+export const topologyName = (lab: LabSpec): string | null => lab.topology?.name ?? null;
+
+export function isUp(ctx: HelperContext, lab: LabSpec): boolean {
+  const topo = topologyName(lab);
+  return topo !== null && ctx.topologies.load(topo) !== null;
+}
+
+function requireUp(ctx: HelperContext, lab: LabSpec): void {
+  if (lab.topology && !isUp(ctx, lab)) throw new NslabError('not-found', `lab ${lab.id} is not up: run \`nslab lab up ${lab.id}\` first`, { field: 'id' });
+}
+
+/** Steps by 1-based number; a number past the end names the field. */
+function selectSteps(lab: LabSpec, step: number | undefined): { n: number; step: LabStep }[] {
+  const all = lab.steps.map((s, i) => ({ n: i + 1, step: s }));
+  if (step === undefined) return all;
+  const one = all[step - 1];
+  if (!one) throw new NslabError('invalid-params', `lab ${lab.id} has ${lab.steps.length} steps; there is no step ${step}`, { field: 'step' });
+  return [one];
+}
+
+export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab.up'>> {
+  const started = performance.now();
+  const { lab, file } = findLab(id);
+  let created: string[] = [];
+  if (lab.topology) created = (await applyTopology(ctx, stringify(lab.topology), file)).created;
+  try {
+    // Idempotent: the lab's own rules go before the starting state is applied again.
+    await removeObjects(ctx.ledger, ctx.drivers, ctx.ledger.objects((o) => o.owner === labOwner(lab.id)));
+    for (const action of lab.setup) await applyAction(ctx, lab, action);
+  } catch (err) {
+    await labDown(ctx, id).catch(() => undefined);
+    throw err;
+  }
+  new ProgressStore(ctx.stateDir).update(lab.id, (p) => ({ ...p, startedAt: p.startedAt ?? new Date().toISOString() }));
+  return { id: lab.id, topology: topologyName(lab), created, ms: Math.round(performance.now() - started) };
+}
+
+export async function labDown(ctx: HelperContext, id: string): Promise<Result<'lab.down'>> {
+  const { lab } = findLab(id);
+  const removed: string[] = [];
+  const rules = await removeObjects(ctx.ledger, ctx.drivers, ctx.ledger.objects((o) => o.owner === labOwner(lab.id)));
+  removed.push(...rules.deleted.map((o) => `rules ${o.name} in ${o.netns}`));
+  const topo = topologyName(lab);
+  if (topo !== null && (ctx.topologies.load(topo) !== null || ctx.ledger.objects((o) => o.owner === `topology:${topo}`).length)) {
+    removed.push(...(await destroyTopology(ctx, topo)).removed);
+  }
+  if (rules.failed.length) throw new NslabError('busy', `could not remove ${rules.failed.map((f) => f.message).join('; ')}`, { failed: rules.failed });
+  return { id: lab.id, removed };
+}
+
+export async function labReset(ctx: HelperContext, id: string): Promise<Result<'lab.reset'>> {
+  const down = await labDown(ctx, id);
+  new ProgressStore(ctx.stateDir).clear(id);
+  const up = await labUp(ctx, id);
+  return { id, removed: down.removed, created: up.created };
+}
+
+const firstFailure = (steps: StepResult[]): { step: StepResult; probe: ProbeResult } | null => {
+  for (const step of steps) {
+    const probe = step.probes.find((p) => !p.ok);
+    if (probe) return { step, probe };
+  }
+  return null;
+};
+
+async function checkStep(lab: LabSpec, n: number, step: LabStep): Promise<StepResult> {
+  const probes: ProbeResult[] = [];
+  // In order: a ping first makes the traffic the counter probes after it read.
+  for (const p of step.check) probes.push(await runProbe(lab, p as LabProbe));
+  return { step: n, id: step.id, title: step.title, ok: probes.every((p) => p.ok), probes };
+}
+
+export async function labCheck(ctx: HelperContext, id: string, step?: number): Promise<CheckResult> {
+  const { lab } = findLab(id);
+  requireUp(ctx, lab);
+  const steps: StepResult[] = [];
+  // Without a step: every step in order, stopping at the first unmet one (later steps build on it).
+  for (const { n, step: s } of selectSteps(lab, step)) {
+    const result = await checkStep(lab, n, s);
+    steps.push(result);
+    if (!result.ok) break;
+  }
+  const failure = firstFailure(steps);
+  const progress = new ProgressStore(ctx.stateDir);
+  progress.update(lab.id, (p): LabProgress => {
+    const passed = new Set(p.passed);
+    for (const s of steps) {
+      if (s.ok) passed.add(s.id);
+      else passed.delete(s.id);
+    }
+    const done = lab.steps.every((s) => passed.has(s.id));
+    return { ...p, passed: lab.steps.map((s) => s.id).filter((s) => passed.has(s)), completedAt: done ? (p.completedAt ?? new Date().toISOString()) : null };
+  });
+  const message = failure
+    ? `step ${failure.step.step} (${failure.step.id}): ${failure.probe.label}: expected ${failure.probe.expected}; observed ${failure.probe.observed} — look with: ${failure.probe.where}`
+    : null;
+  return { id: lab.id, ok: failure === null, steps, message };
+}
+
+/** The hint for the failed probe: one matching what it observed, else one for the probe, else the step's. */
+export function pickHint(hints: LabHint[], probe: ProbeResult | null): LabHint | null {
+  if (probe) {
+    const forProbe = hints.filter((h) => h.probe === probe.id);
+    const byObserved = forProbe.find((h) => h.observed !== undefined && new RegExp(h.observed, 'i').test(probe.observed));
+    if (byObserved) return byObserved;
+    const plain = forProbe.find((h) => h.observed === undefined);
+    if (plain) return plain;
+    const general = hints.find((h) => h.probe === undefined && (h.observed === undefined || new RegExp(h.observed, 'i').test(probe.observed)));
+    if (general) return general;
+  }
+  return hints.find((h) => h.probe === undefined && h.observed === undefined) ?? null;
+}
+
+export async function labHint(ctx: HelperContext, id: string, step?: number): Promise<Result<'lab.hint'>> {
+  const { lab } = findLab(id);
+  const result = await labCheck(ctx, id, step);
+  const target = result.steps.find((s) => !s.ok) ?? result.steps[result.steps.length - 1]!;
+  const probe = target.probes.find((p) => !p.ok) ?? null;
+  const hint = pickHint(lab.steps[target.step - 1]!.hints, probe);
+  new ProgressStore(ctx.stateDir).update(lab.id, (p) => ({ ...p, hints: p.hints + 1 }));
+  return { id: lab.id, step: target.step, stepId: target.id, probe, hint: hint?.text ?? null };
+}
+
+export async function labSolve(ctx: HelperContext, id: string, step?: number): Promise<Result<'lab.solve'>> {
+  const { lab } = findLab(id);
+  requireUp(ctx, lab);
+  const out: Result<'lab.solve'>['steps'] = [];
+  for (const { n, step: s } of selectSteps(lab, step)) {
+    const shell: string[] = [];
+    // What ran, as a person would type it: the same lines the activity log shows.
+    const stop = onActivity((e) => shell.push(...e.shell));
+    try {
+      for (const action of s.solve) await applyAction(ctx, lab, action);
+    } finally {
+      stop();
+    }
+    out.push({ step: n, id: s.id, shell });
+  }
+  const solved = out.map((s) => s.id);
+  new ProgressStore(ctx.stateDir).update(lab.id, (p) => ({ ...p, solved: [...new Set([...p.solved, ...solved])] }));
+  return { id: lab.id, steps: out };
+}

@@ -1,0 +1,127 @@
+// Guided labs: list, build, check against the learner's kernel, hint, solve, reset, tear down, export.
+import { z } from 'zod';
+import { LabId, type LabSpec } from '../labs/schema.js';
+import { Text } from '../labs/text.js';
+import { defineMethods } from './define.js';
+
+const Step = z.number().int().min(1, { error: 'steps are numbered from 1' }).max(100);
+const IdParams = z.strictObject({ id: LabId });
+const StepParams = z.strictObject({ id: LabId, step: Step.optional() });
+
+export const ProbeResult = z.object({
+  /** The probe's id in its step (`0`, `1`… when the lab gives none). */
+  id: z.string(),
+  probe: z.string(),
+  label: z.string(),
+  ok: z.boolean(),
+  expected: z.string(),
+  observed: z.string(),
+  /** The command a learner types to look for themselves. */
+  where: z.string(),
+});
+export type ProbeResult = z.infer<typeof ProbeResult>;
+
+export const StepResult = z.object({
+  step: z.number(),
+  id: z.string(),
+  title: Text,
+  ok: z.boolean(),
+  probes: z.array(ProbeResult),
+});
+export type StepResult = z.infer<typeof StepResult>;
+
+export const CheckResult = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  steps: z.array(StepResult),
+  /** The first unmet probe, as one line: `step 2 (fix): ping pf-red → 10.0.0.2: expected …, observed …`. */
+  message: z.string().nullable(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+export const LabProgress = z.object({
+  startedAt: z.string().nullable(),
+  passed: z.array(z.string()),
+  hints: z.number(),
+  solved: z.array(z.string()),
+  completedAt: z.string().nullable(),
+});
+export type LabProgress = z.infer<typeof LabProgress>;
+
+export const LabSummary = z.object({
+  id: z.string(),
+  title: Text,
+  summary: Text,
+  level: z.string(),
+  minutes: z.number(),
+  topics: z.array(z.string()),
+  steps: z.number(),
+  file: z.string(),
+  /** Its topology is built (`nslab lab up`). */
+  up: z.boolean(),
+  progress: LabProgress,
+});
+export type LabSummary = z.infer<typeof LabSummary>;
+
+export const labs = defineMethods({
+  'lab.list': {
+    summary: 'The shipped labs with their progress.',
+    renderer: true,
+    params: z.strictObject({}),
+    result: z.object({ labs: z.array(LabSummary) }),
+  },
+  'lab.show': {
+    summary: 'One lab in full: text, steps, commands, its topology.',
+    renderer: true,
+    params: IdParams,
+    result: z.object({ lab: z.custom<LabSpec>((v) => typeof v === 'object' && v !== null), file: z.string(), up: z.boolean(), progress: LabProgress }),
+  },
+  'lab.up': {
+    summary: "Build a lab's topology and starting state (recorded in the ledger).",
+    renderer: true,
+    params: IdParams,
+    result: z.object({ id: z.string(), topology: z.string().nullable(), created: z.array(z.string()), ms: z.number() }),
+  },
+  'lab.check': {
+    summary: "Check one step (or every step in order) against the kernel: each probe's expected vs observed.",
+    renderer: true,
+    params: StepParams,
+    result: CheckResult,
+  },
+  'lab.hint': {
+    summary: 'The hint for the first unmet probe of a step (or of the first unfinished step).',
+    renderer: true,
+    params: StepParams,
+    result: z.object({ id: z.string(), step: z.number(), stepId: z.string(), probe: ProbeResult.nullable(), hint: Text.nullable() }),
+  },
+  'lab.solve': {
+    summary: "Apply a step's (or every step's) reference solution through the helper's own methods.",
+    renderer: true,
+    params: StepParams,
+    result: z.object({ id: z.string(), steps: z.array(z.object({ step: z.number(), id: z.string(), shell: z.array(z.string()) })) }),
+  },
+  'lab.reset': {
+    summary: 'Tear the lab down and build it again from its starting state; progress is cleared.',
+    renderer: true,
+    params: IdParams,
+    result: z.object({ id: z.string(), removed: z.array(z.string()), created: z.array(z.string()) }),
+  },
+  'lab.down': {
+    summary: 'Remove exactly what the lab made: its namespaces, links and firewall rules.',
+    renderer: true,
+    params: IdParams,
+    result: z.object({ id: z.string(), removed: z.array(z.string()) }),
+  },
+  'lab.export': {
+    summary: "The lab's reference solution as a runnable shell script.",
+    renderer: true,
+    params: StepParams,
+    result: z.object({ id: z.string(), script: z.string() }),
+  },
+  'lab.progress': {
+    summary: "This user's progress in every lab (or one).",
+    renderer: true,
+    params: z.strictObject({ id: LabId.optional() }),
+    result: z.object({ user: z.string(), labs: z.record(z.string(), LabProgress) }),
+  },
+});
