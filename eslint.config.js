@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 // Only electron/helper/exec.ts spawns programs (main launches the helper itself, see main/).
 const SPAWN = ['node:child_process', 'child_process'];
@@ -32,6 +33,10 @@ export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tests/e2e/output/**', 'renderer/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The Vue renderer: .vue files through vue-eslint-parser with TypeScript in <script setup lang="ts">.
+  ...pluginVue.configs['flat/essential'],
+  { files: ['**/*.vue'], languageOptions: { parserOptions: { parser: tseslint.parser } } },
+  { files: ['renderer/**/*.{ts,vue}', 'tests/renderer/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {

@@ -37,3 +37,9 @@ const electronBundle = {
 await build({ ...electronBundle, entryPoints: ['electron/main/index.ts'], outfile: 'out/main/index.cjs' });
 await build({ ...electronBundle, entryPoints: ['electron/preload/index.ts'], outfile: 'out/preload/index.cjs' });
 console.log('built out/main/index.cjs, out/preload/index.cjs');
+
+// The renderer (Vue), with Vite's JS API and renderer/vite.config.ts: out/renderer, served by Electron main
+// (nslab://app) and by `nslab serve`.
+const { build: viteBuild } = await import('vite');
+await viteBuild({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
+console.log('built out/renderer/');

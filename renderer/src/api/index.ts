@@ -1,0 +1,51 @@
+// The renderer's only door to the helper. It picks the transport (Electron's preload bridge, or a
+// WebSocket to `nslab serve`); nothing else in the renderer knows which. Calls resolve with the typed result
+// or throw a typed NslabError; events arrive through `on()`.
+import type { BridgeEventName, BridgeEventPayload, NslabBridge } from '../../../electron/shared/bridge';
+import type { MethodName, Params, Result } from '../../../electron/shared/contract/index';
+import { NslabError, isErrorCode } from '../../../electron/shared/errors';
+import { WebSocketBridge, rpcUrl } from './websocket';
+
+export interface Api {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  /** Listens to one event; returns the function that stops listening. */
+  on<E extends BridgeEventName>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void;
+  readonly transport: 'electron' | 'browser';
+}
+
+export function createApi(bridge: NslabBridge, transport: Api['transport']): Api {
+  return {
+    transport,
+    async call(method, params) {
+      const reply = await bridge.call(method, params);
+      if (reply.error) {
+        const { code, message, data } = reply.error;
+        const safe = isErrorCode(code) ? code : 'internal';
+        const { code: _c, ...extra } = data ?? { code: safe };
+        throw new NslabError(safe, message, extra);
+      }
+      return reply.result;
+    },
+    on(event, listener) {
+      const id = bridge.subscribe(event, listener);
+      return () => bridge.unsubscribe(id);
+    },
+  };
+}
+
+let current: Api | null = null;
+
+/** The app's Api: Electron's bridge when the preload put one there, else the WebSocket. */
+export function useApi(): Api {
+  if (current) return current;
+  const bridge = typeof window !== 'undefined' ? window.nslab : undefined;
+  current = bridge ? createApi(bridge, 'electron') : createApi(new WebSocketBridge({ url: rpcUrl(window.location) }), 'browser');
+  return current;
+}
+
+/** Tests (and only tests) swap the Api. */
+export function setApi(api: Api | null): void {
+  current = api;
+}
+
+export { NslabError };

@@ -1,0 +1,167 @@
+// Browser mode: the same NslabBridge shape over a WebSocket to `nslab serve` (/rpc?token=T on this host),
+// one JSON-RPC 2.0 message per text frame each way, events as notifications. Reconnects when the socket
+// drops and re-subscribes what its listeners want.
+import type { BridgeEventName, Envelope, HelperStatus, NslabBridge } from '../../../electron/shared/bridge';
+import type { MethodName } from '../../../electron/shared/contract/index';
+import { NslabError, toNslabError } from '../../../electron/shared/errors';
+import { RpcClient } from '../../../electron/shared/rpc-client';
+
+type Listener = (payload: unknown) => void;
+
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(): void;
+  onopen: ((ev: Event) => void) | null;
+  onclose: ((ev: CloseEvent) => void) | null;
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+}
+
+export interface WebSocketBridgeOptions {
+  url: string;
+  /** Injected in tests. */
+  open?: (url: string) => SocketLike;
+  /** First reconnect delay; doubles up to 5 s. */
+  retryMs?: number;
+}
+
+const OPEN = 1;
+
+/** The /rpc URL for this page: same host, `ws:`/`wss:` to match, the token from `?token=`. */
+export function rpcUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>): string {
+  const token = new URLSearchParams(loc.search).get('token') ?? '';
+  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${loc.host}/rpc?token=${encodeURIComponent(token)}`;
+}
+
+export class WebSocketBridge implements NslabBridge {
+  private socket: SocketLike | null = null;
+  private rpc: RpcClient | null = null;
+  private queue: string[] = [];
+  private readonly listeners = new Map<number, { event: string; listener: Listener }>();
+  private nextId = 1;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private delay: number;
+  private closed = false;
+  private everOpened = false;
+
+  constructor(private readonly opts: WebSocketBridgeOptions) {
+    this.delay = opts.retryMs ?? 500;
+  }
+
+  async call<M extends MethodName>(method: M, params: unknown): Promise<Envelope<never>> {
+    try {
+      const rpc = this.ensure();
+      return { result: (await rpc.call(method, params as never)) as never };
+    } catch (err) {
+      const e = toNslabError(err);
+      return { error: { code: e.code, message: e.message, data: e.data } };
+    }
+  }
+
+  subscribe<E extends BridgeEventName>(event: E, listener: (payload: never) => void): number {
+    const id = this.nextId++;
+    const first = this.countFor(event) === 0;
+    this.listeners.set(id, { event, listener: listener as Listener });
+    if (first) void this.remoteSubscribe([event]);
+    return id;
+  }
+
+  unsubscribe(subscriptionId: number): void {
+    const entry = this.listeners.get(subscriptionId);
+    if (!entry) return;
+    this.listeners.delete(subscriptionId);
+    if (this.countFor(entry.event) === 0 && this.socket?.readyState === OPEN) {
+      void this.call('events.unsubscribe', { events: [entry.event] });
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.socket?.close();
+  }
+
+  private countFor(event: string): number {
+    let n = 0;
+    for (const l of this.listeners.values()) if (l.event === event) n++;
+    return n;
+  }
+
+  private async remoteSubscribe(events: string[]): Promise<void> {
+    const r = await this.call('events.subscribe', { events } as never);
+    if (r.error) this.deliver('helper.status', this.lostStatus(`cannot subscribe to ${events.join(', ')}: ${r.error.message}`));
+  }
+
+  private lostStatus(reason: string): HelperStatus {
+    return { state: 'lost', mode: null, reason, restarts: 0, transport: 'browser' };
+  }
+
+  private deliver(event: string, payload: unknown): void {
+    for (const l of [...this.listeners.values()]) {
+      if (l.event !== event) continue;
+      try {
+        l.listener(payload);
+      } catch (err) {
+        console.error(`nslab: a listener for ${event} threw`, err);
+      }
+    }
+  }
+
+  private ensure(): RpcClient {
+    if (this.closed) throw new NslabError('internal', 'the connection is closed');
+    if (this.rpc) return this.rpc;
+    const open = this.opts.open ?? ((url: string) => new WebSocket(url) as SocketLike);
+    const socket = open(this.opts.url);
+    const rpc = new RpcClient((message) => {
+      const text = JSON.stringify(message);
+      if (socket.readyState === OPEN) socket.send(text);
+      else this.queue.push(text);
+    });
+    rpc.onEvent((name, payload) => this.deliver(name, payload));
+    socket.onopen = () => {
+      this.everOpened = true;
+      this.delay = this.opts.retryMs ?? 500;
+      const q = this.queue;
+      this.queue = [];
+      for (const text of q) socket.send(text);
+    };
+    socket.onmessage = (ev) => {
+      if (typeof ev.data !== 'string') return;
+      let message: unknown;
+      try {
+        message = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      rpc.receive(message);
+    };
+    socket.onerror = () => undefined;
+    socket.onclose = (ev) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.rpc = null;
+      this.queue = [];
+      const reason = ev.reason || (this.everOpened ? 'the connection to nslab serve was lost' : 'nslab serve refused the connection (is the token right?)');
+      rpc.fail(reason);
+      if (this.closed) return;
+      this.deliver('helper.status', this.lostStatus(reason));
+      this.scheduleReconnect();
+    };
+    this.socket = socket;
+    this.rpc = rpc;
+    return rpc;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.retry || this.closed) return;
+    const wanted = [...new Set([...this.listeners.values()].map((l) => l.event))];
+    if (wanted.length === 0) return; // nothing to keep alive: the next call reconnects
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.remoteSubscribe(wanted);
+    }, this.delay);
+    this.delay = Math.min(this.delay * 2, 5000);
+  }
+}

@@ -1,0 +1,93 @@
+// A topology snapshot as graph elements: one box per namespace, one diamond per bridge (inside its
+// namespace's box), one edge per veth pair (ends on the bridge when that end is enslaved), and a
+// "root namespace" box when a veth leads out of nslab's namespaces. Pure, so it is unit-tested.
+import type { LinkSnapshot, NodeSnapshot } from '../../../../electron/shared/contract/index';
+
+export interface GraphNode {
+  id: string;
+  kind: 'netns' | 'bridge' | 'root';
+  label: string;
+  /** The namespace node a bridge sits in. */
+  parent?: string;
+  /** The nslab node name (for selection). */
+  node?: string;
+  up?: boolean;
+}
+
+export interface GraphEdge {
+  id: string;
+  kind: 'veth';
+  source: string;
+  target: string;
+  sourceLabel: string;
+  targetLabel: string;
+  up: boolean;
+}
+
+export interface GraphModel {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+export const ROOT_ID = 'root';
+export const nsId = (node: string): string => `ns:${node}`;
+export const bridgeId = (node: string, bridge: string): string => `br:${node}/${bridge}`;
+
+const isUp = (l: LinkSnapshot): boolean => l.state === 'UP' || (l.up && l.state === 'UNKNOWN');
+const endLabel = (l: LinkSnapshot): string => [l.name, ...l.addresses.filter((a) => !a.startsWith('fe80:'))].join('\n');
+
+export function toGraph(nodes: readonly NodeSnapshot[], rootLabel = 'root namespace'): GraphModel {
+  const out: GraphModel = { nodes: [], edges: [] };
+  const byNetns = new Map(nodes.map((n) => [n.netns, n]));
+  const seen = new Set<string>();
+  let needRoot = false;
+
+  for (const n of nodes) {
+    out.nodes.push({ id: nsId(n.name), kind: 'netns', label: n.name, node: n.name });
+    for (const l of n.links) {
+      if (l.kind !== 'bridge') continue;
+      out.nodes.push({
+        id: bridgeId(n.name, l.name),
+        kind: 'bridge',
+        label: [l.name, ...l.addresses.filter((a) => !a.startsWith('fe80:'))].join('\n'),
+        parent: nsId(n.name),
+        node: n.name,
+        up: isUp(l),
+      });
+    }
+  }
+
+  const endpoint = (n: NodeSnapshot, l: LinkSnapshot): string => (l.master && n.links.some((b) => b.name === l.master && b.kind === 'bridge') ? bridgeId(n.name, l.master) : nsId(n.name));
+
+  for (const n of nodes) {
+    for (const l of n.links) {
+      if (l.kind === 'veth' && l.peer) {
+        const peerNetns = l.peerNetns === undefined ? n.netns : l.peerNetns;
+        const here = `${n.netns}/${l.name}`;
+        const there = `${peerNetns ?? ''}/${l.peer}`;
+        const key = [here, there].sort().join('|');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const peerNode = peerNetns === null ? undefined : byNetns.get(peerNetns);
+        const peerLink = peerNode?.links.find((p) => p.name === l.peer);
+        let target: string;
+        if (peerNode) target = peerLink ? endpoint(peerNode, peerLink) : nsId(peerNode.name);
+        else {
+          needRoot = true;
+          target = ROOT_ID;
+        }
+        out.edges.push({
+          id: `veth:${key}`,
+          kind: 'veth',
+          source: endpoint(n, l),
+          target,
+          sourceLabel: endLabel(l),
+          targetLabel: peerLink ? endLabel(peerLink) : l.peer,
+          up: isUp(l) && (peerLink ? isUp(peerLink) : true),
+        });
+      }
+    }
+  }
+  if (needRoot) out.nodes.push({ id: ROOT_ID, kind: 'root', label: rootLabel });
+  return out;
+}

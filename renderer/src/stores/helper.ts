@@ -1,0 +1,53 @@
+// The helper as the status bar shows it: who it is (hello), what the machine offers (doctor), how the
+// connection stands (the relay's helper.status event).
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { HelperStatus } from '../../../electron/shared/bridge';
+import type { Result } from '../../../electron/shared/contract/index';
+import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import { useApi } from '../api';
+
+export const useHelperStore = defineStore('helper', () => {
+  const hello = shallowRef<Result<'helper.hello'> | null>(null);
+  const doctor = shallowRef<Result<'system.doctor'> | null>(null);
+  const status = shallowRef<HelperStatus | null>(null);
+  const loading = ref(false);
+  const error = shallowRef<NslabError | null>(null);
+  let stop: (() => void) | null = null;
+
+  const mode = computed(() => status.value?.mode ?? hello.value?.mode ?? doctor.value?.mode ?? null);
+  const healthy = computed(() => status.value?.state === 'ready' || (status.value === null && hello.value !== null));
+
+  async function load(): Promise<void> {
+    const api = useApi();
+    loading.value = true;
+    error.value = null;
+    try {
+      hello.value = await api.call('helper.hello', {});
+      doctor.value = await api.call('system.doctor', {});
+    } catch (err) {
+      error.value = toNslabError(err);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  function start(): Promise<void> {
+    if (!stop) {
+      stop = useApi().on('helper.status', (s) => {
+        const was = status.value?.state;
+        status.value = s;
+        // A restarted helper: who it is may have changed.
+        if (s.state === 'ready' && was !== undefined && was !== 'ready') void load();
+      });
+    }
+    return load();
+  }
+
+  function dispose(): void {
+    stop?.();
+    stop = null;
+  }
+
+  return { hello, doctor, status, loading, error, mode, healthy, load, start, dispose };
+});

@@ -1,0 +1,71 @@
+// The live topology: a snapshot of every nslab namespace from `topology.show`, refreshed whenever the helper
+// says `topology.changed` (the renderer never polls the kernel), plus the shipped topologies.
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { NodeSnapshot, Result, TopologySnapshot } from '../../../electron/shared/contract/index';
+import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import { useApi } from '../api';
+
+export const useTopologyStore = defineStore('topology', () => {
+  const snapshot = shallowRef<TopologySnapshot | null>(null);
+  const catalog = shallowRef<Result<'topology.list'> | null>(null);
+  const loading = ref(false);
+  const error = shallowRef<NslabError | null>(null);
+  const selected = ref<string | null>(null);
+  /** Bumped on every snapshot that arrives (tests and the graph watch it). */
+  const revision = ref(0);
+  let inflight: Promise<void> | null = null;
+  let again = false;
+  let stop: (() => void) | null = null;
+
+  const nodes = computed<NodeSnapshot[]>(() => snapshot.value?.nodes ?? []);
+  const selectedNode = computed(() => nodes.value.find((n) => n.name === selected.value) ?? null);
+
+  async function fetchOnce(): Promise<void> {
+    const api = useApi();
+    loading.value = true;
+    try {
+      const [snap, list] = await Promise.all([api.call('topology.show', {}), api.call('topology.list', {})]);
+      snapshot.value = snap;
+      catalog.value = list;
+      error.value = null;
+      revision.value++;
+      if (selected.value && !snap.nodes.some((n) => n.name === selected.value)) selected.value = null;
+    } catch (err) {
+      error.value = toNslabError(err);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  /** Refreshes now; calls made during a refresh coalesce into one more. */
+  function refresh(): Promise<void> {
+    if (inflight) {
+      again = true;
+      return inflight;
+    }
+    inflight = (async () => {
+      do {
+        again = false;
+        await fetchOnce();
+      } while (again);
+    })().finally(() => (inflight = null));
+    return inflight;
+  }
+
+  function start(): Promise<void> {
+    stop ??= useApi().on('topology.changed', () => void refresh());
+    return refresh();
+  }
+
+  function dispose(): void {
+    stop?.();
+    stop = null;
+  }
+
+  function select(name: string | null): void {
+    selected.value = name;
+  }
+
+  return { snapshot, catalog, loading, error, selected, revision, nodes, selectedNode, refresh, start, dispose, select };
+});

@@ -1,0 +1,63 @@
+// Panel, theme and language: what the user picked, remembered in localStorage.
+import { defineStore } from 'pinia';
+import { computed, ref, watch } from 'vue';
+import { isLocale, type Locale } from '../i18n';
+
+export const PANELS = ['topology', 'activity', 'cgroups'] as const;
+export type PanelId = (typeof PANELS)[number];
+export type ThemeChoice = 'system' | 'light' | 'dark';
+
+export const STORAGE = { locale: 'nslab.locale', theme: 'nslab.theme', panel: 'nslab.panel' } as const;
+
+function read(key: string): string | null {
+  try {
+    return globalThis.localStorage?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function write(key: string, value: string): void {
+  try {
+    globalThis.localStorage?.setItem(key, value);
+  } catch {
+    // storage disabled: the choice lasts for this session only
+  }
+}
+
+const prefersDark = (): boolean => globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+
+export const useUiStore = defineStore('ui', () => {
+  const storedLocale = read(STORAGE.locale);
+  const storedTheme = read(STORAGE.theme);
+  const storedPanel = read(STORAGE.panel);
+
+  const locale = ref<Locale>(isLocale(storedLocale) ? storedLocale : 'en');
+  const theme = ref<ThemeChoice>(storedTheme === 'light' || storedTheme === 'dark' ? storedTheme : 'system');
+  const panel = ref<PanelId>((PANELS as readonly string[]).includes(storedPanel ?? '') ? (storedPanel as PanelId) : 'topology');
+  const systemDark = ref(prefersDark());
+
+  const media = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
+  media?.addEventListener?.('change', (e) => (systemDark.value = e.matches));
+
+  const effectiveTheme = computed<'light' | 'dark'>(() => (theme.value === 'system' ? (systemDark.value ? 'dark' : 'light') : theme.value));
+
+  watch(locale, (v) => write(STORAGE.locale, v));
+  watch(theme, (v) => write(STORAGE.theme, v));
+  watch(panel, (v) => write(STORAGE.panel, v));
+
+  function setLocale(v: Locale): void {
+    locale.value = v;
+  }
+  function setTheme(v: ThemeChoice): void {
+    theme.value = v;
+  }
+  function toggleTheme(): void {
+    theme.value = effectiveTheme.value === 'dark' ? 'light' : 'dark';
+  }
+  function open(p: PanelId): void {
+    panel.value = p;
+  }
+
+  return { locale, theme, panel, systemDark, effectiveTheme, setLocale, setTheme, toggleTheme, open };
+});
