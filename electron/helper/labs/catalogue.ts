@@ -1,7 +1,7 @@
 // The shipped labs (`resources/labs/*.yaml`), parsed and validated; a broken file names itself.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabSpec } from '../../shared/labs/index.js';
+import { LabId, LabSpec } from '../../shared/labs/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { resourcesDir } from '../resources.js';
 import { parseYamlWith } from '../yaml.js';
@@ -17,20 +17,24 @@ export function parseLab(yamlText: string, file = '<lab>'): LabSpec {
 
 export const labsDir = (): string => join(resourcesDir(), 'labs');
 
+function loadFile(dir: string, f: string): LoadedLab {
+  const file = join(dir, f);
+  const lab = parseLab(readFileSync(file, 'utf8'), file);
+  if (`${lab.id}.yaml` !== f) throw new NslabError('invalid-params', `${file}:1: id '${lab.id}' must match the file name`, { file, line: 1, field: 'id' });
+  return { lab, file };
+}
+
 export function loadLabs(dir = labsDir()): LoadedLab[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((f) => {
-      const file = join(dir, f);
-      const lab = parseLab(readFileSync(file, 'utf8'), file);
-      if (`${lab.id}.yaml` !== f) throw new NslabError('invalid-params', `${file}:1: id '${lab.id}' must match the file name`, { file, line: 1, field: 'id' });
-      return { lab, file };
-    });
+    .map((f) => loadFile(dir, f));
 }
 
+/** One lab by id: only its own file is read, so one broken file does not take the others down. */
 export function findLab(id: string, dir = labsDir()): LoadedLab {
-  const found = loadLabs(dir).find((l) => l.lab.id === id);
-  if (!found) throw new NslabError('not-found', `no lab named ${id}; \`nslab lab list\` shows them`, { field: 'id' });
-  return found;
+  if (!LabId.safeParse(id).success || !existsSync(join(dir, `${id}.yaml`))) {
+    throw new NslabError('not-found', `no lab named ${id}; \`nslab lab list\` shows them`, { field: 'id' });
+  }
+  return loadFile(dir, `${id}.yaml`);
 }

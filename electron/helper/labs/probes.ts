@@ -24,7 +24,13 @@ export function matchesWords(words: readonly string[], match: readonly string[])
 
 async function ping(p: Extract<LabProbe, { probe: 'ping' }>): Promise<Outcome> {
   const argv = exec(netnsOf(p.from), ['ping', '-n', '-c', String(p.count), '-i', '0.2', '-W', '1', ...(p.ttl ? ['-t', String(p.ttl)] : []), p.to]);
-  const r = await run(argv, { allowFailure: true, timeoutMs: 10_000 });
+  let r = await run(argv, { allowFailure: true, timeoutMs: 10_000 });
+  // A port that was just plugged into a bridge, or a neighbour entry still resolving, can lose the very
+  // first packet: when an answer is expected, one more try tells "slow" from "unreachable".
+  if (r.code !== 0 && p.expect === 'reachable') {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    r = await run(argv, { allowFailure: true, timeoutMs: 10_000 });
+  }
   const stats = /(\d+) packets transmitted, (\d+) received/.exec(r.stdout);
   const error = /From (\S+) .*?(Time to live exceeded|Destination \S+ Unreachable)/i.exec(r.stdout);
   const received = stats ? Number(stats[2]) : 0;
