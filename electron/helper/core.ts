@@ -10,6 +10,8 @@ import { Ledger } from './ledger/journal.js';
 import type { KindDriver } from './ledger/kinds.js';
 import { acquireLock } from './ledger/lock.js';
 import { linkKind, netnsKind } from './net/kinds.js';
+import { cgroupKind } from './cgroup/kinds.js';
+import { cgroupHandlers } from './cgroup/handlers.js';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js';
 import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
@@ -53,7 +55,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
       throw err;
     },
   );
-  const drivers: KindDriver[] = [netnsKind, linkKind, ruleKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
   const ctx: HelperContext = {
@@ -88,6 +90,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     'ledger.gc': async ({ dryRun }) => gc(ledger, drivers, dryRun),
     'system.doctor': async () => doctor(ctx),
     ...netHandlers(ctx),
+    ...cgroupHandlers(ctx),
     ...topologyHandlers(ctx),
     ...labHandlers(ctx),
     ...terminals.handlers,

@@ -1,13 +1,14 @@
 // The one contract: every helper method and event. Dispatcher, CLI, relays' allowlist and the renderer's
 // typed client are all derived from this table.
 import type { z } from 'zod';
+import { cgroup } from './cgroup.js';
 import { labs } from './labs.js';
 import { net } from './net.js';
 import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -22,6 +23,7 @@ export const isMethodName = (name: unknown): name is MethodName =>
   typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
 
 export * from './events.js';
+export * from './cgroup.js';
 export * from './snapshot.js';
 export * from './system.js';
 export * from './topology-spec.js';

@@ -1,0 +1,148 @@
+// The cgroup driver: validates every request against the contract and this machine before the first
+// write, records groups in the ledger, and removes a group only once its processes have left.
+import { checkAgainstHost, normalizeLimits, type LimitsInput, type Limits } from '../../shared/cgroup/limits.js';
+import { cgroupPath } from '../../shared/cgroup/names.js';
+import type { CgroupDetail, CgroupInfo, LedgerObject } from '../../shared/contract/index.js';
+import { NslabError } from '../../shared/errors.js';
+import type { Ledger } from '../ledger/journal.js';
+import type { CgroupBackend, Write } from './backend.js';
+
+type ParsedLimits = Parameters<typeof normalizeLimits>[0];
+
+export const cgroupObject = (name: string, owner = 'manual'): LedgerObject => ({ kind: 'cgroup', netns: null, name: cgroupPath(name), owner });
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class CgroupDriver {
+  constructor(
+    readonly backend: CgroupBackend,
+    private readonly ledger: Ledger,
+    private readonly readOnly: string | null = null,
+  ) {}
+
+  private writable(): void {
+    if (this.readOnly) throw new NslabError('permission-denied', this.readOnly);
+  }
+
+  private mustExist(name: string): void {
+    if (!this.backend.exists(name)) throw new NslabError('not-found', `cgroup ${cgroupPath(name)} does not exist`, { field: 'name' });
+  }
+
+  /** Normalises and checks limits against this machine; nothing is written yet. */
+  validate(limits: ParsedLimits): Limits {
+    const normalized = normalizeLimits(limits);
+    checkAgainstHost(normalized, this.backend.hostFacts());
+    return normalized;
+  }
+
+  info(name: string): CgroupInfo {
+    const path = cgroupPath(name);
+    const record = this.ledger.objects((o) => o.kind === 'cgroup' && o.name === path)[0];
+    return {
+      name,
+      path,
+      version: this.backend.version,
+      dirs: this.backend.dirs(name),
+      procs: this.backend.procs(name),
+      limits: this.backend.readLimits(name),
+      recorded: !!record,
+      owner: record?.owner ?? null,
+    };
+  }
+
+  detail(name: string): CgroupDetail {
+    this.mustExist(name);
+    return { ...this.info(name), stats: this.backend.stats(name) };
+  }
+
+  list(): CgroupInfo[] {
+    return this.backend.list().map((n) => this.info(n));
+  }
+
+  async create(name: string, limits: ParsedLimits, owner: string): Promise<CgroupInfo & { writes: Write[] }> {
+    this.writable();
+    const normalized = this.validate(limits);
+    if (this.backend.exists(name)) throw new NslabError('exists', `cgroup ${cgroupPath(name)} already exists`, { field: 'name' });
+    const object = cgroupObject(name, owner);
+    const tx = this.ledger.begin([object]);
+    let writes: Write[];
+    try {
+      this.backend.create(name);
+      writes = this.backend.apply(name, normalized);
+    } catch (err) {
+      // Nothing half-made stays behind: the group is empty, so it can go at once.
+      try {
+        this.backend.remove(name);
+        this.backend.removeRootIfEmpty();
+        this.ledger.removed([object], tx);
+      } catch {
+        // left for gc: the intent record names it
+      }
+      throw err;
+    }
+    this.ledger.commit(tx);
+    return { ...this.info(name), writes };
+  }
+
+  async set(name: string, limits: ParsedLimits): Promise<CgroupInfo & { writes: Write[] }> {
+    this.writable();
+    this.mustExist(name);
+    const normalized = this.validate(limits);
+    if (normalized['memory-swap'] !== undefined && normalized['memory-swap'] !== 'max' && normalized.memory === undefined) {
+      throw new NslabError('invalid-params', 'memory-swap is memory plus swap: give memory with it', { field: 'limits.memory-swap' });
+    }
+    const writes = this.backend.apply(name, normalized);
+    return { ...this.info(name), writes };
+  }
+
+  attach(name: string, pid: number): void {
+    this.writable();
+    this.mustExist(name);
+    this.backend.attach(name, pid);
+  }
+
+  kill(name: string): number {
+    this.writable();
+    this.mustExist(name);
+    return this.backend.kill(name);
+  }
+
+  freeze(name: string, frozen: boolean): void {
+    this.writable();
+    this.mustExist(name);
+    this.backend.freeze(name, frozen);
+  }
+
+  /** Kills (with force) and waits until the group is empty, then removes it everywhere. */
+  async remove(name: string, force: boolean): Promise<void> {
+    this.writable();
+    this.mustExist(name);
+    let procs = this.backend.procs(name);
+    if (procs.length && !force) {
+      throw new NslabError('busy', `cgroup ${cgroupPath(name)} still has ${procs.length} process(es) (${procs.slice(0, 8).join(' ')}${procs.length > 8 ? ' …' : ''}): stop them first or remove with force`, {
+        field: 'name',
+        pids: procs,
+      });
+    }
+    for (let attempt = 0; procs.length && attempt < 250; attempt++) {
+      this.backend.kill(name);
+      await sleep(20);
+      procs = this.backend.procs(name);
+    }
+    if (procs.length) throw new NslabError('busy', `cgroup ${cgroupPath(name)}: processes ${procs.join(' ')} did not exit after SIGKILL`, { field: 'name' });
+    // An exiting task can keep the group busy for a moment after it left cgroup.procs.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.backend.remove(name);
+        break;
+      } catch (err) {
+        if (!(err instanceof NslabError && err.code === 'busy') || attempt >= 50) throw err;
+        await sleep(20);
+      }
+    }
+    this.backend.removeRootIfEmpty();
+    this.ledger.removed(this.ledger.objects((o) => o.kind === 'cgroup' && o.name === cgroupPath(name)));
+  }
+}
+
+export type { LimitsInput };

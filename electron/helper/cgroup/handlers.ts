@@ -1,0 +1,49 @@
+// cgroup.* methods → the driver.
+import { NslabError } from '../../shared/errors.js';
+import type { HelperContext } from '../context.js';
+import type { Handlers } from '../rpc/dispatcher.js';
+import { machineBackend } from './detect.js';
+import { CgroupDriver } from './driver.js';
+
+type CgroupMethods = Extract<keyof Handlers, `cgroup.${string}`>;
+
+const SANDBOX_READ_ONLY = 'cgroup writes need the host helper (root via pkexec): in sandbox mode cgroups are read-only';
+
+export function cgroupDriverFor(ctx: HelperContext): CgroupDriver | null {
+  const { backend } = machineBackend();
+  if (!backend) return null;
+  const root = process.getuid?.() === 0;
+  const readOnly = ctx.mode === 'sandbox' ? SANDBOX_READ_ONLY : root ? null : 'cgroup writes need root';
+  return new CgroupDriver(backend, ctx.ledger, readOnly);
+}
+
+export function cgroupHandlers(ctx: HelperContext): Pick<Handlers, CgroupMethods> {
+  let driver: CgroupDriver | null | undefined;
+  const d = (): CgroupDriver => {
+    driver ??= cgroupDriverFor(ctx);
+    if (!driver) throw new NslabError('unsupported-kernel', 'no cgroup hierarchy is mounted (neither cgroup v1 nor v2 under /proc/self/mountinfo)');
+    return driver;
+  };
+  return {
+    'cgroup.layout': async () => {
+      const { layout, backend } = machineBackend();
+      const drv = backend ? d() : null;
+      const reason = ctx.mode === 'sandbox' ? SANDBOX_READ_ONLY : process.getuid?.() === 0 ? undefined : 'cgroup writes need root';
+      return {
+        layout,
+        backend: backend?.version ?? null,
+        hierarchies: backend?.hierarchies ?? [],
+        writable: !!drv && !reason,
+        ...(reason ? { reason } : {}),
+      };
+    },
+    'cgroup.create': async ({ name, limits, owner }) => d().create(name, limits, owner),
+    'cgroup.set': async ({ name, limits }) => d().set(name, limits),
+    'cgroup.show': async ({ name }) => d().detail(name),
+    'cgroup.list': async () => ({ groups: d().list() }),
+    'cgroup.attach': async ({ name, pid }) => (d().attach(name, pid), {}),
+    'cgroup.freeze': async ({ name, frozen }) => (d().freeze(name, frozen), { frozen }),
+    'cgroup.kill': async ({ name }) => ({ killed: d().kill(name) }),
+    'cgroup.remove': async ({ name, force }) => (await d().remove(name, force), { removed: `nslab/${name}` }),
+  };
+}

@@ -1,0 +1,141 @@
+// cgroups: groups under `nslab/`, limits in Docker's words, statistics with `null` where a version lacks a
+// value (never a made-up zero).
+import { z } from 'zod';
+import { CgroupName } from '../cgroup/names.js';
+import { LimitsInput } from '../cgroup/limits.js';
+import { defineMethods } from './define.js';
+
+const Count = z.number().nullable();
+const Max = z.union([z.number(), z.literal('max')]).nullable();
+
+export const Pressure = z.object({
+  some: z.object({ avg10: z.number(), avg60: z.number(), avg300: z.number(), total: z.number() }),
+  full: z.object({ avg10: z.number(), avg60: z.number(), avg300: z.number(), total: z.number() }).nullable(),
+});
+export type Pressure = z.infer<typeof Pressure>;
+
+export const CgroupStats = z.object({
+  memory: z.object({
+    usage: Count,
+    limit: Max,
+    maxUsage: Count,
+    failcnt: Count,
+    oomEvents: Count,
+    underOom: z.boolean().nullable(),
+    oomKills: Count,
+  }),
+  cpu: z.object({
+    usageNs: Count,
+    userNs: Count,
+    systemNs: Count,
+    nrPeriods: Count,
+    nrThrottled: Count,
+    throttledNs: Count,
+  }),
+  pids: z.object({ current: Count, max: Max }),
+  pressure: z.object({ cpu: Pressure.nullable(), memory: Pressure.nullable(), io: Pressure.nullable() }),
+});
+export type CgroupStats = z.infer<typeof CgroupStats>;
+
+/** Limits as the kernel holds them now, in Docker's words (`max` = unlimited; absent = not in this version). */
+export const CgroupLimits = z.object({
+  memory: Max.optional(),
+  'memory-swap': Max.optional(),
+  'cpu-period': z.number().optional(),
+  'cpu-quota': Max.optional(),
+  'cpu-shares': z.number().optional(),
+  'cpuset-cpus': z.string().optional(),
+  'cpuset-mems': z.string().optional(),
+  'pids-limit': Max.optional(),
+  'cpu-rt-period': z.number().optional(),
+  'cpu-rt-runtime': z.number().optional(),
+});
+export type CgroupLimits = z.infer<typeof CgroupLimits>;
+
+export const CgroupWrite = z.object({ file: z.string(), value: z.string() });
+
+export const CgroupInfo = z.object({
+  name: z.string(),
+  /** `nslab/<name>` below each hierarchy. */
+  path: z.string(),
+  version: z.enum(['v1', 'v2', 'hybrid']),
+  /** The group's directory in every hierarchy it lives in. */
+  dirs: z.array(z.string()),
+  procs: z.array(z.number()),
+  limits: CgroupLimits,
+  /** Whether nslab's ledger recorded it (an unrecorded `nslab/` group is shown, never changed by gc). */
+  recorded: z.boolean(),
+  owner: z.string().nullable(),
+});
+export type CgroupInfo = z.infer<typeof CgroupInfo>;
+
+export const CgroupDetail = CgroupInfo.extend({ stats: CgroupStats });
+export type CgroupDetail = z.infer<typeof CgroupDetail>;
+
+export const CgroupLayout = z.object({
+  layout: z.enum(['v1', 'v2', 'hybrid', 'none']),
+  /** The backend nslab drives: v1 controllers (+ the v2 hierarchy for PSI/kill/freeze on hybrid) or v2. */
+  backend: z.enum(['v1', 'v2', 'hybrid']).nullable(),
+  hierarchies: z.array(z.object({ controller: z.string(), mount: z.string() })),
+  writable: z.boolean(),
+  reason: z.string().optional(),
+});
+
+const Name = z.strictObject({ name: CgroupName });
+
+export const cgroup = defineMethods({
+  'cgroup.layout': {
+    summary: 'Which cgroup layout this machine has (v1, v2, hybrid) and which hierarchies nslab uses.',
+    renderer: true,
+    params: z.strictObject({}),
+    result: CgroupLayout,
+  },
+  'cgroup.create': {
+    summary: 'Create nslab/<name> in every hierarchy and apply limits (validated before any write).',
+    renderer: true,
+    params: z.strictObject({ name: CgroupName, limits: LimitsInput.default({}), owner: z.string().max(128).default('manual') }),
+    result: CgroupInfo.extend({ writes: z.array(CgroupWrite) }),
+  },
+  'cgroup.set': {
+    summary: 'Change limits of an nslab group (validated before any write).',
+    renderer: true,
+    params: z.strictObject({ name: CgroupName, limits: LimitsInput }),
+    result: CgroupInfo.extend({ writes: z.array(CgroupWrite) }),
+  },
+  'cgroup.show': {
+    summary: 'Limits, processes and statistics of an nslab group.',
+    renderer: true,
+    params: Name,
+    result: CgroupDetail,
+  },
+  'cgroup.list': {
+    summary: 'Every group under nslab/.',
+    renderer: true,
+    params: z.strictObject({}),
+    result: z.object({ groups: z.array(CgroupInfo) }),
+  },
+  'cgroup.attach': {
+    summary: 'Move a process (all its threads) into an nslab group.',
+    renderer: true,
+    params: z.strictObject({ name: CgroupName, pid: z.number().int().min(1).max(4_194_304) }),
+    result: z.object({}),
+  },
+  'cgroup.freeze': {
+    summary: 'Freeze or thaw every process of a group (cgroup.freeze on v2, the freezer controller on v1).',
+    renderer: true,
+    params: z.strictObject({ name: CgroupName, frozen: z.boolean() }),
+    result: z.object({ frozen: z.boolean() }),
+  },
+  'cgroup.kill': {
+    summary: 'SIGKILL every process of a group (cgroup.kill where the kernel has it).',
+    renderer: true,
+    params: Name,
+    result: z.object({ killed: z.number() }),
+  },
+  'cgroup.remove': {
+    summary: 'Remove a group once its processes have left (force: kill them first).',
+    renderer: true,
+    params: z.strictObject({ name: CgroupName, force: z.boolean().default(false) }),
+    result: z.object({ removed: z.string() }),
+  },
+});
