@@ -1,0 +1,391 @@
+// Live terminals: the tabs of this view and the helper sessions behind them. Output goes to each tab's
+// xterm.js screen and is acknowledged from xterm's write callback, batched (flow control); input, resizes
+// (debounced) and kills go back through the api. The open tabs are remembered per browser tab
+// (sessionStorage), so a reloaded page re-attaches them — scrollback first, then live output — within the
+// helper's grace period; other live sessions on the helper are offered for attaching.
+import { defineStore } from 'pinia';
+import { computed, markRaw, ref, shallowRef, watch } from 'vue';
+import type { PtyInfo, PtyTarget } from '../../../electron/shared/contract/index';
+import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import { useApi } from '../api';
+import { AckBatcher, RESIZE_DEBOUNCE_MS, chunks, debounce, type Debounced } from '../panels/Terminals/flow';
+import { createScreen, type Screen } from '../panels/Terminals/screen';
+import { useUiStore } from './ui';
+
+export const TERMINAL_STORAGE = { fontSize: 'nslab.terminals.fontSize', tabs: 'nslab.terminals.tabs' } as const;
+export const FONT_SIZE = { min: 8, max: 32, initial: 14 } as const;
+/** A tab whose kill (SIGHUP) has not ended it after this long gets SIGKILL. */
+export const KILL_GRACE_MS = 2_000;
+
+export interface TerminalTab {
+  id: string;
+  title: string;
+  target: PtyTarget;
+  pid: number;
+  exited: PtyInfo['exited'];
+}
+
+interface Live {
+  screen: Screen;
+  ack: AckBatcher;
+  resize: Debounced<[{ cols: number; rows: number }]>;
+}
+
+function readStorage(store: 'local' | 'session', key: string): string | null {
+  try {
+    return (store === 'local' ? globalThis.localStorage : globalThis.sessionStorage)?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
+function writeStorage(store: 'local' | 'session', key: string, value: string): void {
+  try {
+    (store === 'local' ? globalThis.localStorage : globalThis.sessionStorage)?.setItem(key, value);
+  } catch {
+    // storage disabled: remembered for this page only
+  }
+}
+
+const clampFont = (n: number): number => Math.min(FONT_SIZE.max, Math.max(FONT_SIZE.min, Math.round(n)));
+
+function storedFont(): number {
+  const n = Number(readStorage('local', TERMINAL_STORAGE.fontSize));
+  return Number.isFinite(n) && n > 0 ? clampFont(n) : FONT_SIZE.initial;
+}
+
+function storedTabs(): { ids: string[]; active: string | null } {
+  try {
+    const v = JSON.parse(readStorage('session', TERMINAL_STORAGE.tabs) ?? 'null') as { ids?: unknown; active?: unknown } | null;
+    const ids = Array.isArray(v?.ids) ? v.ids.filter((x): x is string => typeof x === 'string' && /^t\d+$/.test(x)) : [];
+    return { ids, active: typeof v?.active === 'string' ? v.active : null };
+  } catch {
+    return { ids: [], active: null };
+  }
+}
+
+/** What a tab is called: the node's name, "host", or the process id. */
+export function targetTitle(target: PtyTarget): string {
+  return target.kind === 'node' ? target.node : target.kind === 'host' ? 'host' : `pid ${target.pid}`;
+}
+
+export const useTerminalsStore = defineStore('terminals', () => {
+  const ui = useUiStore();
+  const tabs = ref<TerminalTab[]>([]);
+  const active = ref<string | null>(null);
+  /** Live sessions on the helper that no tab here shows (another window's, or left by a closed one). */
+  const others = shallowRef<PtyInfo[]>([]);
+  const fontSize = ref(storedFont());
+  const error = shallowRef<NslabError | null>(null);
+  const opening = ref(false);
+  const ready = ref(false);
+
+  const live = new Map<string, Live>();
+  /** Output that arrived while its tab was being set up (attach in flight, or open not answered yet). */
+  const early = new Map<string, string[]>();
+  const attaching = new Set<string>();
+  /** Closed tabs whose session has not reported its exit yet. */
+  const closing = new Map<string, ReturnType<typeof setTimeout>>();
+  let stops: (() => void)[] = [];
+  let starting: Promise<void> | null = null;
+  let lastSize = { cols: 80, rows: 24 };
+  let lostConnection = false;
+  let disposed = false;
+
+  const activeTab = computed(() => tabs.value.find((t) => t.id === active.value) ?? null);
+
+  function persist(): void {
+    if (disposed) return;
+    writeStorage('session', TERMINAL_STORAGE.tabs, JSON.stringify({ ids: tabs.value.map((t) => t.id), active: active.value }));
+  }
+  watch([tabs, active], persist, { deep: true });
+
+  function report(err: unknown): void {
+    error.value = toNslabError(err);
+  }
+
+  function onData({ id, data }: { id: string; data: string }): void {
+    if (closing.has(id)) return; // a closed tab's last words
+    const l = live.get(id);
+    if (!l || attaching.has(id)) {
+      const q = early.get(id) ?? [];
+      q.push(data);
+      early.set(id, q);
+      return;
+    }
+    l.screen.write(data, () => l.ack.rendered(data.length));
+  }
+
+  function onExit({ id, code, signal }: { id: string; code: number | null; signal: string | null }): void {
+    const timer = closing.get(id);
+    if (timer) {
+      clearTimeout(timer);
+      closing.delete(id);
+    }
+    const tab = tabs.value.find((t) => t.id === id);
+    if (tab) tab.exited = { code, signal };
+    live.get(id)?.ack.flush();
+  }
+
+  /** Creates the screen of a session; writes its scrollback, then whatever output already arrived. */
+  function register(info: PtyInfo, scrollback: string | null): void {
+    const api = useApi();
+    const id = info.id;
+    let l = live.get(id);
+    if (l) l.screen.reset();
+    else {
+      const screen = markRaw(createScreen({ cols: info.cols, rows: info.rows, fontSize: fontSize.value, theme: ui.effectiveTheme }));
+      const ack = new AckBatcher((chars) => void api.call('pty.ack', { id, chars }).catch(() => undefined));
+      const resize = debounce((size: { cols: number; rows: number }) => {
+        lastSize = size;
+        void api.call('pty.resize', { id, ...size }).catch(() => undefined);
+      }, RESIZE_DEBOUNCE_MS);
+      screen.onInput((data) => {
+        for (const piece of chunks(data)) void api.call('pty.write', { id, data: piece }).catch(report);
+      });
+      screen.onResize((size) => resize(size));
+      l = { screen, ack, resize };
+      live.set(id, l);
+      const tab: TerminalTab = { id, title: info.title || targetTitle(info.target), target: info.target, pid: info.pid, exited: info.exited };
+      tabs.value.push(tab);
+    }
+    const entry = l;
+    // Scrollback is not counted by the helper (attach resets its count): written without acknowledging.
+    if (scrollback) entry.screen.write(scrollback);
+    const queued = early.get(id) ?? [];
+    early.delete(id);
+    for (const data of queued) entry.screen.write(data, () => entry.ack.rendered(data.length));
+    const tab = tabs.value.find((t) => t.id === id);
+    if (tab) tab.exited = info.exited;
+    others.value = others.value.filter((o) => o.id !== id);
+  }
+
+  function drop(id: string): void {
+    const l = live.get(id);
+    if (l) {
+      l.ack.dispose();
+      l.resize.cancel();
+      l.screen.dispose();
+      live.delete(id);
+    }
+    early.delete(id);
+    const i = tabs.value.findIndex((t) => t.id === id);
+    if (i === -1) return;
+    tabs.value.splice(i, 1);
+    if (active.value === id) active.value = tabs.value[Math.min(i, tabs.value.length - 1)]?.id ?? null;
+  }
+
+  async function attachOne(id: string): Promise<boolean> {
+    attaching.add(id);
+    try {
+      const r = await useApi().call('pty.attach', { id });
+      const { scrollback, ...info } = r;
+      register(info, scrollback);
+      return true;
+    } catch (err) {
+      report(err);
+      return false;
+    } finally {
+      attaching.delete(id);
+      // Anything that slipped in between the answer and now.
+      const l = live.get(id);
+      const queued = early.get(id);
+      if (l && queued) {
+        early.delete(id);
+        for (const data of queued) l.screen.write(data, () => l.ack.rendered(data.length));
+      }
+    }
+  }
+
+  /** Takes over a session another view left (or this page had before a reload). */
+  async function attach(id: string): Promise<void> {
+    error.value = null;
+    await start();
+    if (live.has(id)) {
+      active.value = id;
+      return;
+    }
+    if (await attachOne(id)) active.value = id;
+  }
+
+  async function refreshOthers(): Promise<void> {
+    try {
+      const { sessions } = await useApi().call('pty.list', {});
+      others.value = sessions.filter((s) => !live.has(s.id) && !s.exited && !closing.has(s.id));
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  /** Re-attaches the remembered tabs of this page (after a reload), in their order. */
+  async function restore(): Promise<void> {
+    const remembered = storedTabs();
+    let sessions: PtyInfo[];
+    try {
+      sessions = (await useApi().call('pty.list', {})).sessions;
+    } catch (err) {
+      report(err);
+      return;
+    }
+    const known = new Set(sessions.map((s) => s.id));
+    for (const id of remembered.ids) if (known.has(id) && !live.has(id)) await attachOne(id);
+    others.value = sessions.filter((s) => !live.has(s.id) && !s.exited);
+    if (remembered.active && live.has(remembered.active)) active.value = remembered.active;
+    else active.value ??= tabs.value[0]?.id ?? null;
+  }
+
+  /** After the connection came back, the helper sees a new client: take every tab's session back. */
+  async function reclaim(): Promise<void> {
+    for (const tab of [...tabs.value]) {
+      if (tab.exited) continue;
+      if (!(await attachOne(tab.id)) && !tab.exited) tab.exited = { code: null, signal: null };
+    }
+    error.value = null;
+    await refreshOthers();
+  }
+
+  function start(): Promise<void> {
+    if (starting) return starting;
+    disposed = false;
+    const api = useApi();
+    stops = [
+      api.on('pty.data', onData),
+      api.on('pty.exit', onExit),
+      api.on('helper.status', (s) => {
+        if (s.state !== 'ready') lostConnection = true;
+        else if (lostConnection) {
+          lostConnection = false;
+          void reclaim();
+        }
+      }),
+    ];
+    starting = restore().finally(() => (ready.value = true));
+    return starting;
+  }
+
+  async function open(target: PtyTarget): Promise<string | null> {
+    error.value = null;
+    opening.value = true;
+    try {
+      await start();
+      const info = await useApi().call('pty.open', { target, ...lastSize });
+      register(info, null);
+      active.value = info.id;
+      ui.open('terminals');
+      return info.id;
+    } catch (err) {
+      report(err);
+      return null;
+    } finally {
+      opening.value = false;
+    }
+  }
+
+  /** "Open terminal here" from a Topology node. */
+  const openNode = (node: string): Promise<string | null> => open({ kind: 'node', node });
+  const openHost = (): Promise<string | null> => open({ kind: 'host' });
+  const openPid = (pid: number): Promise<string | null> => open({ kind: 'pid', pid });
+
+  /** Closes a tab and kills its session (SIGHUP to the whole session, SIGKILL if that is ignored). */
+  async function close(id: string): Promise<void> {
+    const tab = tabs.value.find((t) => t.id === id);
+    if (!tab) return;
+    const running = !tab.exited;
+    drop(id);
+    if (!running) return;
+    const api = useApi();
+    closing.set(
+      id,
+      setTimeout(() => {
+        closing.delete(id);
+        void api.call('pty.kill', { id, signal: 'SIGKILL' }).catch(() => undefined);
+      }, KILL_GRACE_MS),
+    );
+    try {
+      await api.call('pty.kill', { id, signal: 'SIGHUP' });
+    } catch {
+      // already gone (or no longer ours): nothing left to kill
+      const timer = closing.get(id);
+      if (timer) clearTimeout(timer);
+      closing.delete(id);
+    }
+  }
+
+  function select(id: string): void {
+    if (live.has(id)) active.value = id;
+  }
+
+  /** Next (+1) or previous (-1) tab, wrapping. */
+  function cycle(delta: number): void {
+    const n = tabs.value.length;
+    if (n === 0) return;
+    const i = tabs.value.findIndex((t) => t.id === active.value);
+    active.value = tabs.value[(((i === -1 ? 0 : i) + delta) % n + n) % n]!.id;
+  }
+
+  function setFontSize(px: number): void {
+    fontSize.value = clampFont(px);
+  }
+  watch(fontSize, (px) => {
+    writeStorage('local', TERMINAL_STORAGE.fontSize, String(px));
+    for (const l of live.values()) {
+      l.screen.setFontSize(px);
+      l.screen.fit();
+    }
+  });
+  watch(
+    () => ui.effectiveTheme,
+    (theme) => {
+      for (const l of live.values()) l.screen.setTheme(theme);
+    },
+  );
+
+  /** The screen of a tab, for the view that shows it. */
+  function screenOf(id: string): Screen | null {
+    return live.get(id)?.screen ?? null;
+  }
+
+  /** Stops listening and frees the screens; sessions keep running (the helper's grace period applies). */
+  function dispose(): void {
+    disposed = true;
+    for (const stop of stops) stop();
+    stops = [];
+    starting = null;
+    ready.value = false;
+    for (const l of live.values()) {
+      l.ack.flush();
+      l.ack.dispose();
+      l.resize.cancel();
+      l.screen.dispose();
+    }
+    live.clear();
+    early.clear();
+    for (const timer of closing.values()) clearTimeout(timer);
+    closing.clear();
+    tabs.value = [];
+    active.value = null;
+  }
+
+  return {
+    tabs,
+    active,
+    activeTab,
+    others,
+    fontSize,
+    error,
+    opening,
+    ready,
+    start,
+    open,
+    openNode,
+    openHost,
+    openPid,
+    attach,
+    close,
+    select,
+    cycle,
+    setFontSize,
+    refreshOthers,
+    screenOf,
+    dispose,
+  };
+});
