@@ -1,7 +1,9 @@
 // `nslab`: the command-line client. Everything the GUI can do, with --json output.
 import { Command } from 'commander';
 import { VERSION } from '../helper/version.js';
+import { registerCgroup } from './commands/cgroup.js';
 import { registerExec } from './commands/exec.js';
+import { registerRun } from './commands/run.js';
 import { registerHelper } from './commands/helper.js';
 import { registerLab } from './commands/lab.js';
 import { registerServe } from './commands/serve.js';
@@ -27,6 +29,8 @@ const program = new Command('nslab')
 registerTopo(program);
 registerLab(program);
 registerExec(program);
+registerCgroup(program);
+registerRun(program);
 registerSystem(program);
 registerHelper(program);
 registerServe(program);

@@ -1,0 +1,105 @@
+// `nslab run [limits] [--netns NODE] -- CMD ARGS…`: a program in a fresh nslab/ group, its output
+// streamed, and how it ended — exit code, signal, and OOM kills read from the kernel's counters.
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { CgroupName } from '../../shared/cgroup/names.js';
+import { formatBytes } from '../../shared/cgroup/units.js';
+import { NslabError } from '../../shared/errors.js';
+import { NodeName, netnsOf } from '../../shared/names.js';
+import { launchInCgroup } from '../../helper/exec.js';
+import { listNetns } from '../../helper/net/snapshot.js';
+import { zodToNslabError } from '../../helper/rpc/dispatcher.js';
+import { printJson, withClient } from '../output.js';
+import { addLimitFlags, checkLimits, limitsFromOptions } from './limit-flags.js';
+
+const LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'launcher.mjs');
+
+type RunOpts = Record<string, unknown> & { name?: string; netns?: string; keep?: boolean; json?: boolean };
+
+export function registerRun(program: Command): void {
+  addLimitFlags(
+    program
+      .command('run')
+      .argument('<command...>', 'command and arguments (after --)')
+      .option('--name <name>', 'group name (default run-<random>); the group is nslab/<name>')
+      .option('--netns <node>', 'run inside this node’s network namespace')
+      .option('--keep', 'keep the group afterwards (remove it with nslab cgroup rm)')
+      .option('--json', 'print how it ended as JSON (the program’s output goes to stderr)'),
+  )
+    .passThroughOptions()
+    .description('run a command under resource limits in a fresh nslab/ cgroup')
+    .action((command: string[], opts: RunOpts) => {
+      const limits = limitsFromOptions(opts);
+      const argv = command[0] === '--' ? command.slice(1) : command;
+      const name = opts.name ?? `run-${randomBytes(4).toString('hex')}`;
+      const json = !!opts.json;
+      return withClient(
+        json,
+        async (client) => {
+          let netns: string | null = null;
+          if (opts.netns) {
+            netns = netnsOf(opts.netns);
+            if (!(await listNetns()).includes(netns)) throw new NslabError('not-found', `node ${opts.netns} has no namespace (${netns} does not exist)`, { field: 'netns' });
+          }
+          const group = await client.call('cgroup.create', { name, limits, owner: 'run' });
+          let removeGroup = !opts.keep;
+          try {
+            const proc = launchInCgroup(LAUNCHER, { dirs: group.dirs, argv: netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv }, json ? { stdout: 2 } : {});
+            // Ctrl-C reaches the program through the terminal; nslab stays to report and clean up.
+            const relay = (sig: NodeJS.Signals) => (): void => proc.kill(sig);
+            const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, relay(sig)] as const);
+            for (const [sig, h] of handlers) process.on(sig, h);
+            let exit: { code: number | null; signal: string | null };
+            try {
+              exit = await proc.exited;
+            } finally {
+              for (const [sig, h] of handlers) process.off(sig, h);
+            }
+            const detail = await client.call('cgroup.show', { name });
+            const oomKills = detail.stats.memory.oomKills;
+            const report = {
+              name,
+              path: group.path,
+              command: argv,
+              netns,
+              exit,
+              oomKilled: (oomKills ?? 0) > 0,
+              oomKills,
+              kept: !!opts.keep,
+              stats: detail.stats,
+            };
+            if (json) printJson(report);
+            else {
+              const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+              const limit = detail.stats.memory.limit;
+              const oom = report.oomKilled
+                ? `; OOM-killed: yes (${oomKills} kill${oomKills === 1 ? '' : 's'} at the ${typeof limit === 'number' ? formatBytes(limit) : ''} memory limit)`
+                : '; OOM-killed: no';
+              process.stderr.write(`nslab: ${argv.join(' ')} ${how}${oom}${opts.keep ? `; kept ${group.path}` : ''}\n`);
+            }
+            return exit.code ?? 128 + (exit.signal ? signalNumber(exit.signal) : 1);
+          } catch (err) {
+            removeGroup = true;
+            throw err;
+          } finally {
+            if (removeGroup) await client.call('cgroup.remove', { name, force: true });
+          }
+        },
+        () => {
+          if (argv.length === 0) throw new NslabError('invalid-params', 'no command given: nslab run [limits] -- CMD ARGS…', { field: 'command' });
+          const n = CgroupName.safeParse(name);
+          if (!n.success) throw zodToNslabError(n.error, 'name');
+          if (opts.netns !== undefined) {
+            const node = NodeName.safeParse(opts.netns);
+            if (!node.success) throw zodToNslabError(node.error, 'netns');
+          }
+          checkLimits(limits);
+        },
+      );
+    });
+}
+
+const signalNumber = (name: string): number => (constants.signals as Record<string, number>)[name] ?? 1;
