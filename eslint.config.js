@@ -30,7 +30,7 @@ const layer = (name, forbidden, extra = {}) => ({
 const NODE = ['node:*', 'fs', 'path', 'child_process', 'os', 'net'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tests/e2e/output/**', 'renderer/dist/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tests/e2e/output/**', 'tests/bench/results/**', 'renderer/dist/**', '.nslab-state/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // The Vue renderer: .vue files through vue-eslint-parser with TypeScript in <script setup lang="ts">.
