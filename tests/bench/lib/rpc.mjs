@@ -1,0 +1,80 @@
+// A minimal JSON-RPC 2.0 client over the helper's Unix socket (newline-delimited), as the GUI's relay uses it.
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+
+/** Starts `nslab helper --socket PATH` with NSLAB_STATE_DIR=stateDir; resolves once it says "ready". */
+export function startHelper({ stateDir, socket, cwd, cli = 'bin/nslab.mjs' }) {
+  const child = spawn(process.execPath, [cli, 'helper', '--socket', socket], {
+    cwd,
+    env: { ...process.env, NSLAB_STATE_DIR: stateDir, NSLAB_SOCKET: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  const ready = new Promise((resolve, reject) => {
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (err.includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`helper exited (${code}) before it was ready: ${err.trim()}`)));
+    setTimeout(() => reject(new Error(`helper not ready after 15 s: ${err.trim()}`)), 15_000).unref();
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    child,
+    ready,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+export function rpcClient(path) {
+  const socket = connect(path);
+  const pending = new Map();
+  const listeners = new Set();
+  let id = 0;
+  let buf = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk) => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) !== -1) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (!line.trim()) continue;
+      const m = JSON.parse(line);
+      if (m.id !== undefined && pending.has(m.id)) {
+        const { resolve, reject } = pending.get(m.id);
+        pending.delete(m.id);
+        if (m.error) reject(Object.assign(new Error(`${m.error.code}: ${m.error.message}`), { rpc: m.error }));
+        else resolve(m.result);
+      } else for (const l of listeners) l(m);
+    }
+  });
+  const closed = new Promise((r) => socket.once('close', r));
+  socket.on('close', () => {
+    for (const { reject } of pending.values()) reject(new Error('helper socket closed'));
+    pending.clear();
+  });
+  return {
+    ready: new Promise((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    }),
+    /** Resolves with the result (rejects with the typed error). */
+    call(method, params = {}) {
+      return new Promise((resolve, reject) => {
+        pending.set(++id, { resolve, reject });
+        socket.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+      });
+    },
+    on: (l) => (listeners.add(l), () => listeners.delete(l)),
+    async close() {
+      socket.end();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+      socket.destroy();
+    },
+  };
+}
