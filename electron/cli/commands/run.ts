@@ -12,8 +12,18 @@ import { NodeName, netnsOf } from '../../shared/names.js';
 import { launchInCgroup } from '../../helper/exec.js';
 import { listNetns } from '../../helper/net/snapshot.js';
 import { zodToNslabError } from '../../helper/rpc/dispatcher.js';
-import { printJson, withClient } from '../output.js';
+import { connectHelper, type Client } from '../client.js';
+import { printJson, reportError } from '../output.js';
 import { addLimitFlags, checkLimits, limitsFromOptions } from './limit-flags.js';
+
+async function withHelper<T>(body: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectHelper();
+  try {
+    return await body(client);
+  } finally {
+    client.close();
+  }
+}
 
 const LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'launcher.mjs');
 
@@ -36,59 +46,8 @@ export function registerRun(program: Command): void {
       const argv = command[0] === '--' ? command.slice(1) : command;
       const name = opts.name ?? `run-${randomBytes(4).toString('hex')}`;
       const json = !!opts.json;
-      return withClient(
-        json,
-        async (client) => {
-          let netns: string | null = null;
-          if (opts.netns) {
-            netns = netnsOf(opts.netns);
-            if (!(await listNetns()).includes(netns)) throw new NslabError('not-found', `node ${opts.netns} has no namespace (${netns} does not exist)`, { field: 'netns' });
-          }
-          const group = await client.call('cgroup.create', { name, limits, owner: 'run' });
-          let removeGroup = !opts.keep;
-          try {
-            const proc = launchInCgroup(LAUNCHER, { dirs: group.dirs, argv: netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv }, json ? { stdout: 2 } : {});
-            // Ctrl-C reaches the program through the terminal; nslab stays to report and clean up.
-            const relay = (sig: NodeJS.Signals) => (): void => proc.kill(sig);
-            const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, relay(sig)] as const);
-            for (const [sig, h] of handlers) process.on(sig, h);
-            let exit: { code: number | null; signal: string | null };
-            try {
-              exit = await proc.exited;
-            } finally {
-              for (const [sig, h] of handlers) process.off(sig, h);
-            }
-            const detail = await client.call('cgroup.show', { name });
-            const oomKills = detail.stats.memory.oomKills;
-            const report = {
-              name,
-              path: group.path,
-              command: argv,
-              netns,
-              exit,
-              oomKilled: (oomKills ?? 0) > 0,
-              oomKills,
-              kept: !!opts.keep,
-              stats: detail.stats,
-            };
-            if (json) printJson(report);
-            else {
-              const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-              const limit = detail.stats.memory.limit;
-              const oom = report.oomKilled
-                ? `; OOM-killed: yes (${oomKills} kill${oomKills === 1 ? '' : 's'} at the ${typeof limit === 'number' ? formatBytes(limit) : ''} memory limit)`
-                : '; OOM-killed: no';
-              process.stderr.write(`nslab: ${argv.join(' ')} ${how}${oom}${opts.keep ? `; kept ${group.path}` : ''}\n`);
-            }
-            return exit.code ?? 128 + (exit.signal ? signalNumber(exit.signal) : 1);
-          } catch (err) {
-            removeGroup = true;
-            throw err;
-          } finally {
-            if (removeGroup) await client.call('cgroup.remove', { name, force: true });
-          }
-        },
-        () => {
+      return (async (): Promise<void> => {
+        try {
           if (argv.length === 0) throw new NslabError('invalid-params', 'no command given: nslab run [limits] -- CMD ARGS…', { field: 'command' });
           const n = CgroupName.safeParse(name);
           if (!n.success) throw zodToNslabError(n.error, 'name');
@@ -97,8 +56,51 @@ export function registerRun(program: Command): void {
             if (!node.success) throw zodToNslabError(node.error, 'netns');
           }
           checkLimits(limits);
-        },
-      );
+          let netns: string | null = null;
+          if (opts.netns) {
+            netns = netnsOf(opts.netns);
+            if (!(await listNetns()).includes(netns)) throw new NslabError('not-found', `node ${opts.netns} has no namespace (${netns} does not exist)`, { field: 'netns' });
+          }
+          // The helper is reached twice, before and after: an in-process helper holds the ledger lock, and
+          // other nslab commands (other `nslab run`s) must not wait for the program's whole lifetime.
+          const group = await withHelper((c) => c.call('cgroup.create', { name, limits, owner: 'run' }));
+          let exit: { code: number | null; signal: string | null } | undefined;
+          let failure: unknown;
+          try {
+            const proc = launchInCgroup(LAUNCHER, { dirs: group.dirs, argv: netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv }, json ? { stdout: 2 } : {});
+            // Ctrl-C reaches the program through the terminal; nslab stays to report and clean up.
+            const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, (): void => proc.kill(sig)] as const);
+            for (const [sig, h] of handlers) process.on(sig, h);
+            try {
+              exit = await proc.exited;
+            } finally {
+              for (const [sig, h] of handlers) process.off(sig, h);
+            }
+          } catch (err) {
+            failure = err;
+          }
+          const detail = await withHelper(async (c) => {
+            const d = await c.call('cgroup.show', { name });
+            if (!exit || !opts.keep) await c.call('cgroup.remove', { name, force: true });
+            return d;
+          });
+          if (!exit) throw failure;
+          const oomKills = detail.stats.memory.oomKills;
+          const report = { name, path: group.path, command: argv, netns, exit, oomKilled: (oomKills ?? 0) > 0, oomKills, kept: !!opts.keep, stats: detail.stats };
+          if (json) printJson(report);
+          else {
+            const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+            const limit = detail.stats.memory.limit;
+            const oom = report.oomKilled
+              ? `; OOM-killed: yes (${oomKills} kill${oomKills === 1 ? '' : 's'} at the ${typeof limit === 'number' ? formatBytes(limit) : ''} memory limit)`
+              : '; OOM-killed: no';
+            process.stderr.write(`nslab: ${argv.join(' ')} ${how}${oom}${opts.keep ? `; kept ${group.path}` : ''}\n`);
+          }
+          process.exitCode = exit.code ?? 128 + (exit.signal ? signalNumber(exit.signal) : 1);
+        } catch (err) {
+          process.exitCode = reportError(err, json);
+        }
+      })();
     });
 }
 
