@@ -1,0 +1,140 @@
+// Terminals end to end: `nslab serve` (real helper, real kernel, as root) + Debian's Chromium. Applies the
+// shipped red-blue topology with the CLI (setup), then — by clicks and typing only — opens a terminal on RED
+// from the Topology panel, runs `ip -br addr`, prints Korean, reloads the page and finds the session and its
+// scrollback again, and closes the tab (which ends the shell). afterAll destroys the topology and runs gc.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NSLAB, ROOT } from '../support/cli.js';
+import { connectRpc, startServe, type RpcSocket, type ServeHandle } from '../support/serve.js';
+import { openBrowser, type Browser } from './browser.js';
+
+const run = promisify(execFile);
+const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-terminals-'));
+const env = { ...process.env, NSLAB_STATE_DIR: stateDir };
+const nslab = (args: string[]) => run(process.execPath, [NSLAB, ...args], { cwd: ROOT, env, timeout: 30_000 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What red-blue creates: its namespaces, and anything of its in the root namespace. */
+async function kernelState(): Promise<{ netns: string[]; links: string[] }> {
+  const netns = (await run('ip', ['netns', 'list'])).stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n === 'nslab-red' || n === 'nslab-blue');
+  const links = (await run('ip', ['-o', 'link'])).stdout
+    .split('\n')
+    .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
+    .filter((n) => /red|blue/.test(n));
+  return { netns, links };
+}
+
+let serve: ServeHandle | undefined;
+let browser: Browser | undefined;
+let rpc: RpcSocket | undefined;
+let before: Awaited<ReturnType<typeof kernelState>>;
+
+beforeAll(async () => {
+  // Another test (app.e2e.ts) uses the same shipped topology: never run over it.
+  for (let i = 0; i < 120 && (await kernelState()).netns.length; i++) await sleep(500);
+  before = await kernelState();
+  expect(before.netns).toEqual([]);
+  serve = await startServe({ stateDir });
+  await nslab(['topo', 'apply', join(ROOT, 'resources/topologies/red-blue.yaml')]);
+  browser = await openBrowser();
+  // An observer over the relay, to check what the helper runs (it never acts on the terminals).
+  rpc = await connectRpc(serve.wsUrl);
+});
+
+afterAll(async () => {
+  rpc?.close();
+  await browser?.close();
+  const destroyed = await nslab(['topo', 'destroy', 'red-blue']).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
+  await serve?.stop();
+  const gc = await nslab(['gc']).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
+  rmSync(stateDir, { recursive: true, force: true });
+  const after = await kernelState();
+  if (JSON.stringify(after) !== JSON.stringify(before)) {
+    throw new Error(`terminals e2e left ${JSON.stringify(after)} behind; destroy: ${destroyed.stdout}${destroyed.stderr}; gc: ${gc.stdout}${gc.stderr}`);
+  }
+});
+
+const page = () => browser!.page;
+const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
+/** The visible text of the active terminal, as xterm.js renders it. */
+const screenText = () => page().locator('.terminal-host .xterm-rows').innerText();
+
+async function sessions(): Promise<{ id: string; pid: number; title: string; exited: unknown }[]> {
+  const reply = await rpc!.call('pty.list', {});
+  return (reply.result as { sessions: { id: string; pid: number; title: string; exited: unknown }[] }).sessions;
+}
+
+async function typeLine(text: string): Promise<void> {
+  await page().locator('.terminal-host .xterm').click();
+  await page().keyboard.type(text);
+  await page().keyboard.press('Enter');
+}
+
+describe('terminals in the browser', () => {
+  let id = '';
+
+  it('opens a terminal on RED from the Topology panel and sees only RED’s address', async () => {
+    await page().goto(serve!.url);
+    await byTest('nav-topology').click();
+    await byTest('node-item-red').click();
+    await byTest('open-terminal-here').click();
+    // The Terminals panel comes up with a tab named after the node.
+    await expect.poll(() => page().locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]').innerText(), { timeout: 20_000 }).toBe('red');
+    id = (await page().locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]').getAttribute('data-testid'))!.replace('terminal-tab-', '');
+    expect(id).toMatch(/^t\d+$/);
+    await expect.poll(screenText, { timeout: 20_000 }).toMatch(/[#$]\s*$/m); // a prompt
+    await typeLine('ip -br addr');
+    await expect.poll(screenText, { timeout: 20_000 }).toMatch(/veth-red\S*\s+UP\s+10\.0\.0\.1\/24/);
+    expect(await screenText()).not.toContain('10.0.0.2/24');
+    const mine = (await sessions()).find((s) => s.id === id);
+    expect(mine).toMatchObject({ title: 'red', exited: null });
+  });
+
+  it('renders Korean the shell prints', async () => {
+    // The echo of the command line differs from its output ($((6*7)) → 42), so the output is what matches.
+    await typeLine("printf '안녕하세요, 세계 %s\\n' $((6*7))");
+    await expect.poll(screenText, { timeout: 20_000 }).toContain('안녕하세요, 세계 42');
+    // Wide characters (Unicode 11 widths): each Hangul syllable takes two cells.
+    const widths = await page().evaluate(() => {
+      const rows = [...document.querySelectorAll('.terminal-host .xterm-rows > div')];
+      const row = rows.find((r) => r.textContent?.startsWith('안녕하세요, 세계 42'));
+      const prompt = rows.find((r) => /[#$]/.test(r.textContent ?? ''));
+      const measure = (el: Element, chars: number): number => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        return range.getBoundingClientRect().width / chars;
+      };
+      return row && prompt ? { korean: measure(row, 1), cell: measure(prompt, (prompt.textContent ?? '').length) } : null;
+    });
+    expect(widths).not.toBeNull();
+    // "안녕하세요, 세계 42": 7 Hangul (14 cells) + ", " + " 42" (5 cells) = 19 cells
+    expect(widths!.korean / widths!.cell).toBeGreaterThan(18);
+    expect(widths!.korean / widths!.cell).toBeLessThan(20);
+  });
+
+  it('finds the session and its scrollback again after a reload, and keeps typing into it', async () => {
+    const pidBefore = (await sessions()).find((s) => s.id === id)!.pid;
+    await page().reload();
+    await expect.poll(() => byTest(`terminal-tab-${id}`).count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(screenText, { timeout: 20_000 }).toContain('안녕하세요, 세계 42');
+    expect(await screenText()).toMatch(/10\.0\.0\.1\/24/);
+    expect((await sessions()).find((s) => s.id === id)).toMatchObject({ pid: pidBefore, exited: null });
+    await typeLine('echo after-reload-$((40+2))');
+    await expect.poll(screenText, { timeout: 20_000 }).toContain('after-reload-42');
+    await browser!.screenshot('terminals');
+  });
+
+  it('closing the tab ends the shell', async () => {
+    await byTest(`terminal-close-${id}`).click();
+    await expect.poll(() => byTest(`terminal-tab-${id}`).count()).toBe(0);
+    await expect.poll(async () => (await sessions()).find((s) => s.id === id)?.exited ?? null, { timeout: 20_000 }).not.toBeNull();
+    expect(browser!.problems).toEqual([]);
+  });
+});
