@@ -15,6 +15,17 @@ export default defineConfig({
         test: { name: 'renderer', include: ['tests/renderer/**/*.test.ts'], environment: 'happy-dom' },
       },
       {
+        // The app in Debian's Chromium against `nslab serve` (real helper, real kernel); needs `npm run build`.
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.e2e.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // Integration tests share one kernel: run files one at a time.
         test: {
           name: 'integration',

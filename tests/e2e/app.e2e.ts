@@ -1,0 +1,171 @@
+// The app end to end: `nslab serve` (real helper, real kernel, as root) + Debian's Chromium. Builds RED⇄BLUE
+// by clicking in the Topology panel, checks the graph, the Activity log and a real ping, switches to Korean,
+// and checks that the token is required. Everything it created is removed in afterAll, even on failure.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NSLAB, ROOT } from '../support/cli.js';
+import { connectRpc, startServe, type ServeHandle } from '../support/serve.js';
+import { openBrowser, type Browser } from './browser.js';
+
+const run = promisify(execFile);
+const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-'));
+const env = { ...process.env, NSLAB_STATE_DIR: stateDir };
+const nslab = (args: string[]) => run(process.execPath, [NSLAB, ...args], { cwd: ROOT, env, timeout: 30_000 });
+
+let serve: ServeHandle | undefined;
+let browser: Browser | undefined;
+let hog: ChildProcess | undefined;
+const GROUP = 'e2e-mem';
+
+/** Every directory nslab/<GROUP> could have, in any hierarchy. */
+function groupDirs(): string[] {
+  const base = '/sys/fs/cgroup';
+  const roots = existsSync(`${base}/cgroup.controllers`) ? [base] : readdirSync(base).map((d) => `${base}/${d}`);
+  return roots.map((r) => `${r}/nslab/${GROUP}`).filter((d) => existsSync(d));
+}
+
+beforeAll(async () => {
+  serve = await startServe({ stateDir });
+  browser = await openBrowser();
+});
+
+afterAll(async () => {
+  hog?.kill('SIGKILL');
+  await browser?.close();
+  await serve?.stop();
+  // What this test created is in its own ledger: gc removes exactly that, whatever state the test died in.
+  const gc = await nslab(['gc']).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
+  rmSync(stateDir, { recursive: true, force: true });
+  const { stdout } = await run('ip', ['netns', 'list']);
+  const left = ['nslab-red', 'nslab-blue'].filter((n) => new RegExp(`^${n}( |$)`, 'm').test(stdout));
+  left.push(...groupDirs());
+  if (left.length) throw new Error(`e2e left ${left.join(', ')} behind; gc said: ${gc.stdout}${gc.stderr}`);
+});
+
+const page = () => browser!.page;
+const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
+
+async function submit(form: string, fields: Record<string, string>, button: string): Promise<void> {
+  for (const [id, value] of Object.entries(fields)) {
+    const el = byTest(id);
+    if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
+    else await el.fill(value);
+  }
+  await byTest(button).click();
+  // The action finished: either its done note or its error is there.
+  await page().locator(`[data-testid="${button}-done"], [data-testid="${button}-error"]`).first().waitFor({ timeout: 20_000 });
+  const error = byTest(`${button}-error`);
+  if (await error.count()) throw new Error(`${form}: ${await error.innerText()}`);
+}
+
+describe('nslab in the browser', () => {
+  it('refuses HTTP and WebSocket requests without the token', async () => {
+    const plain = await fetch(`${serve!.origin}/`);
+    expect([401, 403]).toContain(plain.status);
+    const wrong = await fetch(`${serve!.origin}/?token=not-the-token`);
+    expect([401, 403]).toContain(wrong.status);
+    await expect(connectRpc(`ws://127.0.0.1:${serve!.port}/rpc`)).rejects.toThrow(/40[13]/);
+    const ok = await fetch(serve!.url);
+    expect(ok.status).toBe(200);
+  });
+
+  it('opens with the status bar filled from hello and doctor', async () => {
+    await page().goto(serve!.url);
+    await expect.poll(() => byTest('status-helper').innerText(), { timeout: 20_000 }).toMatch(/ready/);
+    expect(await byTest('status-mode').innerText()).toMatch(/host/);
+    await expect.poll(() => byTest('status-kernel').innerText(), { timeout: 20_000 }).toMatch(/\d+\.\d+/);
+    await expect.poll(() => byTest('status-cgroup').innerText(), { timeout: 20_000 }).toMatch(/v1|v2|hybrid|none/);
+  });
+
+  it('builds RED ⇄ BLUE by clicking, shows it in the graph and pings across it', async () => {
+    await byTest('nav-topology').click();
+    await submit('namespace red', { 'ns-name': 'red' }, 'ns-create');
+    await byTest('node-item-red').waitFor();
+    await submit('namespace blue', { 'ns-name': 'blue' }, 'ns-create');
+    await byTest('node-item-blue').waitFor();
+    await submit('veth', { 'veth-from': 'red', 'veth-from-if': 'veth-red', 'veth-to': 'blue', 'veth-to-if': 'veth-blue' }, 'veth-create');
+    await byTest('addr-node').selectOption('red');
+    // The new interface shows up once the helper's topology.changed has brought a fresh snapshot.
+    await expect.poll(() => page().locator('[data-testid="addr-dev"] option[value="veth-red"]').count(), { timeout: 10_000 }).toBe(1);
+    await submit('address red', { 'addr-dev': 'veth-red', 'addr-value': '10.0.0.1/24' }, 'addr-add');
+    await byTest('addr-node').selectOption('blue');
+    await expect.poll(() => page().locator('[data-testid="addr-dev"] option[value="veth-blue"]').count(), { timeout: 10_000 }).toBe(1);
+    await submit('address blue', { 'addr-dev': 'veth-blue', 'addr-value': '10.0.0.2/24' }, 'addr-add');
+
+    const graph = byTest('topology-graph');
+    await expect.poll(async () => (await graph.getAttribute('data-nodes'))?.split(',') ?? [], { timeout: 10_000 }).toEqual(expect.arrayContaining(['red', 'blue']));
+    await expect.poll(async () => (await graph.getAttribute('data-edges'))?.split(',') ?? [], { timeout: 10_000 }).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^ns:(red—ns:blue|blue—ns:red)$/)]),
+    );
+    await byTest('node-item-red').click();
+    await expect.poll(() => byTest('link-veth-red').innerText(), { timeout: 10_000 }).toContain('10.0.0.1/24');
+    expect(await byTest('link-veth-red').innerText()).toContain('nslab-blue');
+    await browser!.screenshot('topology');
+
+    const ping = await nslab(['exec', 'red', '--', 'ping', '-c1', '-W1', '10.0.0.2']);
+    expect(ping.stdout).toMatch(/1 received/);
+  });
+
+  it('shows the equivalent commands in the Activity log', async () => {
+    await byTest('nav-activity').click();
+    const cmds = byTest('activity-cmd');
+    await expect.poll(async () => (await cmds.allInnerTexts()).join('\n'), { timeout: 10_000 }).toMatch(/ip netns add nslab-red/);
+    const text = (await cmds.allInnerTexts()).join('\n');
+    expect(text).toMatch(/ip netns add nslab-blue/);
+    expect(text).toMatch(/veth-red.*type veth peer.*veth-blue|veth-blue.*type veth peer.*veth-red/);
+    expect(text).toMatch(/addr add 10\.0\.0\.1\/24 dev veth-red/);
+    expect(text).toMatch(/addr add 10\.0\.0\.2\/24 dev veth-blue/);
+    await browser!.screenshot('activity');
+  });
+
+  it('creates a 64 MB cgroup from the Cgroups panel, moves a process in and sees its memory series move', async () => {
+    await byTest('nav-cgroups').click();
+    await byTest('cgroup-layout').waitFor({ timeout: 20_000 });
+    await submit('cgroup', { 'cgroup-name': GROUP, 'cgroup-memory': '64m' }, 'cgroup-create');
+    await byTest(`cgroup-item-${GROUP}`).waitFor();
+    const memRow = byTest('limit-memory');
+    await expect.poll(() => memRow.innerText(), { timeout: 10_000 }).toMatch(/64(\.0)? MiB/);
+    expect(await memRow.innerText()).toMatch(/memory\.limit_in_bytes/);
+    expect(await memRow.innerText()).toMatch(/memory\.max/);
+
+    // A process that keeps allocating (1 MiB every 100 ms, up to 40 MiB): its new pages are charged to the group.
+    hog = spawn(process.execPath, ['-e', 'const a=[];setInterval(()=>{if(a.length<40)a.push(Buffer.alloc(1<<20,1))},100);setTimeout(()=>process.exit(0),60000)'], { stdio: 'ignore' });
+    await submit('attach', { 'cgroup-pid': String(hog.pid) }, 'cgroup-attach');
+    await expect.poll(() => byTest('cgroup-procs').innerText(), { timeout: 10_000 }).toContain(String(hog.pid));
+
+    const chart = byTest('chart-memory');
+    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(0);
+    const first = Number(await chart.getAttribute('data-last'));
+    await expect.poll(async () => Number(await chart.getAttribute('data-last')), { timeout: 15_000 }).toBeGreaterThan(first + 2 * 1024 * 1024);
+    expect(Number(await chart.getAttribute('data-last'))).toBeLessThan(64 * 1024 * 1024);
+    await browser!.screenshot('cgroups');
+
+    await byTest('cgroup-remove').click();
+    await byTest(`cgroup-item-${GROUP}`).waitFor({ state: 'detached', timeout: 20_000 });
+    expect(groupDirs()).toEqual([]);
+  });
+
+  it('switches to Korean and back', async () => {
+    await byTest('nav-activity').click();
+    await byTest('language').selectOption('ko');
+    await expect.poll(() => byTest('nav-topology').innerText()).toContain('토폴로지');
+    expect(await byTest('nav-activity').innerText()).toContain('작업 기록');
+    expect(await page().locator('h1').innerText()).toBe('작업 기록');
+    expect(await page().evaluate(() => document.documentElement.lang)).toBe('ko');
+    await byTest('nav-topology').click();
+    await browser!.screenshot('topology-ko');
+    // Remembered across a reload.
+    await page().reload();
+    await expect.poll(() => byTest('nav-topology').innerText()).toContain('토폴로지');
+    await byTest('language').selectOption('en');
+    await expect.poll(() => byTest('nav-topology').innerText()).toContain('Topology');
+  });
+
+  it('logged no console errors', () => {
+    expect(browser!.problems).toEqual([]);
+  });
+});
