@@ -12,6 +12,7 @@ import { acquireLock } from './ledger/lock.js';
 import { linkKind, netnsKind } from './net/kinds.js';
 import { cgroupKind } from './cgroup/kinds.js';
 import { cgroupHandlers } from './cgroup/handlers.js';
+import { metricsHandlers } from './metrics/handlers.js';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js';
 import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
@@ -76,6 +77,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
   }
 
   const terminals = ptyHandlers(ctx);
+  const metrics = metricsHandlers();
   const handlers: Handlers = {
     'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: process.getuid?.() === 0, mode: ctx.mode, stateDir }),
     'events.subscribe': async ({ events }, call) => {
@@ -91,6 +93,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     'system.doctor': async () => doctor(ctx),
     ...netHandlers(ctx),
     ...cgroupHandlers(ctx),
+    ...metrics.handlers,
     ...topologyHandlers(ctx),
     ...labHandlers(ctx),
     ...terminals.handlers,
@@ -101,6 +104,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     dispatch: createDispatcher(handlers),
     close() {
       terminals.manager.killAll();
+      metrics.sampler.close();
       stopActivity();
       ledger.close();
       release();

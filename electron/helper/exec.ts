@@ -284,3 +284,21 @@ export function cgroupLauncherMain(specJson: string, io: { report(text: string):
   );
   child.on('exit', (code, signal) => done({ code, signal }, code ?? 128 + (signal ? (osSignals[signal] ?? 1) : 1)));
 }
+
+export interface TrackedProcess {
+  pid: number;
+  kill(): void;
+  exited: Promise<void>;
+}
+
+/** A long-lived helper child with no I/O (e.g. a process parked in a namespace), killed on request. */
+export function spawnTracked(argv: readonly string[]): TrackedProcess {
+  const [program, ...args] = argv;
+  if (!program) throw new NslabError('internal', 'empty argv');
+  const child = spawn(program, args, { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => {
+    child.on('error', () => resolve());
+    child.on('exit', () => resolve());
+  });
+  return { pid: child.pid ?? -1, kill: () => void child.kill('SIGKILL'), exited };
+}

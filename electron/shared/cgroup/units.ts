@@ -71,7 +71,7 @@ export function formatBytes(bytes: number): string {
     v /= 1024;
     u++;
   }
-  return `${u === 0 ? v : v.toFixed(v >= 100 ? 0 : 1).replace(/\.0$/, '')} ${units[u]}`;
+  return `${u === 0 ? Math.round(v) : v.toFixed(v >= 100 ? 0 : 1).replace(/\.0$/, '')} ${units[u]}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
+import { metricsEvents } from './metrics.js';
 import { ptyEvents } from './pty.js';
 
 /** Every change the helper makes, as argv and as the line a person would type. */
@@ -23,6 +24,7 @@ export const events = {
   activity: ActivityEvent,
   'topology.changed': TopologyChangedEvent,
   ...ptyEvents,
+  ...metricsEvents,
 } as const;
 
 export type EventTable = typeof events;

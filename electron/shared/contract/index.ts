@@ -3,12 +3,13 @@
 import type { z } from 'zod';
 import { cgroup } from './cgroup.js';
 import { labs } from './labs.js';
+import { metrics } from './metrics.js';
 import { net } from './net.js';
 import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -24,6 +25,7 @@ export const isMethodName = (name: unknown): name is MethodName =>
 
 export * from './events.js';
 export * from './cgroup.js';
+export * from './metrics.js';
 export * from './snapshot.js';
 export * from './system.js';
 export * from './topology-spec.js';

@@ -1,0 +1,68 @@
+// The metrics sampler: series of cgroup and interface counters, sampled in the helper every 1 s by
+// default (100 ms–10 s), kept ≥ 15 minutes per series; clients subscribe to series and receive each new
+// sample (with rates against the previous one) as a `metrics.sample` event, and ask for history.
+import { z } from 'zod';
+import { defineMethods } from './define.js';
+
+export const METRICS_INTERVAL = { min: 100, max: 10_000, default: 1000 } as const;
+/** Every series keeps at least this much history, whatever the interval. */
+export const METRICS_HISTORY_MS = 15 * 60 * 1000;
+
+/** `cgroup:nslab/<name>`, `net:<netns>:<ifname>`, `net:host:<ifname>`; `*` = every series. */
+export const SeriesId = z.string().regex(/^(\*|cgroup:nslab\/[A-Za-z0-9_][A-Za-z0-9_.-]*|net:[A-Za-z0-9_][A-Za-z0-9_.-]*:[^\s/:]{1,15})$/, {
+  error: 'expected a series id such as cgroup:nslab/web, net:nslab-red:eth0 or *',
+});
+
+export const SeriesSample = z.object({
+  series: z.string(),
+  t: z.number(),
+  values: z.record(z.string(), z.number().nullable()),
+  /** Per second against the previous sample: cpuPercent (100 = one CPU), rxBps/txBps, rxPps/txPps… */
+  rates: z.record(z.string(), z.number().nullable()),
+});
+export type SeriesSample = z.infer<typeof SeriesSample>;
+
+export const MetricsSampleEvent = z.object({ t: z.number(), interval: z.number(), samples: z.array(SeriesSample), removed: z.array(z.string()) });
+
+const Config = z.object({ interval: z.number(), capacity: z.number(), series: z.number() });
+
+export const metrics = defineMethods({
+  'metrics.config': {
+    summary: 'Read or change the sampling interval (100 ms–10 s).',
+    renderer: true,
+    params: z.strictObject({ interval: z.number().int().min(METRICS_INTERVAL.min).max(METRICS_INTERVAL.max).optional() }),
+    result: Config,
+  },
+  'metrics.series': {
+    summary: 'Every series being sampled, with its fields.',
+    renderer: true,
+    params: z.strictObject({}),
+    result: z.object({ series: z.array(z.object({ id: z.string(), kind: z.enum(['cgroup', 'net']), fields: z.array(z.string()) })) }),
+  },
+  'metrics.snapshot': {
+    summary: 'The latest sample of every series, with rates (waits for two samples if needed).',
+    renderer: true,
+    params: z.strictObject({}),
+    result: z.object({ t: z.number(), interval: z.number(), samples: z.array(SeriesSample) }),
+  },
+  'metrics.subscribe': {
+    summary: 'Receive new samples of these series as metrics.sample events on this connection.',
+    renderer: true,
+    params: z.strictObject({ series: z.array(SeriesId).min(1).max(10_000) }),
+    result: z.object({ series: z.array(z.string()), interval: z.number() }),
+  },
+  'metrics.unsubscribe': {
+    summary: 'Stop receiving these series (all with *).',
+    renderer: true,
+    params: z.strictObject({ series: z.array(SeriesId).min(1).max(10_000) }),
+    result: z.object({ series: z.array(z.string()) }),
+  },
+  'metrics.history': {
+    summary: 'The kept samples of one series (newer than `since`, ms since the epoch), columnar.',
+    renderer: true,
+    params: z.strictObject({ series: SeriesId, since: z.number().optional() }),
+    result: z.object({ series: z.string(), interval: z.number(), t: z.array(z.number()), values: z.record(z.string(), z.array(z.number().nullable())) }),
+  },
+});
+
+export const metricsEvents = { 'metrics.sample': MetricsSampleEvent } as const;

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseNetDev } from '../../electron/helper/metrics/net.js';
+import { Ring } from '../../electron/helper/metrics/ring.js';
+import { ratesOf } from '../../electron/helper/metrics/sampler.js';
+
+const NET_DEV = `Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0
+nslab-a:    1500      12    1    2    0     0          0         0     3000      24    3    4    0     0       0          0
+`;
+
+describe('metrics', () => {
+  it('parses /proc/net/dev', () => {
+    const m = parseNetDev(NET_DEV, (n) => n !== 'lo');
+    expect([...m.keys()]).toEqual(['nslab-a']);
+    expect(m.get('nslab-a')).toEqual({ rxBytes: 1500, rxPackets: 12, rxErrors: 1, rxDrops: 2, txBytes: 3000, txPackets: 24, txErrors: 3, txDrops: 4 });
+  });
+  it('keeps the newest samples in a ring, columnar, null for no value', () => {
+    const r = new Ring(3, ['a', 'b']);
+    for (let i = 1; i <= 5; i++) r.push(i * 1000, { a: i, b: i % 2 ? null : i });
+    expect(r.since()).toEqual({ t: [3000, 4000, 5000], values: { a: [3, 4, 5], b: [null, 4, null] } });
+    expect(r.since(4000)).toEqual({ t: [5000], values: { a: [5], b: [null] } });
+    expect(r.resized(2).since()).toEqual({ t: [4000, 5000], values: { a: [4, 5], b: [4, null] } });
+  });
+  it('computes per-second rates; a counter that went back (group re-made) gives null, not a negative rate', () => {
+    const prev = { t: 0, values: { cpuNs: 0, throttledNs: 0, nrThrottled: 0 } };
+    expect(ratesOf('cgroup', prev, { t: 2000, values: { cpuNs: 1e9, throttledNs: 2e8, nrThrottled: 10 } })).toEqual({ cpuPercent: 50, throttledPercent: 10, throttlesPerSecond: 5 });
+    expect(ratesOf('cgroup', { t: 0, values: { cpuNs: 5e9 } }, { t: 1000, values: { cpuNs: 1 } }).cpuPercent).toBeNull();
+    expect(ratesOf('net', null, { t: 1000, values: { rxBytes: 5 } }).rxBps).toBeNull();
+  });
+});
