@@ -135,9 +135,10 @@ export const useTerminalsStore = defineStore('terminals', () => {
     else {
       const screen = markRaw(createScreen({ cols: info.cols, rows: info.rows, fontSize: fontSize.value, theme: ui.effectiveTheme }));
       const ack = new AckBatcher((chars) => void api.call('pty.ack', { id, chars }).catch(() => undefined));
-      const resize = debounce((size: { cols: number; rows: number }) => {
-        lastSize = size;
-        void api.call('pty.resize', { id, ...size }).catch(() => undefined);
+      const resize = debounce(({ cols, rows }: { cols: number; rows: number }) => {
+        // Only the two numbers: xterm's event carries more, and the contract's params are strict.
+        lastSize = { cols, rows };
+        void api.call('pty.resize', { id, cols, rows }).catch(() => undefined);
       }, RESIZE_DEBOUNCE_MS);
       screen.onInput((data) => {
         for (const piece of chunks(data)) void api.call('pty.write', { id, data: piece }).catch(report);

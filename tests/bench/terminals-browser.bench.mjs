@@ -1,0 +1,205 @@
+// Terminals in the browser, measured in one run against its baseline:
+//   raw      — node-pty straight (encoding: null), the ceiling (the same leg as pty.bench.mjs)
+//   browser  — the same 100 MB through the whole product: helper (decode, batch, flow control) → relay →
+//              WebSocket → the renderer's store → xterm.js in Debian's Chromium, acknowledged from xterm's
+//              write callback. Driven like a user: open a terminal in the Terminals panel, type the command
+//              (`exec …`, so the shell ends with it), time until the tab says the shell exited.
+// plus keystroke echo latency in one tab while another tab floods (measured inside the page, from the
+// keydown event to the echoed character in xterm's DOM), and the peak RSS of `nslab serve` (which runs the
+// helper in-process). Needs `npm run build` (out/renderer) and root (a network namespace for the shells).
+/* global document, MutationObserver -- the functions passed to page.evaluate run in the page */
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import nodePty from '@lydell/node-pty';
+import { chromium } from 'playwright-core';
+
+const MB = 1024 * 1024;
+const PAYLOAD = ['/bin/sh', '-c', 'head -c 75000000 /dev/urandom | base64'];
+const NODE = 'tbench';
+const RUNS = 3;
+const ECHO_SAMPLES = 100;
+const CHROMIUM = process.env.NSLAB_CHROMIUM ?? '/usr/bin/chromium';
+const TARGETS = { ratio: 0.5, stretch: 0.8, p95Ms: 50 };
+const run = promisify(execFile);
+
+function raw() {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const p = nodePty.spawn(PAYLOAD[0], PAYLOAD.slice(1), { cols: 200, rows: 50, encoding: null });
+    let bytes = 0;
+    p.onData((d) => (bytes += d.length));
+    p.onExit(() => resolve({ bytes, s: (performance.now() - t0) / 1000 }));
+  });
+}
+
+function startServe(stateDir) {
+  const child = spawn(process.execPath, ['bin/nslab.mjs', 'serve', '--port', '0'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise((r) => child.once('exit', r));
+  const url = new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /nslab: browser mode at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`nslab serve exited (${code}): ${err}`)));
+    setTimeout(() => reject(new Error(`nslab serve printed no URL: ${err}`)), 20_000).unref();
+  });
+  return {
+    child,
+    url,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+const nslab = (stateDir, args) => run(process.execPath, ['bin/nslab.mjs', ...args], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, timeout: 30_000 });
+const peakRss = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const byTest = (page, id) => page.locator(`[data-testid="${id}"]`);
+const activeTab = (page) => page.locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]');
+
+/** Opens a terminal on NODE by clicking, waits for its prompt; returns its id. */
+async function openTerminal(page) {
+  const before = await page.locator('[data-testid^="terminal-tab-"]').count();
+  await byTest(page, 'terminal-node').selectOption(NODE);
+  await byTest(page, 'open-node').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="terminal-tab-"]').length === n + 1, before, { timeout: 10_000 }).catch(async (e) => {
+    throw new Error(`no new terminal tab: ${await page.locator('[data-testid="terminals-error"]').allInnerTexts()} ${e.message}`);
+  });
+  await page.waitForFunction(() => /[#$]\s*$/m.test(document.querySelector('.terminal-host .xterm-rows')?.textContent ?? ''));
+  return (await activeTab(page).getAttribute('data-testid')).replace('terminal-tab-', '');
+}
+
+async function typeLine(page, text) {
+  await page.locator('.terminal-host .xterm').click();
+  await page.keyboard.type(text);
+}
+
+async function throughBrowser(page) {
+  const id = await openTerminal(page);
+  await typeLine(page, `exec ${PAYLOAD[0]} -c '${PAYLOAD[2]}'`);
+  const t0 = performance.now();
+  await page.keyboard.press('Enter');
+  await byTest(page, 'terminal-exited').waitFor({ timeout: 300_000 });
+  const s = (performance.now() - t0) / 1000;
+  await byTest(page, `terminal-close-${id}`).click();
+  return s;
+}
+
+async function echoLatency(page) {
+  const flood = await openTerminal(page);
+  await typeLine(page, 'while :; do head -c 1000000 /dev/urandom | base64; done');
+  await page.keyboard.press('Enter');
+  const typing = await openTerminal(page); // the flooding tab keeps running (and rendering) in the background
+  await typeLine(page, 'stty -echoctl; cat');
+  await page.keyboard.press('Enter');
+  await new Promise((r) => setTimeout(r, 500));
+  const samples = [];
+  for (let i = 0; i < ECHO_SAMPLES; i++) {
+    const key = String.fromCharCode(97 + (i % 26));
+    // Armed before the key is sent: keydown time in the page, then the first change of the rows' text.
+    const probe = await page.evaluateHandle(() => {
+      const rows = document.querySelector('.terminal-host .xterm-rows');
+      const before = rows.textContent;
+      let t0 = 0;
+      document.addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
+      return {
+        done: new Promise((resolve) => {
+          const mo = new MutationObserver(() => {
+            if (t0 && rows.textContent !== before) {
+              mo.disconnect();
+              resolve(performance.now() - t0);
+            }
+          });
+          mo.observe(rows, { subtree: true, childList: true, characterData: true });
+        }),
+      };
+    });
+    await page.keyboard.press(key);
+    samples.push(await probe.evaluate((o) => o.done));
+    await probe.dispose();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // the flood was really running meanwhile: its tab is still alive and has not exited
+  const floodAlive = (await page.locator(`[data-testid="terminal-tab-${flood}"]`).count()) === 1;
+  await byTest(page, `terminal-close-${typing}`).click();
+  await byTest(page, `terminal-close-${flood}`).click();
+  samples.sort((a, b) => a - b);
+  return { p50: samples[Math.floor(samples.length * 0.5)], p95: samples[Math.floor(samples.length * 0.95) - 1], max: samples.at(-1), floodAlive };
+}
+
+export async function main() {
+  const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-terminals-'));
+  const profile = mkdtempSync(join(tmpdir(), 'nslab-bench-chromium-'));
+  const serve = startServe(stateDir);
+  let context;
+  try {
+    const url = await serve.url;
+    await nslab(stateDir, ['rpc', 'net.netns.create', JSON.stringify({ node: NODE })]);
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(url);
+    await byTest(page, 'nav-terminals').click();
+    await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid="terminal-node"] option')].some((o) => o.value === n), NODE);
+
+    const rawRuns = [];
+    const browserRuns = [];
+    for (let i = 0; i < RUNS; i++) {
+      rawRuns.push(await raw());
+      browserRuns.push(await throughBrowser(page));
+    }
+    const bytes = median(rawRuns.map((r) => r.bytes)); // the same payload through the same kind of pty
+    const rawMBs = median(rawRuns.map((r) => r.bytes / r.s / MB));
+    const browserMBs = median(browserRuns.map((s) => bytes / s / MB));
+    const latency = await echoLatency(page);
+    const ratio = browserMBs / rawMBs;
+    const result = {
+      payloadBytes: bytes,
+      raw: { MBps: +rawMBs.toFixed(1), seconds: rawRuns.map((r) => +r.s.toFixed(2)) },
+      browser: { MBps: +browserMBs.toFixed(1), seconds: browserRuns.map((s) => +s.toFixed(2)) },
+      ratio: +ratio.toFixed(2),
+      echoWhileOtherTabFloodsMs: { p50: +latency.p50.toFixed(1), p95: +latency.p95.toFixed(1), max: +latency.max.toFixed(1), samples: ECHO_SAMPLES },
+      floodRanThroughout: latency.floodAlive,
+      servePeakRssMB: +(peakRss(serve.child.pid) / MB).toFixed(1),
+      targets: { ...TARGETS, ratioMet: ratio >= TARGETS.ratio, stretchMet: ratio >= TARGETS.stretch, p95Met: latency.p95 < TARGETS.p95Ms },
+      pageErrors: problems,
+    };
+    console.log(`\nTerminals in the browser (100 MB of base64, median of ${RUNS})`);
+    console.table({
+      'node-pty raw': { 'MB/s': result.raw.MBps, 'vs raw': 1 },
+      'helper → relay → xterm.js (acked)': { 'MB/s': result.browser.MBps, 'vs raw': result.ratio },
+    });
+    console.log(`keystroke echo while another tab floods: p50 ${result.echoWhileOtherTabFloodsMs.p50} ms, p95 ${result.echoWhileOtherTabFloodsMs.p95} ms, max ${result.echoWhileOtherTabFloodsMs.max} ms`);
+    console.log(`nslab serve (helper in-process) peak RSS: ${result.servePeakRssMB} MB`);
+    console.log(`targets: ≥ ${TARGETS.ratio * 100} % of raw ${result.targets.ratioMet ? 'met' : 'MISSED'} (stretch ${TARGETS.stretch * 100} % ${result.targets.stretchMet ? 'met' : 'not met'}), p95 < ${TARGETS.p95Ms} ms ${result.targets.p95Met ? 'met' : 'MISSED'}`);
+    mkdirSync('tests/bench/results', { recursive: true });
+    writeFileSync('tests/bench/results/terminals-browser.json', JSON.stringify(result, null, 2) + '\n');
+    if (problems.length) throw new Error(`the page reported errors: ${problems.join('; ')}`);
+    return result;
+  } finally {
+    await context?.close().catch(() => undefined);
+    await nslab(stateDir, ['rpc', 'net.netns.delete', JSON.stringify({ node: NODE })]).catch(() => undefined);
+    await serve.stop();
+    await nslab(stateDir, ['gc']).catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
