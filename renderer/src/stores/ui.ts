@@ -3,7 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { isLocale, type Locale } from '../i18n';
 
-export const PANELS = ['topology', 'activity', 'cgroups', 'terminals'] as const;
+export const PANELS = ['topology', 'activity', 'cgroups', 'terminals', 'labs'] as const;
 export type PanelId = (typeof PANELS)[number];
 export type ThemeChoice = 'system' | 'light' | 'dark';
 

@@ -1,0 +1,212 @@
+// The Labs panel end to end: `nslab serve` (real helper, real kernel, as root) + Debian's Chromium. Walks the
+// netns-bridge lab by clicking — Start, a command run in the lab's terminal, Check (step 1 passes; step 2
+// fails with expected/observed), Hint, Solve (confirmed), Check passes, every step passes, Export, Stop —
+// and checks the kernel along the way. afterAll takes the lab down and gc's this test's ledger, whatever
+// state the test died in, then compares the host with what it was before.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NSLAB, ROOT } from '../support/cli.js';
+import { startServe, type ServeHandle } from '../support/serve.js';
+import { openBrowser, type Browser } from './browser.js';
+
+const run = promisify(execFile);
+const LAB = 'netns-bridge';
+const NAMESPACES = ['nslab-br-red', 'nslab-br-blue', 'nslab-br-host'];
+const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-labs-'));
+const env = { ...process.env, NSLAB_STATE_DIR: stateDir };
+const nslab = (args: string[]) => run(process.execPath, [NSLAB, ...args], { cwd: ROOT, env, timeout: 60_000 });
+
+/** What the lab could change on the host: its namespaces, the root namespace's links, the root ruleset. */
+async function hostState(): Promise<{ netns: string[]; links: string[]; rules: string }> {
+  const netns = (await run('ip', ['netns', 'list'])).stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => NAMESPACES.includes(n));
+  const links = (await run('ip', ['-o', 'link', 'show'])).stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(':')[1]!.trim().split('@')[0]!)
+    .sort();
+  // Comments carry a timestamp and counters move with the host's own traffic: compare the rules themselves.
+  const rules = (await run('iptables-save')).stdout.replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '');
+  return { netns, links, rules };
+}
+
+let before: Awaited<ReturnType<typeof hostState>>;
+let serve: ServeHandle | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  before = await hostState();
+  expect(before.netns, 'a netns-bridge lab is already up on this host').toEqual([]);
+  serve = await startServe({ stateDir });
+  browser = await openBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  const down = await nslab(['lab', 'down', LAB]).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
+  const gc = await nslab(['gc']).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
+  rmSync(stateDir, { recursive: true, force: true });
+  const after = await hostState();
+  const said = `lab down said: ${down.stdout}${down.stderr}; gc said: ${gc.stdout}${gc.stderr}`;
+  if (after.netns.length) throw new Error(`the labs e2e left ${after.netns.join(', ')} behind; ${said}`);
+  expect(after.links, said).toEqual(before.links);
+  expect(after.rules, said).toBe(before.rules);
+});
+
+const page = () => browser!.page;
+const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
+const labNamespaces = async (): Promise<string[]> => (await hostState()).netns.sort();
+
+/** Clicks an action button of the lab view and waits until that action finished; fails with the error shown next to it. */
+async function act(button: string, error: string): Promise<void> {
+  const finished = async (): Promise<number> => Number(await byTest('lab-view').getAttribute('data-finished'));
+  const before = await finished();
+  await byTest(button).click();
+  await expect.poll(finished, { timeout: 60_000 }).toBeGreaterThan(before);
+  const note = byTest(error);
+  if (await note.count()) throw new Error(`${button}: ${await note.innerText()}`);
+}
+
+describe('the Labs panel in the browser', () => {
+  it('lists the labs with their level, time and progress, filtered by topic', async () => {
+    await page().goto(serve!.url);
+    await expect.poll(() => byTest('status-helper').innerText(), { timeout: 20_000 }).toMatch(/ready/);
+    await byTest('nav-labs').click();
+    const card = byTest(`lab-card-${LAB}`);
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.innerText()).toMatch(/RED ← br0 → BLUE/);
+    expect(await card.innerText()).toMatch(/Beginner/);
+    expect(await card.innerText()).toMatch(/15 min/);
+    expect(await card.innerText()).toMatch(/0 of 3 steps passed/);
+    expect(await card.getAttribute('data-up')).toBe('false');
+
+    await byTest('lab-topic-firewall').click();
+    await byTest('lab-card-ping-failed').waitFor();
+    expect(await card.count()).toBe(0);
+    await byTest('lab-topic-all').click();
+    await card.waitFor();
+  });
+
+  it('starts the lab: its namespaces exist and show in the Topology panel', async () => {
+    await byTest(`lab-open-${LAB}`).click();
+    await byTest('lab-view').waitFor();
+    expect(await byTest('lab-state').getAttribute('data-up')).toBe('false');
+    expect(await byTest('lab-check').isDisabled()).toBe(true);
+    await act('lab-up', 'lab-up-error');
+    await expect.poll(() => byTest('lab-state').getAttribute('data-up'), { timeout: 20_000 }).toBe('true');
+    expect(await labNamespaces()).toEqual([...NAMESPACES].sort());
+
+    await byTest('lab-show-topology').click();
+    await byTest('node-item-br-host').waitFor({ timeout: 20_000 });
+    await byTest('node-item-br-red').waitFor();
+    await byTest('nav-labs').click();
+    await byTest('lab-view').waitFor();
+  });
+
+  it("runs a step's command in a terminal on the lab's node", async () => {
+    await byTest('lab-step-1').click();
+    expect(await byTest('lab-step-detail').getAttribute('data-step')).toBe('1');
+    expect(await byTest('lab-cmd-0').innerText()).toContain('ip -br link');
+    await byTest('lab-cmd-run-0').click();
+    // Still the Labs panel, with the shell in br-host below the step.
+    await byTest('lab-view').waitFor();
+    const screen = byTest('lab-terminal').locator('.xterm-rows');
+    await expect.poll(() => screen.innerText(), { timeout: 20_000 }).toMatch(/veth-red\S*\s+UP/);
+    expect(await screen.innerText()).toMatch(/^br0\s/m);
+    expect(await byTest('lab-terminal-br-host').getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('checks step 1 (met), then step 2 fails with expected vs observed, and the hint names the fix', async () => {
+    await act('lab-check', 'lab-check-error');
+    expect(await byTest('lab-check-result').getAttribute('data-ok')).toBe('true');
+    await byTest('lab-next').click();
+    expect(await byTest('lab-step-detail').getAttribute('data-step')).toBe('2');
+    expect(await byTest('lab-step-title').innerText()).toBe('Plug both cables into br0');
+
+    await act('lab-check', 'lab-check-error');
+    expect(await byTest('lab-check-result').getAttribute('data-ok')).toBe('false');
+    const red = byTest('probe-red-port');
+    expect(await red.getAttribute('data-ok')).toBe('false');
+    expect(await red.locator('[data-testid="probe-expected"]').innerText()).toBe('veth-red is a port of br0');
+    expect(await red.locator('[data-testid="probe-observed"]').innerText()).toBe('ports of br0: none');
+    expect(await red.locator('[data-testid="probe-where"]').innerText()).toContain('ip -n nslab-br-host link show master br0');
+    expect(await byTest('probe-ping').getAttribute('data-ok')).toBe('false');
+    expect(await byTest('lab-step-2').getAttribute('data-state')).toBe('failed');
+
+    await act('lab-hint', 'lab-hint-error');
+    expect(await byTest('lab-hint-text').innerText()).toContain('veth-red is not a port of br0');
+    expect(await byTest('lab-hint-probe').innerText()).toContain('ports of br0: none');
+  });
+
+  it('shows the lab in Korean', async () => {
+    await byTest('language').selectOption('ko');
+    await expect.poll(() => byTest('lab-step-title').innerText()).toBe('두 케이블을 br0에 꽂기');
+    expect(await byTest('lab-check').innerText()).toBe('확인');
+    await byTest('language').selectOption('en');
+    await expect.poll(() => byTest('lab-step-title').innerText()).toBe('Plug both cables into br0');
+  });
+
+  it('solves step 2 after confirming, and Check passes', async () => {
+    // Cancel first: nothing is applied.
+    await byTest('lab-solve').click();
+    await byTest('solve-confirm').waitFor();
+    await byTest('solve-confirm-cancel').click();
+    await byTest('solve-confirm').waitFor({ state: 'detached' });
+    expect(await byTest('lab-solved').count()).toBe(0);
+    const { stdout: unplugged } = await run('ip', ['-n', 'nslab-br-host', '-o', 'link', 'show', 'master', 'br0']);
+    expect(unplugged.trim()).toBe('');
+
+    await byTest('lab-solve').click();
+    await byTest('solve-confirm').waitFor();
+    await act('solve-confirm-confirm', 'lab-solve-error');
+    await byTest('lab-solved').waitFor();
+    expect(await byTest('lab-solved-shell').innerText()).toMatch(/veth-red.*master br0/);
+    const { stdout: plugged } = await run('ip', ['-n', 'nslab-br-host', '-o', 'link', 'show', 'master', 'br0']);
+    expect(plugged).toMatch(/veth-red/);
+    expect(plugged).toMatch(/veth-blue/);
+
+    await act('lab-check', 'lab-check-error');
+    expect(await byTest('lab-check-result').getAttribute('data-ok')).toBe('true');
+    for (const probe of ['red-port', 'blue-port', 'ping']) expect(await byTest(`probe-${probe}`).getAttribute('data-ok')).toBe('true');
+    expect(await byTest('lab-step-2').getAttribute('data-state')).toBe('passed');
+
+    await act('lab-check-all', 'lab-check-error');
+    expect(await byTest('lab-check-result').getAttribute('data-ok')).toBe('true');
+    await byTest('lab-complete').waitFor();
+    expect(await byTest('lab-progress-text').innerText()).toBe('3 of 3 steps passed');
+    await browser!.screenshot('labs');
+  });
+
+  it('exports the reference solution as a shell script', async () => {
+    const [download] = await Promise.all([page().waitForEvent('download', { timeout: 20_000 }), byTest('lab-export').click()]);
+    expect(download.suggestedFilename()).toBe(`nslab-lab-${LAB}.sh`);
+    const file = await download.path();
+    const script = readFileSync(file, 'utf8');
+    expect(script.startsWith('#!/bin/sh')).toBe(true);
+    expect(script).toMatch(/ip -n nslab-br-host link set veth-red master br0|link set veth-red master br0/);
+  });
+
+  it('stops the lab: its terminal closes and its namespaces are gone', async () => {
+    await act('lab-down', 'lab-down-error');
+    await expect.poll(() => byTest('lab-state').getAttribute('data-up'), { timeout: 20_000 }).toBe('false');
+    await byTest('lab-terminal-empty').waitFor();
+    expect(await labNamespaces()).toEqual([]);
+    await byTest('lab-back').click();
+    const card = byTest(`lab-card-${LAB}`);
+    await card.waitFor();
+    expect(await card.getAttribute('data-up')).toBe('false');
+    expect(await card.innerText()).toMatch(/3 of 3 steps passed/);
+    expect(await card.innerText()).toMatch(/Completed/);
+  });
+
+  it('logged no console errors', () => {
+    expect(browser!.problems).toEqual([]);
+  });
+});
