@@ -16,3 +16,15 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 }
+
+/**
+ * The kernel reports a link's carrier (operstate UP) through linkwatch, up to a second after the change
+ * that caused it. A view refreshed at once would keep showing DOWN, so a change that can move operstate
+ * is announced now and once more when it has settled.
+ */
+export const LINKWATCH_SETTLE_MS = 1200;
+
+export function announceTopologyChange(bus: EventBus, reason: string, topology: string | null, movesCarrier = true): void {
+  bus.emit('topology.changed', { reason, topology });
+  if (movesCarrier) setTimeout(() => bus.emit('topology.changed', { reason: `${reason}-settled`, topology }), LINKWATCH_SETTLE_MS).unref();
+}

@@ -4,6 +4,7 @@ import type { LedgerObject, LinkCreateParams, ParsedParams } from '../../shared/
 import { NslabError } from '../../shared/errors.js';
 import { MARK, isIpv6, netnsOf } from '../../shared/names.js';
 import type { HelperContext } from '../context.js';
+import { announceTopologyChange } from '../events.js';
 import { run } from '../exec.js';
 import { ipBatch, ipJson, type Netns } from './ip.js';
 import { listNetns } from './snapshot.js';
@@ -47,7 +48,7 @@ async function created(ctx: HelperContext, objects: LedgerObject[], make: () => 
     ctx.ledger.removed(objects, tx);
     throw err;
   }
-  ctx.bus.emit('topology.changed', { reason: 'create', topology: null });
+  announceTopologyChange(ctx.bus, 'create', null);
 }
 
 export async function createNetns(ctx: HelperContext, node: string): Promise<{ netns: string }> {
@@ -69,7 +70,7 @@ export async function deleteNetns(ctx: HelperContext, node: string): Promise<{ n
     if (err.code !== 'not-found') throw err;
   });
   ctx.ledger.removed(ctx.ledger.objects((o) => (o.kind === 'netns' && o.name === netns) || o.netns === netns));
-  ctx.bus.emit('topology.changed', { reason: 'delete', topology: null });
+  announceTopologyChange(ctx.bus, 'delete', null, false);
   return { netns };
 }
 
@@ -132,7 +133,7 @@ export async function deleteLink(ctx: HelperContext, p: ParsedParams<'net.link.d
   if (!(await linkExists(netns, p.name))) throw new NslabError('not-found', `${p.name} does not exist in ${where(netns)}`, { field: 'name' });
   await ipBatch(netns, [['link', 'del', p.name]]);
   ctx.ledger.removed(ctx.ledger.objects((o) => o.kind === 'link' && o.netns === netns && o.name === p.name));
-  ctx.bus.emit('topology.changed', { reason: 'delete', topology: null });
+  announceTopologyChange(ctx.bus, 'delete', null, false);
   return { name: p.name };
 }
 
@@ -149,7 +150,7 @@ export async function setLink(ctx: HelperContext, p: ParsedParams<'net.link.set'
   if (p.up !== undefined) lines.push(['link', 'set', p.name, p.up ? 'up' : 'down']);
   if (lines.length === 0) throw new NslabError('invalid-params', 'nothing to change: give up, mtu or master', { field: 'up' });
   await ipBatch(netns, lines);
-  ctx.bus.emit('topology.changed', { reason: 'set', topology: null });
+  announceTopologyChange(ctx.bus, 'set', null);
   return { name: p.name };
 }
 
@@ -159,7 +160,7 @@ export async function changeAddress(ctx: HelperContext, op: 'add' | 'del', p: Pa
   await requireNetns(netns, 'node');
   if (!(await linkExists(netns, p.dev))) throw new NslabError('not-found', `${p.dev} does not exist in ${where(netns)}`, { field: 'dev' });
   await ipBatch(netns, [['addr', op, p.address, 'dev', p.dev]]);
-  ctx.bus.emit('topology.changed', { reason: `addr-${op}`, topology: null });
+  announceTopologyChange(ctx.bus, `addr-${op}`, null, false);
   return { address: p.address };
 }
 
@@ -174,7 +175,7 @@ export async function changeRoute(ctx: HelperContext, op: 'replace' | 'del', p: 
   if (p.dev && !(await linkExists(netns, p.dev))) throw new NslabError('not-found', `${p.dev} does not exist in ${where(netns)}`, { field: 'dev' });
   const family = isIpv6(p.to) || (p.via !== undefined && isIpv6(p.via)) ? ['-6'] : [];
   await ipBatch(netns, [[...family, 'route', op, p.to, ...(p.via ? ['via', p.via] : []), ...(p.dev ? ['dev', p.dev] : [])]]);
-  ctx.bus.emit('topology.changed', { reason: `route-${op}`, topology: null });
+  announceTopologyChange(ctx.bus, `route-${op}`, null, false);
   return { to: p.to };
 }
 
@@ -189,6 +190,6 @@ export async function setSysctl(ctx: HelperContext, p: ParsedParams<'net.sysctl.
   if (netns === null) throw new NslabError('permission-denied', "nslab changes sysctls only inside its own namespaces, never the host's", { field: 'node' });
   await requireNetns(netns, 'node');
   await run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...SYSCTL_NAMES[p.key].map((k) => `${k}=${p.value}`)], { change: true });
-  ctx.bus.emit('topology.changed', { reason: 'sysctl', topology: null });
+  announceTopologyChange(ctx.bus, 'sysctl', null, false);
   return { key: p.key, value: p.value };
 }

@@ -4,6 +4,7 @@ import type { LedgerObject, Result, TopologySnapshot } from '../../shared/contra
 import { NslabError } from '../../shared/errors.js';
 import { netnsOf } from '../../shared/names.js';
 import type { HelperContext } from '../context.js';
+import { announceTopologyChange } from '../events.js';
 import { run } from '../exec.js';
 import { removeObjects } from '../ledger/gc.js';
 import { ipBatch, ipJson } from '../net/ip.js';
@@ -75,7 +76,7 @@ export async function applyTopology(ctx: HelperContext, yaml: string, file?: str
     throw err;
   }
   ctx.topologies.save(spec.name, yaml);
-  ctx.bus.emit('topology.changed', { reason: 'apply', topology: spec.name });
+  announceTopologyChange(ctx.bus, 'apply', spec.name);
   const describe = (o: LedgerObject): string => (o.kind === 'netns' ? `netns ${o.name}` : `link ${o.netns}/${o.name}`);
   return {
     name: spec.name,
@@ -96,7 +97,7 @@ export async function destroyTopology(ctx: HelperContext, name: string): Promise
     throw new NslabError('busy', `could not remove ${result.failed.map((f) => f.object.name).join(', ')}`, { failed: result.failed });
   }
   ctx.topologies.remove(name);
-  ctx.bus.emit('topology.changed', { reason: 'destroy', topology: name });
+  announceTopologyChange(ctx.bus, 'destroy', name);
   return { name, removed: result.deleted.map((o) => (o.kind === 'netns' ? o.name : `${o.netns}/${o.name}`)) };
 }
 
