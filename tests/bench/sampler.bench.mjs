@@ -65,7 +65,10 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const counts = { groups: 0, interfaces: 0 };
-  for (const s of sampler.sweep()) s.series.startsWith('cgroup:nslab/bench-s') ? counts.groups++ : s.series.startsWith('net:nslab-bsamp') && counts.interfaces++;
+  for (const s of sampler.sweep()) {
+    if (s.series.startsWith('cgroup:nslab/bench-s')) counts.groups++;
+    else if (s.series.startsWith('net:nslab-bsamp')) counts.interfaces++;
+  }
   const u0 = process.cpuUsage();
   const w0 = performance.now();
   for (let i = 0; i < SWEEPS; i++) sampler.sweep();
