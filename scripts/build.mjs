@@ -1,4 +1,6 @@
-// Builds the Node-side bundles (CLI + helper) with esbuild; dependencies stay external.
+// Builds the Node-side bundles (CLI + helper) with esbuild. Pure-JS dependencies are bundled (one file loads
+// far faster than dozens of ES modules: CLI start-up is most of a short command's time); native node-pty and
+// the optional `ws` stay external.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
@@ -13,7 +15,9 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  packages: 'external',
+  external: ['@lydell/node-pty', 'ws', 'electron'],
+  // Bundled CommonJS dependencies may call require(): give the ES module bundle one.
+  banner: { js: "import { createRequire as __nslabRequire } from 'node:module'; const require = __nslabRequire(import.meta.url);" },
   sourcemap: 'linked',
   logLevel: 'warning',
   define: { __NSLAB_VERSION__: JSON.stringify(pkg.version) },
