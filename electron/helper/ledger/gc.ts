@@ -22,11 +22,12 @@ async function sweep(
       report.deleted.push(...present);
       continue;
     }
-    ledger.removed(gone);
     const failed = present.length ? await driver.remove(present) : [];
     const failedKeys = new Set(failed.map((f) => objectKey(f.object)));
     const deleted = present.filter((o) => !failedKeys.has(objectKey(o)));
-    ledger.removed(deleted);
+    // One record (one fsync) for the gone and the deleted: a crash before it only leaves records of
+    // objects that no longer exist, which the next sweep drops.
+    ledger.removed([...gone, ...deleted]);
     report.deleted.push(...deleted);
     report.failed.push(...failed);
   }

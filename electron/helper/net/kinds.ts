@@ -8,15 +8,19 @@ import { ipJson, type Netns } from './ip.js';
 import { listMarkedNetns, listNetns, mapLimit } from './snapshot.js';
 import { shellLine } from '../../shared/shell.js';
 
-/** Runs every line even if one fails (`-force`); what failed is found by looking again afterwards. */
-async function forceBatch(netns: Netns, lines: string[][]): Promise<void> {
+/**
+ * Runs every line even if one fails (`-force`); true when all succeeded. What failed is found by looking
+ * again afterwards.
+ */
+async function forceBatch(netns: Netns, lines: string[][]): Promise<boolean> {
   const ns = netns ? ['-n', netns] : [];
-  await run(['ip', ...ns, '-force', '-batch', '-'], {
+  const { code } = await run(['ip', ...ns, '-force', '-batch', '-'], {
     change: true,
     allowFailure: true,
     input: lines.map((l) => l.join(' ')).join('\n') + '\n',
     shell: lines.map((l) => shellLine(['ip', ...ns, ...l])),
   });
+  return code === 0;
 }
 
 function failures(wanted: LedgerObject[], stillThere: LedgerObject[], what: string): { object: LedgerObject; message: string }[] {
@@ -32,7 +36,7 @@ export const netnsKind: KindDriver = {
     return objects.filter((o) => names.has(o.name));
   },
   async remove(objects) {
-    await forceBatch(null, objects.map((o) => ['netns', 'del', o.name]));
+    if (await forceBatch(null, objects.map((o) => ['netns', 'del', o.name]))) return [];
     return failures(objects, await this.present(objects), 'namespace');
   },
   async scanMarked() {
@@ -67,7 +71,8 @@ export const linkKind: KindDriver = {
     return found.flat();
   },
   async remove(objects) {
-    await mapLimit([...groupByNetns(objects)], 8, ([netns, links]) => forceBatch(netns, links.map((l) => ['link', 'del', l.name])));
+    const results = await mapLimit([...groupByNetns(objects)], 8, ([netns, links]) => forceBatch(netns, links.map((l) => ['link', 'del', l.name])));
+    if (results.every(Boolean)) return [];
     return failures(objects, await this.present(objects), 'link');
   },
   async scanMarked() {

@@ -1,11 +1,24 @@
 // Reads every nslab namespace with one `ip -batch` process each and resolves veth peers across them.
+import { readdir } from 'node:fs/promises';
 import type { LinkSnapshot, NodeSnapshot } from '../../shared/contract/index.js';
 import { isMarked, nodeOf } from '../../shared/names.js';
 import { ipJson, ipJsonBatch, type Netns } from './ip.js';
 import { parseLinks, parseNetconf, parseNetnsList, parseNsids, parseRoutes, type PendingPeer } from './parse.js';
 
+/** Where `ip netns` keeps its named namespaces (a private tmpfs in sandbox mode). */
+const NETNS_RUN_DIR = '/run/netns';
+
+/**
+ * The named namespaces. `ip netns list` only lists this directory; reading it directly saves a process
+ * spawn (~3 ms) on every check, which dominated a topology's teardown. `ip` remains the fallback.
+ */
 export async function listNetns(): Promise<string[]> {
-  return parseNetnsList(await ipJson(null, ['netns', 'list']));
+  try {
+    return (await readdir(NETNS_RUN_DIR, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    return parseNetnsList(await ipJson(null, ['netns', 'list']));
+  }
 }
 
 export const listMarkedNetns = async (): Promise<string[]> => (await listNetns()).filter(isMarked);
