@@ -11,6 +11,7 @@ async function sweep(
   dryRun: boolean,
 ): Promise<Pick<GcReport, 'deleted' | 'forgotten' | 'failed'>> {
   const report: Pick<GcReport, 'deleted' | 'forgotten' | 'failed'> = { deleted: [], forgotten: [], failed: [] };
+  const settled: LedgerObject[] = [];
   for (const driver of [...drivers].sort((a, b) => a.order - b.order)) {
     const recorded = ledger.objects((o) => o.kind === driver.kind && select(o));
     if (recorded.length === 0) continue;
@@ -25,12 +26,13 @@ async function sweep(
     const failed = present.length ? await driver.remove(present) : [];
     const failedKeys = new Set(failed.map((f) => objectKey(f.object)));
     const deleted = present.filter((o) => !failedKeys.has(objectKey(o)));
-    // One record (one fsync) for the gone and the deleted: a crash before it only leaves records of
-    // objects that no longer exist, which the next sweep drops.
-    ledger.removed([...gone, ...deleted]);
+    settled.push(...gone, ...deleted);
     report.deleted.push(...deleted);
     report.failed.push(...failed);
   }
+  // One record (one fsync) for the whole sweep: a crash before it only leaves records of objects that no
+  // longer exist, which the next sweep drops.
+  ledger.removed(settled);
   return report;
 }
 
