@@ -1,12 +1,13 @@
 // Live terminals: a shell in the host, in a node's network namespace, or in all namespaces of a process.
 import { z } from 'zod';
+import { CgroupName } from '../cgroup/names.js';
 import { NodeName } from '../names.js';
 import { defineMethods } from './define.js';
 
 /** xterm sizes nslab accepts; anything beyond is clamped, not refused (a window can be huge). */
 export const PTY_LIMITS = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 } as const;
 /** Flow control: the helper pauses a terminal above HIGH unacknowledged characters, resumes below LOW. */
-export const PTY_WATERMARKS = { high: 100_000, low: 5_000 } as const;
+export const PTY_WATERMARKS = { high: 400_000, low: 100_000 } as const;
 
 const Dimension = z
   .number({ error: 'expected a whole number' })
@@ -44,9 +45,9 @@ const Ok = z.object({});
 
 export const pty = defineMethods({
   'pty.open': {
-    summary: 'Open a shell in the host, a node, or all namespaces of a process.',
+    summary: 'Open a shell in the host, a node, or all namespaces of a process; with `cgroup`, the shell starts inside nslab/<cgroup>.',
     renderer: true,
-    params: z.strictObject({ target: PtyTarget, cols: Dimension.default(80), rows: Dimension.default(24) }),
+    params: z.strictObject({ target: PtyTarget, cols: Dimension.default(80), rows: Dimension.default(24), cgroup: CgroupName.optional() }),
     result: PtyInfo,
   },
   'pty.write': {

@@ -1,16 +1,16 @@
 // Cgroups: the nslab/ tree, the selected group's limits and processes, and its live series.
-// Live series come from `cgroup.show` statistics sampled once a second while the panel shows a group,
-// until the helper's metrics sampler (issue 4) offers history and delta events; then `sample()` is the only
-// part to replace.
+// The series come from the helper's metrics sampler: selecting a group loads its kept history (15 minutes)
+// and subscribes to its series; each `metrics.sample` event appends one point; leaving unsubscribes. The
+// renderer never reads cgroup files on a timer: the group's details are re-read only after an action, or
+// when the sampler reports that its process count changed.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CgroupDetail, CgroupInfo, Result } from '../../../electron/shared/contract/index';
+import type { CgroupDetail, CgroupInfo, Result, SeriesSample } from '../../../electron/shared/contract/index';
 import { toNslabError, type NslabError } from '../../../electron/shared/errors';
 import { useApi } from '../api';
 
-/** 15 minutes at 1 Hz. */
+/** 15 minutes at 1 Hz (the sampler's default); a longer history is cut to the newest points. */
 export const HISTORY_POINTS = 900;
-export const SAMPLE_MS = 1000;
 
 export interface Series {
   /** Seconds since the epoch. */
@@ -18,31 +18,60 @@ export interface Series {
   cpuPct: (number | null)[];
   memory: (number | null)[];
   memoryLimit: (number | null)[];
+  /** Throttled periods per second. */
   throttled: (number | null)[];
+  /** OOM kills so far (the kernel's counter). */
   oom: (number | null)[];
 }
 
 export const emptySeries = (): Series => ({ t: [], cpuPct: [], memory: [], memoryLimit: [], throttled: [], oom: [] });
 
-interface Prev {
-  at: number;
-  usageNs: number | null;
-  nrThrottled: number | null;
+/** The sampler's series id of a group. */
+export const seriesIdOf = (name: string): string => `cgroup:nslab/${name}`;
+
+const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function trim(s: Series, max: number): void {
+  if (s.t.length > max) for (const k of Object.keys(s) as (keyof Series)[]) s[k].splice(0, s[k].length - max);
 }
 
-/** One statistics sample appended to the series (CPU % and throttling as rates since the previous one). */
-export function appendSample(s: Series, stats: CgroupDetail['stats'], atMs: number, prev: Prev | null, max = HISTORY_POINTS): Prev {
-  const dt = prev ? (atMs - prev.at) / 1000 : 0;
-  const cpu = stats.cpu.usageNs;
-  const thr = stats.cpu.nrThrottled;
-  s.t.push(atMs / 1000);
-  s.cpuPct.push(prev && dt > 0 && cpu !== null && prev.usageNs !== null ? Math.max(0, ((cpu - prev.usageNs) / 1e9 / dt) * 100) : null);
-  s.memory.push(stats.memory.usage);
-  s.memoryLimit.push(typeof stats.memory.limit === 'number' ? stats.memory.limit : null);
-  s.throttled.push(prev && thr !== null && prev.nrThrottled !== null ? Math.max(0, thr - prev.nrThrottled) : null);
-  s.oom.push(stats.memory.oomKills ?? stats.memory.oomEvents);
-  if (s.t.length > max) for (const k of Object.keys(s) as (keyof Series)[]) s[k].splice(0, s[k].length - max);
-  return { at: atMs, usageNs: cpu, nrThrottled: thr };
+/** One `metrics.sample` point of a cgroup series appended (rates as the sampler computed them). */
+export function appendSample(s: Series, sample: Pick<SeriesSample, 't' | 'values' | 'rates'>, max = HISTORY_POINTS): void {
+  const t = sample.t / 1000;
+  if (s.t.length && t <= s.t[s.t.length - 1]!) return; // already have it (history and live overlap)
+  s.t.push(t);
+  s.cpuPct.push(num(sample.rates.cpuPercent));
+  s.memory.push(num(sample.values.memory));
+  s.memoryLimit.push(num(sample.values.memoryLimit));
+  s.throttled.push(num(sample.rates.throttlesPerSecond));
+  s.oom.push(num(sample.values.oomKills));
+  trim(s, max);
+}
+
+/** `metrics.history` (columnar counters) as chart series: rates between neighbouring samples. */
+export function seriesFromHistory(h: Pick<Result<'metrics.history'>, 't' | 'values'>, max = HISTORY_POINTS): Series {
+  const s = emptySeries();
+  const col = (f: string, i: number): number | null => num(h.values[f]?.[i]);
+  const rate = (f: string, i: number, dt: number): number | null => {
+    if (i === 0 || dt <= 0) return null;
+    const a = col(f, i - 1);
+    const b = col(f, i);
+    return a !== null && b !== null && b >= a ? (b - a) / dt : null;
+  };
+  const from = Math.max(0, h.t.length - max - 1);
+  for (let i = from; i < h.t.length; i++) {
+    const dt = i > 0 ? (h.t[i]! - h.t[i - 1]!) / 1000 : 0;
+    const cpuNsPerS = rate('cpuNs', i, dt);
+    if (i === from && i > 0) continue; // only there to give the first kept point its rates
+    s.t.push(h.t[i]! / 1000);
+    s.cpuPct.push(cpuNsPerS === null ? null : cpuNsPerS / 1e7);
+    s.memory.push(col('memory', i));
+    s.memoryLimit.push(col('memoryLimit', i));
+    s.throttled.push(rate('nrThrottled', i, dt));
+    s.oom.push(col('oomKills', i));
+  }
+  trim(s, max);
+  return s;
 }
 
 export const useCgroupsStore = defineStore('cgroups', () => {
@@ -54,10 +83,20 @@ export const useCgroupsStore = defineStore('cgroups', () => {
   const detail = shallowRef<CgroupDetail | null>(null);
   const detailError = shallowRef<NslabError | null>(null);
   const series = shallowRef<Series>(emptySeries());
-  /** Bumped on every sample (charts redraw on it). */
+  /** True while the selected group's history is being loaded. */
+  const historyLoading = ref(false);
+  /** Why the live series cannot be had (the sampler refused), if so. */
+  const seriesError = shallowRef<NslabError | null>(null);
+  /** Bumped on every change of `series` (charts redraw on it, at most once a frame). */
   const tick = ref(0);
-  let prev: Prev | null = null;
-  let timer: ReturnType<typeof setInterval> | null = null;
+  /** The series id this view is subscribed to, and whether the panel is open. */
+  let subscribed: string | null = null;
+  let open = false;
+  let stopEvents: (() => void) | null = null;
+  /** Live points that arrived while the history was loading (merged after it, newest last). */
+  let pending: SeriesSample[] | null = null;
+  let lastPids: number | null = null;
+  let generation = 0;
 
   const writable = computed(() => layout.value?.writable ?? false);
 
@@ -77,7 +116,8 @@ export const useCgroupsStore = defineStore('cgroups', () => {
     }
   }
 
-  async function sample(): Promise<void> {
+  /** Re-reads the selected group's details (processes, limits): after an action, or when its pids changed. */
+  async function reload(): Promise<void> {
     const name = selected.value;
     if (!name) return;
     try {
@@ -85,10 +125,73 @@ export const useCgroupsStore = defineStore('cgroups', () => {
       if (selected.value !== name) return;
       detail.value = d;
       detailError.value = null;
-      prev = appendSample(series.value, d.stats, Date.now(), prev);
-      tick.value++;
     } catch (err) {
       if (selected.value === name) detailError.value = toNslabError(err);
+    }
+  }
+
+  function onSample(ev: { samples: SeriesSample[]; removed: string[] }): void {
+    if (!subscribed) return;
+    for (const smp of ev.samples) {
+      if (smp.series !== subscribed) continue;
+      if (pending) {
+        pending.push(smp);
+        continue;
+      }
+      appendSample(series.value, smp);
+      tick.value++;
+      const pids = num(smp.values.pids);
+      if (lastPids !== null && pids !== lastPids) {
+        void reload();
+        void refresh();
+      }
+      lastPids = pids;
+    }
+    if (ev.removed.includes(subscribed)) void refresh();
+  }
+
+  function listen(): void {
+    stopEvents ??= useApi().on('metrics.sample', onSample);
+  }
+
+  async function unsubscribe(): Promise<void> {
+    const id = subscribed;
+    subscribed = null;
+    pending = null;
+    if (id) await useApi().call('metrics.unsubscribe', { series: [id] }).catch(() => undefined);
+  }
+
+  /** Subscribes to the selected group's series, then loads its kept history under the live points. */
+  async function follow(name: string): Promise<void> {
+    const api = useApi();
+    const id = seriesIdOf(name);
+    const gen = ++generation;
+    listen();
+    subscribed = id;
+    pending = [];
+    historyLoading.value = true;
+    seriesError.value = null;
+    try {
+      await api.call('metrics.subscribe', { series: [id] });
+      let s = emptySeries();
+      try {
+        s = seriesFromHistory(await api.call('metrics.history', { series: id }));
+      } catch (err) {
+        // A group created a moment ago has no sample yet: its first live point starts the series.
+        if (toNslabError(err).code !== 'not-found') throw err;
+      }
+      if (gen !== generation) return;
+      for (const smp of pending ?? []) appendSample(s, smp);
+      pending = null;
+      lastPids = null;
+      series.value = s;
+      tick.value++;
+    } catch (err) {
+      if (gen !== generation) return;
+      pending = null;
+      seriesError.value = toNslabError(err);
+    } finally {
+      if (gen === generation) historyLoading.value = false;
     }
   }
 
@@ -97,22 +200,34 @@ export const useCgroupsStore = defineStore('cgroups', () => {
     selected.value = name;
     detail.value = null;
     detailError.value = null;
+    seriesError.value = null;
     series.value = emptySeries();
-    prev = null;
+    lastPids = null;
     tick.value++;
-    if (name) void sample();
+    generation++;
+    void unsubscribe();
+    if (name) {
+      void reload();
+      if (open) void follow(name);
+    }
   }
 
-  /** While the panel is open: sample the selected group every second. */
+  /** The panel opened: the tree, and the selected group's history and live series. */
   function start(): Promise<void> {
-    timer ??= setInterval(() => void sample(), SAMPLE_MS);
+    open = true;
+    if (selected.value && !subscribed) void follow(selected.value);
     return refresh();
   }
 
+  /** The panel closed: no more live points for it. */
   function stop(): void {
-    if (timer) clearInterval(timer);
-    timer = null;
+    open = false;
+    generation++;
+    historyLoading.value = false;
+    stopEvents?.();
+    stopEvents = null;
+    void unsubscribe();
   }
 
-  return { layout, groups, loading, error, selected, detail, detailError, series, tick, writable, refresh, sample, select, start, stop };
+  return { layout, groups, loading, error, selected, detail, detailError, series, historyLoading, seriesError, tick, writable, refresh, reload, select, start, stop };
 });

@@ -263,12 +263,13 @@ export const useTerminalsStore = defineStore('terminals', () => {
     return starting;
   }
 
-  async function open(target: PtyTarget): Promise<string | null> {
+  /** Opens a shell on `target`; with `cgroup`, the shell starts inside nslab/<cgroup>. */
+  async function open(target: PtyTarget, cgroup?: string): Promise<string | null> {
     error.value = null;
     opening.value = true;
     try {
       await start();
-      const info = await useApi().call('pty.open', { target, ...lastSize });
+      const info = await useApi().call('pty.open', { target, ...lastSize, ...(cgroup === undefined ? {} : { cgroup }) });
       register(info, null);
       active.value = info.id;
       ui.open('terminals');
@@ -285,6 +286,8 @@ export const useTerminalsStore = defineStore('terminals', () => {
   const openNode = (node: string): Promise<string | null> => open({ kind: 'node', node });
   const openHost = (): Promise<string | null> => open({ kind: 'host' });
   const openPid = (pid: number): Promise<string | null> => open({ kind: 'pid', pid });
+  /** "Open a terminal in this group" from the Cgroups panel: on the host, or in a node's network namespace. */
+  const openInCgroup = (name: string, node?: string): Promise<string | null> => open(node ? { kind: 'node', node } : { kind: 'host' }, name);
 
   /** Closes a tab and kills its session (SIGHUP to the whole session, SIGKILL if that is ignored). */
   async function close(id: string): Promise<void> {
@@ -380,6 +383,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
     openNode,
     openHost,
     openPid,
+    openInCgroup,
     attach,
     close,
     select,
