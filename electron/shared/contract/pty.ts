@@ -7,7 +7,7 @@ import { defineMethods } from './define.js';
 /** xterm sizes nslab accepts; anything beyond is clamped, not refused (a window can be huge). */
 export const PTY_LIMITS = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 } as const;
 /** Flow control: the helper pauses a terminal above HIGH unacknowledged characters, resumes below LOW. */
-export const PTY_WATERMARKS = { high: 400_000, low: 100_000 } as const;
+export const PTY_WATERMARKS = { high: 100_000, low: 5_000 } as const;
 
 const Dimension = z
   .number({ error: 'expected a whole number' })
