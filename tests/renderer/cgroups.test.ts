@@ -225,9 +225,12 @@ describe('cgroups store on the sampler', () => {
     expect(api.listeners('metrics.sample')).toBe(0);
     // Opened again: the history once more, and a new subscription.
     const histories = methods(api).filter((m) => m === 'metrics.history').length;
+    const shows = methods(api).filter((m) => m === 'cgroup.show').length;
     await cg.start();
     await flushPromises();
     expect(methods(api).filter((m) => m === 'metrics.history').length).toBe(histories + 1);
+    // …and the group's processes as they are now (they may have changed while the panel was closed).
+    expect(methods(api).filter((m) => m === 'cgroup.show').length).toBe(shows + 1);
     expect(api.listeners('metrics.sample')).toBe(1);
   });
 
@@ -239,6 +242,7 @@ describe('cgroups store on the sampler', () => {
     await flushPromises();
     const shows = () => methods(api).filter((m) => m === 'cgroup.show').length;
     const before = shows();
+    // The history's last point had 1 process: the same count live changes nothing.
     api.emit('metrics.sample', sampleEvent(live('web', 1_010_000, MiB, { pids: 1 })));
     api.emit('metrics.sample', sampleEvent(live('web', 1_011_000, MiB, { pids: 1 })));
     expect(shows()).toBe(before);

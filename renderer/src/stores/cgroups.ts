@@ -174,16 +174,22 @@ export const useCgroupsStore = defineStore('cgroups', () => {
     try {
       await api.call('metrics.subscribe', { series: [id] });
       let s = emptySeries();
+      let pids: number | null = null;
       try {
-        s = seriesFromHistory(await api.call('metrics.history', { series: id }));
+        const h = await api.call('metrics.history', { series: id });
+        s = seriesFromHistory(h);
+        pids = num(h.values.pids?.at(-1));
       } catch (err) {
         // A group created a moment ago has no sample yet: its first live point starts the series.
         if (toNslabError(err).code !== 'not-found') throw err;
       }
       if (gen !== generation) return;
-      for (const smp of pending ?? []) appendSample(s, smp);
+      for (const smp of pending ?? []) {
+        appendSample(s, smp);
+        pids = num(smp.values.pids);
+      }
       pending = null;
-      lastPids = null;
+      lastPids = pids;
       series.value = s;
       tick.value++;
     } catch (err) {
@@ -215,7 +221,10 @@ export const useCgroupsStore = defineStore('cgroups', () => {
   /** The panel opened: the tree, and the selected group's history and live series. */
   function start(): Promise<void> {
     open = true;
-    if (selected.value && !subscribed) void follow(selected.value);
+    if (selected.value && !subscribed) {
+      void reload();
+      void follow(selected.value);
+    }
     return refresh();
   }
 
