@@ -51,7 +51,7 @@ export function socketPipe(path: string): Promise<MessagePipe> {
 export function corePipe(core: HelperCore): MessagePipe {
   let deliver: (m: unknown) => void = () => undefined;
   let closed: (reason: string) => void = () => undefined;
-  const connection = new Connection({ write: (line) => deliver(JSON.parse(line)) }, core.dispatch, core.ctx.bus);
+  const connection = new Connection({ write: (line) => deliver(JSON.parse(line)), message: (m) => deliver(m) }, core.dispatch, core.ctx.bus);
   return {
     send: (m) => connection.receive(Buffer.from(`${JSON.stringify(m)}\n`)),
     start(onMessage, onClose) {

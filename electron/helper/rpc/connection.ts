@@ -8,6 +8,8 @@ import { LineFramer } from './framing.js';
 
 export interface Wire {
   write(line: string): void;
+  /** An in-process peer takes the message object as is: no JSON round trip for every terminal batch. */
+  message?(message: object): void;
 }
 
 let connectionCount = 0;
@@ -112,6 +114,8 @@ export class Connection {
   }
 
   private send(message: object): void {
-    if (!this.closed) this.wire.write(`${JSON.stringify(message)}\n`);
+    if (this.closed) return;
+    if (this.wire.message) this.wire.message(message);
+    else this.wire.write(`${JSON.stringify(message)}\n`);
   }
 }
