@@ -8,7 +8,7 @@ import { NslabError } from '../../electron/shared/errors';
 import { createAppI18n } from '../../renderer/src/i18n';
 import CgroupsPanel from '../../renderer/src/panels/Cgroups/CgroupsPanel.vue';
 import { formatBytes } from '../../renderer/src/panels/Cgroups/format';
-import { HISTORY_POINTS, appendSample, emptySeries, seriesFromHistory, useCgroupsStore } from '../../renderer/src/stores/cgroups';
+import { HISTORY_POINTS, OVERVIEW_POINTS, appendSample, emptySeries, seriesFromHistory, useCgroupsStore } from '../../renderer/src/stores/cgroups';
 import { useTerminalsStore } from '../../renderer/src/stores/terminals';
 import { useUiStore } from '../../renderer/src/stores/ui';
 import { fakeApi, flush, type FakeApi } from './fake-api';
@@ -133,7 +133,7 @@ describe('cgroups store on the sampler', () => {
       await cg.start();
       cg.select('web');
       await vi.advanceTimersByTimeAsync(10);
-      expect(api.calls.find((c) => c.method === 'metrics.subscribe')?.params).toEqual({ series: ['cgroup:nslab/web'] });
+      expect(api.calls.filter((c) => c.method === 'metrics.subscribe').at(-1)?.params).toEqual({ series: ['cgroup:nslab/web'] });
       expect(api.calls.find((c) => c.method === 'metrics.history')?.params).toEqual({ series: 'cgroup:nslab/web' });
       expect(cg.series.t).toHaveLength(5);
       expect(cg.series.memory.at(-1)).toBe(5 * MiB);
@@ -213,15 +213,17 @@ describe('cgroups store on the sampler', () => {
     await cg.start();
     cg.select('web');
     await flushPromises();
+    const unsubs = () => api.calls.filter((c) => c.method === 'metrics.unsubscribe').map((c) => c.params);
+    expect(unsubs()).toEqual([{ series: ['cgroup:nslab/db'] }]); // the overview let go of the others
     cg.select('db');
     await flushPromises();
-    expect(api.calls.filter((c) => c.method === 'metrics.unsubscribe').map((c) => c.params)).toEqual([{ series: ['cgroup:nslab/web'] }]);
+    expect(unsubs()).toEqual([{ series: ['cgroup:nslab/db'] }, { series: ['cgroup:nslab/web'] }]);
     expect(cg.series.memory.at(-1)).toBe(5 * MiB);
     api.emit('metrics.sample', sampleEvent(live('web', 1_010_000, 33)));
     expect(cg.series.memory).not.toContain(33);
     cg.stop();
     await flushPromises();
-    expect(api.calls.filter((c) => c.method === 'metrics.unsubscribe').map((c) => c.params)).toEqual([{ series: ['cgroup:nslab/web'] }, { series: ['cgroup:nslab/db'] }]);
+    expect(unsubs()).toEqual([{ series: ['cgroup:nslab/db'] }, { series: ['cgroup:nslab/web'] }, { series: ['cgroup:nslab/db'] }]);
     expect(api.listeners('metrics.sample')).toBe(0);
     // Opened again: the history once more, and a new subscription.
     const histories = methods(api).filter((m) => m === 'metrics.history').length;
@@ -251,6 +253,32 @@ describe('cgroups store on the sampler', () => {
     expect(shows()).toBe(before + 1);
   });
 
+  it('with nothing selected, follows every group for the overview; a selected group stays subscribed; closing unsubscribes all', async () => {
+    const api = sampler();
+    const cg = useCgroupsStore();
+    await cg.start();
+    await flushPromises();
+    expect(api.calls.filter((c) => c.method === 'metrics.subscribe').map((c) => c.params)).toEqual([{ series: ['cgroup:nslab/web', 'cgroup:nslab/db'] }]);
+    expect(methods(api)).not.toContain('metrics.history');
+    const tick = cg.overviewTick;
+    api.emit('metrics.sample', sampleEvent(live('web', 1_000_000, 3 * MiB), live('db', 1_000_000, 4 * MiB)));
+    expect(cg.overviewTick).toBe(tick + 1);
+    expect(cg.overview.get('cgroup:nslab/web')?.memory).toEqual([3 * MiB]);
+    expect(cg.overview.get('cgroup:nslab/db')?.memory).toEqual([4 * MiB]);
+    for (let i = 1; i <= 130; i++) api.emit('metrics.sample', sampleEvent(live('web', 1_000_000 + i * 1000, i)));
+    expect(cg.overview.get('cgroup:nslab/web')?.t).toHaveLength(OVERVIEW_POINTS);
+
+    cg.select('web');
+    await flushPromises();
+    // db is released; web is not (the group view has it now).
+    expect(api.calls.filter((c) => c.method === 'metrics.unsubscribe').map((c) => c.params)).toEqual([{ series: ['cgroup:nslab/db'] }]);
+    expect(cg.overview.size).toBe(0);
+    cg.stop();
+    await flushPromises();
+    expect(api.calls.filter((c) => c.method === 'metrics.unsubscribe').map((c) => c.params).at(-1)).toEqual({ series: ['cgroup:nslab/web'] });
+    expect(api.listeners('metrics.sample')).toBe(0);
+  });
+
   it('caps the series at 15 minutes of 1 Hz points', () => {
     expect(HISTORY_POINTS).toBe(900);
     expect(seriesFromHistory(history('web', 1000)).t).toHaveLength(900);
@@ -265,7 +293,7 @@ const metricsFakes = {
 
 describe('CgroupsPanel', () => {
   function mountPanel() {
-    return mount(CgroupsPanel, { global: { plugins: [createPinia(), createAppI18n('en')], stubs: { LiveChart: ChartStub } } });
+    return mount(CgroupsPanel, { global: { plugins: [createPinia(), createAppI18n('en')], stubs: { LiveChart: ChartStub, SparkLine: true } } });
   }
 
   it('creates a group with a Docker-style memory limit and shows which files that limit writes', async () => {

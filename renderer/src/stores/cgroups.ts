@@ -11,6 +11,8 @@ import { useApi } from '../api';
 
 /** 15 minutes at 1 Hz (the sampler's default); a longer history is cut to the newest points. */
 export const HISTORY_POINTS = 900;
+/** The overview of every group (nothing selected) keeps the last 2 minutes of live points. */
+export const OVERVIEW_POINTS = 120;
 
 export interface Series {
   /** Seconds since the epoch. */
@@ -97,6 +99,10 @@ export const useCgroupsStore = defineStore('cgroups', () => {
   let pending: SeriesSample[] | null = null;
   let lastPids: number | null = null;
   let generation = 0;
+  /** Every group at a glance while the panel is open and no group is selected: series id → live points. */
+  const overview = shallowRef<Map<string, Series>>(new Map());
+  const overviewTick = ref(0);
+  let overviewIds = new Set<string>();
 
   const writable = computed(() => layout.value?.writable ?? false);
 
@@ -109,6 +115,7 @@ export const useCgroupsStore = defineStore('cgroups', () => {
       groups.value = list.groups;
       error.value = null;
       if (selected.value && !list.groups.some((g) => g.name === selected.value)) select(null);
+      syncOverview();
     } catch (err) {
       error.value = toNslabError(err);
     } finally {
@@ -131,6 +138,17 @@ export const useCgroupsStore = defineStore('cgroups', () => {
   }
 
   function onSample(ev: { samples: SeriesSample[]; removed: string[] }): void {
+    if (overviewIds.size) {
+      let changed = false;
+      for (const smp of ev.samples) {
+        if (!overviewIds.has(smp.series)) continue;
+        let s = overview.value.get(smp.series);
+        if (!s) overview.value.set(smp.series, (s = emptySeries()));
+        appendSample(s, smp, OVERVIEW_POINTS);
+        changed = true;
+      }
+      if (changed) overviewTick.value++;
+    }
     if (!subscribed) return;
     for (const smp of ev.samples) {
       if (smp.series !== subscribed) continue;
@@ -154,11 +172,33 @@ export const useCgroupsStore = defineStore('cgroups', () => {
     stopEvents ??= useApi().on('metrics.sample', onSample);
   }
 
+  /** Stops the helper sending these series, except those the other view (group or overview) still shows. */
+  async function release(ids: string[]): Promise<void> {
+    const series = ids.filter((id) => id !== subscribed && !overviewIds.has(id));
+    if (series.length) await useApi().call('metrics.unsubscribe', { series }).catch(() => undefined);
+  }
+
   async function unsubscribe(): Promise<void> {
     const id = subscribed;
     subscribed = null;
     pending = null;
-    if (id) await useApi().call('metrics.unsubscribe', { series: [id] }).catch(() => undefined);
+    if (id) await release([id]);
+  }
+
+  /** The overview follows every group while the panel is open and nothing is selected. */
+  function syncOverview(): void {
+    const want = new Set(open && selected.value === null ? (groups.value ?? []).map((g) => seriesIdOf(g.name)) : []);
+    const added = [...want].filter((id) => !overviewIds.has(id));
+    const gone = [...overviewIds].filter((id) => !want.has(id));
+    if (!added.length && !gone.length) return;
+    overviewIds = want;
+    const next = new Map([...overview.value].filter(([id]) => want.has(id)));
+    for (const id of added) next.set(id, emptySeries());
+    overview.value = next;
+    overviewTick.value++;
+    if (want.size) listen();
+    if (added.length) void useApi().call('metrics.subscribe', { series: added }).catch((err: unknown) => (seriesError.value = toNslabError(err)));
+    if (gone.length) void release(gone);
   }
 
   /** Subscribes to the selected group's series, then loads its kept history under the live points. */
@@ -216,6 +256,7 @@ export const useCgroupsStore = defineStore('cgroups', () => {
       void reload();
       if (open) void follow(name);
     }
+    syncOverview();
   }
 
   /** The panel opened: the tree, and the selected group's history and live series. */
@@ -235,8 +276,9 @@ export const useCgroupsStore = defineStore('cgroups', () => {
     historyLoading.value = false;
     stopEvents?.();
     stopEvents = null;
+    syncOverview();
     void unsubscribe();
   }
 
-  return { layout, groups, loading, error, selected, detail, detailError, series, historyLoading, seriesError, tick, writable, refresh, reload, select, start, stop };
+  return { layout, groups, loading, error, selected, detail, detailError, series, historyLoading, seriesError, tick, overview, overviewTick, writable, refresh, reload, select, start, stop };
 });
