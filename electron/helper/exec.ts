@@ -195,6 +195,8 @@ export interface LaunchedProcess {
   /** How the program ended: its exit code, or the signal that killed it. */
   exited: Promise<{ code: number | null; signal: string | null }>;
   kill(signal: NodeJS.Signals): void;
+  /** Lets this process exit while the program runs on (its end is then not reported). */
+  unref(): void;
 }
 
 /**
@@ -205,12 +207,17 @@ export interface LaunchedProcess {
  * where it came from so that neither its memory nor its pids count against the group and the OOM killer
  * can only pick the program. The launcher reports the program's end on fd 3.
  */
-export function launchInCgroup(launcherPath: string, spec: CgroupLaunchSpec, stdio: { stdout?: 'inherit' | number; stderr?: 'inherit' | number } = {}): LaunchedProcess {
+export function launchInCgroup(
+  launcherPath: string,
+  spec: CgroupLaunchSpec,
+  stdio: { stdin?: 'inherit' | 'ignore'; stdout?: 'inherit' | 'ignore' | number; stderr?: 'inherit' | 'ignore' | number; detached?: boolean } = {},
+): LaunchedProcess {
   const [program] = spec.argv;
   if (!program) throw new NslabError('invalid-params', 'no command given', { field: 'command' });
   // One V8 worker thread instead of one per core: fewer tasks while the launcher is in a v2 group.
   const child = spawn(process.execPath, ['--v8-pool-size=1', launcherPath, JSON.stringify(spec)], {
-    stdio: ['inherit', stdio.stdout ?? 'inherit', stdio.stderr ?? 'inherit', 'pipe'],
+    stdio: [stdio.stdin ?? 'inherit', stdio.stdout ?? 'inherit', stdio.stderr ?? 'inherit', 'pipe'],
+    detached: stdio.detached ?? false,
   });
   let report = '';
   (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (report += d.toString('utf8')));
@@ -227,7 +234,11 @@ export function launchInCgroup(launcherPath: string, spec: CgroupLaunchSpec, std
       }
     });
   });
-  return { pid: child.pid!, exited, kill: (signal) => void child.kill(signal) };
+  const unref = (): void => {
+    child.unref();
+    (child.stdio[3] as NodeJS.ReadableStream & { destroy(): void }).destroy();
+  };
+  return { pid: child.pid!, exited, kill: (signal) => void child.kill(signal), unref };
 }
 
 /** The launcher's body (runs in out/node/launcher.mjs, a process of its own). */

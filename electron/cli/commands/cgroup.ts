@@ -136,6 +136,25 @@ export function registerCgroup(program: Command): void {
       }),
     );
 
+  cg.command('exec')
+    .argument('<name>', 'group name (it must exist: nslab cgroup create)')
+    .argument('<command...>', 'program and arguments, after --')
+    .option('--timeout <seconds>', 'stop it after this long (default 300)', '300')
+    .option('--wait', 'wait until it ends and say how (exit, signal, OOM kills)')
+    .option('--json', 'print JSON')
+    .description('start a program inside nslab/<name> (argv, no shell); it keeps running after this command unless --wait')
+    .action((name: string, command: string[], opts: Opts & { timeout: string; wait?: boolean }) => {
+      const argv = command[0] === '--' ? command.slice(1) : command;
+      const timeoutMs = Math.round(Number(opts.timeout) * 1000);
+      return withClient(!!opts.json, async (client) => {
+        const r = await client.call('cgroup.run', { name, argv, timeoutMs, wait: !!opts.wait });
+        if (opts.json) return printJson(r);
+        if (!r.exit) return out(`started ${argv.join(' ')} in nslab/${name} (pid ${r.pid}, stopped after ${timeoutMs / 1000} s)\n`);
+        const how = r.exit.timedOut ? 'was stopped at its timeout' : r.exit.signal ? `was killed by ${r.exit.signal}` : `exited with code ${r.exit.code}`;
+        out(`${argv.join(' ')} ${how}; OOM kills in nslab/${name} while it ran: ${r.oomKills ?? '—'}\n`);
+      });
+    });
+
   cg.command('kill')
     .argument('<name>', 'group name')
     .option('--json', 'print JSON')

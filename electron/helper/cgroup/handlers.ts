@@ -4,6 +4,7 @@ import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { machineBackend } from './detect.js';
 import { CgroupDriver } from './driver.js';
+import { runWorkload } from './workload.js';
 
 type CgroupMethods = Extract<keyof Handlers, `cgroup.${string}`>;
 
@@ -44,6 +45,12 @@ export function cgroupHandlers(ctx: HelperContext): Pick<Handlers, CgroupMethods
     'cgroup.attach': async ({ name, pid }) => (d().attach(name, pid), {}),
     'cgroup.freeze': async ({ name, frozen }) => (d().freeze(name, frozen), { frozen }),
     'cgroup.kill': async ({ name }) => ({ killed: d().kill(name) }),
+    'cgroup.run': async (params) => {
+      const drv = d();
+      const reason = ctx.mode === 'sandbox' ? SANDBOX_READ_ONLY : process.getuid?.() === 0 ? null : 'cgroup writes need root';
+      if (reason) throw new NslabError('permission-denied', reason);
+      return runWorkload(drv, params);
+    },
     'cgroup.remove': async ({ name, force }) => (await d().remove(name, force), { removed: `nslab/${name}` }),
   };
 }

@@ -1,7 +1,10 @@
 // Applies a lab's declarative actions (setup, solve) through the helper's own drivers, and renders each
 // as the shell lines a person would type (the exported script). Every action runs inside a lab node.
 import type { Action, LabSpec } from '../../shared/labs/index.js';
-import { labComment, labOwner, labRpcParams } from '../../shared/labs/index.js';
+import { labCgroupName, labCgroupParams, labComment, labOwner, labRpcParams } from '../../shared/labs/index.js';
+import { describeLimits, normalizeLimits } from '../../shared/cgroup/limits.js';
+import { cgroupDriverFor } from '../cgroup/handlers.js';
+import { runShell, runWorkload } from '../cgroup/workload.js';
 import type { ParsedParams } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { isIpv6, netnsOf } from '../../shared/names.js';
@@ -64,8 +67,56 @@ export async function applyAction(ctx: HelperContext, lab: LabSpec, action: Acti
     await run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', `${action.sysctl.key}=${action.sysctl.value}`], { change: true });
     return;
   }
-  throw new NslabError('unsupported-kernel', `lab ${lab.id} needs the cgroups driver (${action.cgroup}), which this build does not have yet`, { field: 'cgroup' });
+  return applyCgroupAction(ctx, lab, action);
 }
+
+type CgroupAction = Extract<Action, { cgroup: string }>;
+
+async function applyCgroupAction(ctx: HelperContext, lab: LabSpec, action: CgroupAction): Promise<void> {
+  if (!lab.cgroups?.some((c) => c.name === action.params.name)) {
+    throw new NslabError('invalid-params', `lab ${lab.id}: actions change only the lab's own cgroups (got ${String(action.params.name)})`, { field: 'name' });
+  }
+  const driver = cgroupDriverFor(ctx);
+  if (!driver) throw new NslabError('unsupported-kernel', 'no cgroup hierarchy is mounted (neither cgroup v1 nor v2 under /proc/self/mountinfo)');
+  switch (action.cgroup) {
+    case 'cgroup.set': {
+      const params = labCgroupParams(lab.id, action) as ParsedParams<'cgroup.set'>;
+      await driver.set(params.name, params.limits);
+      return;
+    }
+    case 'cgroup.run': {
+      if (process.getuid?.() !== 0 || ctx.mode === 'sandbox') throw new NslabError('permission-denied', 'starting a workload in a cgroup needs the host helper (root)');
+      const params = labCgroupParams(lab.id, action) as ParsedParams<'cgroup.run'>;
+      await runWorkload(driver, params);
+      return;
+    }
+  }
+}
+
+/** The `nslab cgroup` lines that make a lab's groups (export and the lab's own commands). */
+export function cgroupCreateLines(lab: LabSpec): string[] {
+  return (lab.cgroups ?? []).map((c) => shellLine(['nslab', 'cgroup', 'create', labCgroupName(lab.id, c.name), ...limitFlags(normalizeLimits(c.limits))]));
+}
+
+const limitFlags = (limits: ReturnType<typeof normalizeLimits>): string[] => {
+  const words = describeLimits(limits);
+  // describeLimits speaks in people's words; bytes come back as "20 MiB", so memory is written in bytes.
+  const size = (b: number | 'max'): string => (b === 'max' ? '-1' : b % 1_048_576 === 0 ? `${b / 1_048_576}m` : String(b));
+  if (limits.memory !== undefined) words.memory = size(limits.memory);
+  if (limits['memory-swap'] !== undefined) words['memory-swap'] = size(limits['memory-swap']);
+  if (limits['cpu-quota'] !== undefined && limits['cpu-period'] !== undefined && limits['cpu-period'] !== 100_000) {
+    delete words.cpus;
+    words['cpu-period'] = String(limits['cpu-period']);
+    words['cpu-quota'] = limits['cpu-quota'] === 'max' ? '-1' : String(limits['cpu-quota']);
+  }
+  if (words['pids-limit'] === 'unlimited') words['pids-limit'] = '-1';
+  if (words.cpus === 'unlimited') {
+    delete words.cpus;
+    words['cpu-quota'] = '-1';
+  }
+  for (const k of ['cpu-rt-period', 'cpu-rt-runtime']) if (words[k]) words[k] = words[k]!.replace(' µs', '');
+  return Object.entries(words).flatMap(([k, v]) => [`--${k}`, v]);
+};
 
 /** The same action as the lines a person would type. */
 export function renderAction(lab: LabSpec, action: Action): string[] {
@@ -100,5 +151,7 @@ export function renderAction(lab: LabSpec, action: Action): string[] {
     return [shellLine(['ip', 'netns', 'exec', netnsOf(node), 'iptables', '-t', table, '-P', chain, target])];
   }
   if ('sysctl' in action) return [shellLine(['ip', 'netns', 'exec', netnsOf(action.sysctl.node), 'sysctl', '-q', '-w', `${action.sysctl.key}=${action.sysctl.value}`])];
-  return [`# ${action.cgroup} ${JSON.stringify(action.params)} (cgroups driver)`];
+  const params = labCgroupParams(lab.id, action) as ParsedParams<'cgroup.set'> | ParsedParams<'cgroup.run'>;
+  if ('argv' in params) return [runShell(params.name, params.argv, params.timeoutMs, params.wait)];
+  return [shellLine(['nslab', 'cgroup', 'set', params.name, ...limitFlags(normalizeLimits(params.limits))])];
 }

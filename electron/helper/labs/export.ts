@@ -1,16 +1,16 @@
 // A lab's reference solution as a runnable shell script: the lab's build (namespaces, links, addresses,
 // starting firewall state) then each step's solution, every line rendered the way the activity log does.
-import type { LabSpec } from '../../shared/labs/index.js';
+import { labCgroupName, type LabSpec } from '../../shared/labs/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { netnsOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { nodeLines, planTopology, rootLines, sysctlAssignments } from '../topology/plan.js';
 import { VERSION } from '../version.js';
-import { renderAction } from './actions.js';
+import { cgroupCreateLines, renderAction } from './actions.js';
 
 function buildLines(lab: LabSpec): string[] {
   const spec = lab.topology;
-  if (!spec) return [];
+  if (!spec) return cgroupCreateLines(lab);
   const plan = planTopology(spec);
   const lines = rootLines(plan.namespaces, plan.veths).map((l) => shellLine(['ip', ...l]));
   for (const node of spec.nodes) {
@@ -24,7 +24,10 @@ function buildLines(lab: LabSpec): string[] {
 
 export function exportScript(lab: LabSpec, step?: number): string {
   if (step !== undefined && !lab.steps[step - 1]) throw new NslabError('invalid-params', `lab ${lab.id} has ${lab.steps.length} steps; there is no step ${step}`, { field: 'step' });
-  const cleanup = lab.topology ? planTopology(lab.topology).namespaces.map((ns) => `ip netns del ${ns}`).join('; ') : '';
+  const cleanup = [
+    ...(lab.topology ? planTopology(lab.topology).namespaces.map((ns) => `ip netns del ${ns}`) : []),
+    ...(lab.cgroups ?? []).map((c) => `nslab cgroup rm -f ${labCgroupName(lab.id, c.name)}`),
+  ].join('; ');
   const out = [
     '#!/bin/sh',
     `# nslab lab ${lab.id}: ${lab.title.en}`,

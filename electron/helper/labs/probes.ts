@@ -9,6 +9,7 @@ import { run } from '../exec.js';
 import { readConntrack, readRules } from '../firewall/iptables.js';
 import type { ConntrackEntry, IptablesRule } from '../firewall/parse.js';
 import { ipJson } from '../net/ip.js';
+import { cgroupProcs, cgroupValue, cpuRatio, cpuUsage, oomKilled } from './cgroup-probes.js';
 
 type Outcome = Omit<ProbeResult, 'id' | 'probe' | 'label'>;
 
@@ -213,8 +214,16 @@ function defaultLabel(p: LabProbe): string {
       return `conntrack in ${p.node}`;
     case 'file':
       return `${p.path}${p.node ? ` in ${p.node}` : ''}`;
-    default:
-      return p.probe;
+    case 'cgroup-value':
+      return `${p.value} of cgroup ${p.cgroup}`;
+    case 'oom-killed':
+      return `OOM kills in cgroup ${p.cgroup}`;
+    case 'cpu-ratio':
+      return `CPU time ratio ${p.cgroups[0]} : ${p.cgroups[1]}`;
+    case 'cpu-usage':
+      return `CPU use of cgroup ${p.cgroup}`;
+    case 'cgroup-procs':
+      return `processes in cgroup ${p.cgroup}`;
   }
 }
 
@@ -235,8 +244,11 @@ export async function runProbe(_lab: LabSpec, p: LabProbe): Promise<ProbeResult>
       case 'iptables-counter': return { ...head, ...(await iptablesCounter(p)) };
       case 'conntrack': return { ...head, ...(await conntrack(p)) };
       case 'file': return { ...head, ...(await file(p)) };
-      default:
-        return { ...head, ok: false, expected: `${p.probe} (cgroups)`, observed: 'this build has no cgroups driver yet', where: 'nslab doctor' };
+      case 'cgroup-value': return { ...head, ...(await cgroupValue(_lab, p)) };
+      case 'oom-killed': return { ...head, ...(await oomKilled(_lab, p)) };
+      case 'cpu-ratio': return { ...head, ...(await cpuRatio(_lab, p)) };
+      case 'cpu-usage': return { ...head, ...(await cpuUsage(_lab, p)) };
+      case 'cgroup-procs': return { ...head, ...(await cgroupProcs(_lab, p)) };
     }
   } catch (err) {
     // The namespace is gone, a tool is missing…: still a result, with the reason as what was seen.

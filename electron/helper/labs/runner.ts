@@ -2,7 +2,9 @@
 // the ledger records it and the Topology panel shows it); firewall rules are recorded as the lab's own.
 import { stringify } from 'yaml';
 import type { CheckResult, LabProgress, ProbeResult, Result, StepResult } from '../../shared/contract/index.js';
-import { labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
+import { labCgroupName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
+import { cgroupDriverFor } from '../cgroup/handlers.js';
+import { machineBackend } from '../cgroup/detect.js';
 import { NslabError } from '../../shared/errors.js';
 import type { HelperContext } from '../context.js';
 import { onActivity } from '../exec.js';
@@ -15,13 +17,35 @@ import { ProgressStore } from './progress.js';
 
 export const topologyName = (lab: LabSpec): string | null => lab.topology?.name ?? null;
 
+/** The lab's groups as they are named in nslab/. */
+export const labCgroups = (lab: LabSpec): string[] => (lab.cgroups ?? []).map((c) => labCgroupName(lab.id, c.name));
+
 export function isUp(ctx: HelperContext, lab: LabSpec): boolean {
   const topo = topologyName(lab);
-  return topo !== null && ctx.topologies.load(topo) !== null;
+  if (topo !== null && ctx.topologies.load(topo) === null) return false;
+  const groups = labCgroups(lab);
+  if (groups.length) {
+    const backend = machineBackend().backend;
+    if (!backend || !groups.every((g) => backend.exists(g))) return false;
+  }
+  return topo !== null || groups.length > 0;
+}
+
+/** Makes the lab's groups with their starting limits, recorded in the ledger as the lab's own. */
+async function createCgroups(ctx: HelperContext, lab: LabSpec): Promise<string[]> {
+  if (!lab.cgroups?.length) return [];
+  const driver = cgroupDriverFor(ctx);
+  if (!driver) throw new NslabError('unsupported-kernel', `lab ${lab.id} needs cgroups, and no cgroup hierarchy is mounted`);
+  const created: string[] = [];
+  for (const c of lab.cgroups) {
+    const info = await driver.create(labCgroupName(lab.id, c.name), c.limits, labOwner(lab.id));
+    created.push(`cgroup ${info.path}`);
+  }
+  return created;
 }
 
 function requireUp(ctx: HelperContext, lab: LabSpec): void {
-  if (lab.topology && !isUp(ctx, lab)) throw new NslabError('not-found', `lab ${lab.id} is not up: run \`nslab lab up ${lab.id}\` first`, { field: 'id' });
+  if (!isUp(ctx, lab)) throw new NslabError('not-found', `lab ${lab.id} is not up: run \`nslab lab up ${lab.id}\` first`, { field: 'id' });
 }
 
 /** Steps by 1-based number; a number past the end names the field. */
@@ -40,7 +64,10 @@ export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab
   if (lab.topology) created = (await applyTopology(ctx, stringify(lab.topology), file)).created;
   try {
     // Idempotent: the lab's own rules go before the starting state is applied again.
-    await removeObjects(ctx.ledger, ctx.drivers, ctx.ledger.objects((o) => o.owner === labOwner(lab.id)));
+    const leftover = await removeObjects(ctx.ledger, ctx.drivers, ctx.ledger.objects((o) => o.owner === labOwner(lab.id)));
+    const stuck = leftover.failed.filter((f) => f.object.kind === 'cgroup');
+    if (stuck.length) throw new NslabError('busy', `could not remove the lab's groups from before: ${stuck.map((f) => f.message).join('; ')}`, { failed: stuck });
+    created.push(...(await createCgroups(ctx, lab)));
     for (const action of lab.setup) await applyAction(ctx, lab, action);
   } catch (err) {
     await labDown(ctx, id).catch(() => undefined);
@@ -54,7 +81,7 @@ export async function labDown(ctx: HelperContext, id: string): Promise<Result<'l
   const { lab } = findLab(id);
   const removed: string[] = [];
   const rules = await removeObjects(ctx.ledger, ctx.drivers, ctx.ledger.objects((o) => o.owner === labOwner(lab.id)));
-  removed.push(...rules.deleted.map((o) => `rules ${o.name} in ${o.netns}`));
+  removed.push(...rules.deleted.map((o) => (o.kind === 'cgroup' ? `cgroup ${o.name}` : `rules ${o.name} in ${o.netns}`)));
   const topo = topologyName(lab);
   if (topo !== null && (ctx.topologies.load(topo) !== null || ctx.ledger.objects((o) => o.owner === `topology:${topo}`).length)) {
     removed.push(...(await destroyTopology(ctx, topo)).removed);

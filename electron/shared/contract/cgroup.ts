@@ -83,6 +83,37 @@ export const CgroupLayout = z.object({
 
 const Name = z.strictObject({ name: CgroupName });
 
+/**
+ * Programs `cgroup.run` starts by bare name (found in PATH); anything else must be an absolute path. Shells
+ * are refused whatever the path: a workload is an argv, never a command line for an interpreter.
+ */
+export const RUN_PROGRAMS = ['stress-ng', 'perl', 'sleep', 'yes', 'cat', 'dd', 'head', 'true', 'chrt', 'taskset', 'grep'] as const;
+export const RUN_SHELLS = ['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env', 'xargs', 'nohup', 'sudo', 'su', 'script', 'python', 'python3', 'node'] as const;
+export const RUN_MAX_TIMEOUT_MS = 3_600_000;
+export const RUN_DEFAULT_TIMEOUT_MS = 300_000;
+
+const ArgvWord = z.string({ error: 'each argument is a string' }).max(4096, { error: 'an argument is at most 4096 characters' }).refine((w) => !w.includes('\0'), { error: 'an argument must not contain NUL' });
+
+/** A workload's argv: program (allow-listed bare name or absolute path, never a shell) and its arguments. */
+export const RunArgv = z
+  .array(ArgvWord, { error: 'argv is a list of words: [program, arg, …] (no shell string)' })
+  .min(1, { error: 'argv needs at least the program' })
+  .max(64, { error: 'argv has at most 64 words' })
+  .superRefine((argv, ctx) => {
+    const program = argv[0];
+    if (program === undefined) return;
+    const bad = (message: string): void => void ctx.addIssue({ code: 'custom', path: [0], message });
+    if (program.startsWith('/')) {
+      if (!/^(\/[A-Za-z0-9_.+-]+)+$/.test(program) || program.split('/').includes('..')) return bad(`program ${JSON.stringify(program)} is not a plain absolute path`);
+    } else if (!(RUN_PROGRAMS as readonly string[]).includes(program)) {
+      return bad(`program ${JSON.stringify(program)} must be an absolute path or one of ${RUN_PROGRAMS.join(', ')}`);
+    }
+    const base = program.split('/').pop()!;
+    if ((RUN_SHELLS as readonly string[]).includes(base) || /^(ba|da|z|k|c|tc|mk)?sh$/.test(base) || /^python[0-9.]*$/.test(base)) {
+      bad(`${base} is a shell or an interpreter of command strings: give the program and its arguments as argv instead`);
+    }
+  });
+
 export const cgroup = defineMethods({
   'cgroup.layout': {
     summary: 'Which cgroup layout this machine has (v1, v2, hybrid) and which hierarchies nslab uses.',
@@ -131,6 +162,28 @@ export const cgroup = defineMethods({
     renderer: true,
     params: Name,
     result: z.object({ killed: z.number() }),
+  },
+  'cgroup.run': {
+    summary: 'Start a workload (argv, no shell) inside an existing nslab group; killed at its timeout or when the group is removed.',
+    renderer: true,
+    params: z.strictObject({
+      name: CgroupName,
+      argv: RunArgv,
+      /** Killed (TERM, then KILL 1 s later) after this long, even if the caller has gone away. */
+      timeoutMs: z.number().int().min(100, { error: 'timeoutMs is at least 100' }).max(RUN_MAX_TIMEOUT_MS, { error: `timeoutMs is at most ${RUN_MAX_TIMEOUT_MS}` }).default(RUN_DEFAULT_TIMEOUT_MS),
+      /** Answer only once the workload has ended (with how it ended). */
+      wait: z.boolean().default(false),
+    }),
+    result: z.object({
+      name: z.string(),
+      /** The workload's first process in the group (the timeout guard that runs the program). */
+      pid: z.number(),
+      argv: z.array(z.string()),
+      /** With wait: how it ended (signal or exit code; timedOut when the guard stopped it). */
+      exit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), timedOut: z.boolean() }).nullable(),
+      /** With wait: OOM kills the kernel counted in the group while it ran (null where the version has no counter). */
+      oomKills: z.number().nullable(),
+    }),
   },
   'cgroup.remove': {
     summary: 'Remove a group once its processes have left (force: kill them first).',

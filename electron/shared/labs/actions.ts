@@ -1,9 +1,10 @@
 // What `setup` and `solve` do: declarative actions applied through the helper's own methods. Never shell
 // strings — the exported script is rendered from these, not the other way round.
 import { z } from 'zod';
+import { cgroup as cgroupMethods } from '../contract/cgroup.js';
 import { net } from '../contract/net.js';
 import { NodeName } from '../names.js';
-import { ChainName, IptablesTable, RuleWord, SysctlName } from './probes.js';
+import { ChainName, IptablesTable, LabCgroup, RuleWord, SysctlName } from './probes.js';
 
 /** Contract methods a lab may call; their params are validated by the contract's own schemas. */
 export const LAB_RPC_METHODS = ['net.addr.add', 'net.addr.delete', 'net.route.add', 'net.route.delete', 'net.link.set', 'net.sysctl.set'] as const;
@@ -30,8 +31,19 @@ const RpcAction = z.strictObject({
 const FirewallAction = z.strictObject({ firewall: z.strictObject({ node: NodeName, rules: z.array(FirewallRule).min(1) }) });
 const PolicyAction = z.strictObject({ policy: z.strictObject({ node: NodeName, table: IptablesTable.default('filter'), chain: z.enum(['INPUT', 'FORWARD', 'OUTPUT']), target: z.enum(['ACCEPT', 'DROP']) }) });
 const SysctlAction = z.strictObject({ sysctl: z.strictObject({ node: NodeName, key: SysctlName, value: z.string().regex(/^[0-9]+$/, { error: 'a lab sysctl value is a number' }) }) });
-/** Runs a cgroup method of the cgroups driver (validated by that contract when it is present). */
-const CgroupAction = z.strictObject({ cgroup: z.string().regex(/^cgroup\.[a-z.]+$/), params: z.record(z.string(), z.unknown()) });
+/** cgroup methods a lab may call on its own groups; `params.name` is the lab's short group name. */
+export const LAB_CGROUP_METHODS = ['cgroup.set', 'cgroup.run'] as const;
+export type LabCgroupMethod = (typeof LAB_CGROUP_METHODS)[number];
+/** Runs a cgroup method of the cgroups driver on one of the lab's groups (params validated by that contract). */
+const CgroupAction = z.strictObject({
+  cgroup: z.enum(LAB_CGROUP_METHODS, { error: `cgroup must be one of ${LAB_CGROUP_METHODS.join(', ')}` }),
+  params: z.record(z.string(), z.unknown()),
+});
+/** A lab group's name in nslab/: `<lab id>.<name>` (one flat level, like every nslab group). */
+export const labCgroupName = (labId: string, name: string): string => `${labId}.${name}`;
+/** The contract's params for a lab cgroup action, with the lab's short name made the real group name. */
+export const labCgroupParams = (labId: string, a: { cgroup: LabCgroupMethod; params: Record<string, unknown> }): unknown =>
+  cgroupMethods[a.cgroup].params.parse({ ...a.params, name: labCgroupName(labId, String(a.params.name)) });
 
 const ACTION_KEYS = ['rpc', 'firewall', 'policy', 'sysctl', 'cgroup'] as const;
 
@@ -46,6 +58,15 @@ export const Action = z.union([RpcAction, FirewallAction, PolicyAction, SysctlAc
     }
     if (a.params.node === undefined) ctx.addIssue({ code: 'custom', path: ['params', 'node'], message: 'a lab action runs inside one of its nodes: give params.node' });
   }
+  if ('cgroup' in a) {
+    const name = LabCgroup.safeParse(a.params.name);
+    if (!name.success) ctx.addIssue({ code: 'custom', path: ['params', 'name'], message: `${a.cgroup}: params.name is one of the lab's cgroups (${name.error.issues[0]!.message})` });
+    const parsed = cgroupMethods[a.cgroup].params.safeParse({ ...a.params, name: 'lab.check' });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      ctx.addIssue({ code: 'custom', path: ['params', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: `${a.cgroup}: ${issue.message}` });
+    }
+  }
 });
 export type Action = z.infer<typeof Action>;
 export const ActionKeys = ACTION_KEYS;
@@ -58,3 +79,6 @@ export function actionNode(a: Action): string | undefined {
   if ('sysctl' in a) return a.sysctl.node;
   return undefined;
 }
+
+/** The lab group an action changes. */
+export const actionCgroup = (a: Action): string | undefined => ('cgroup' in a && typeof a.params.name === 'string' ? a.params.name : undefined);

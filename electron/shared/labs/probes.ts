@@ -20,9 +20,18 @@ export const SysctlName = z.string().regex(/^net\.(ipv4|ipv6|bridge|netfilter|co
  * `iptables-counter` on a `-m conntrack --ctstate RELATED` rule.
  */
 export const CONNTRACK_STATES = ['NEW', 'ESTABLISHED', 'UNREPLIED', 'ASSURED', 'SYN_SENT', 'SYN_RECV', 'TIME_WAIT', 'CLOSE', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK'] as const;
-/** A cgroup the lab made, relative to the lab's own cgroup (`nslab-lab-<id>/…`). */
-export const LabCgroup = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: 'a lab cgroup is a short lowercase name' });
-export const CgroupFile = z.string().regex(/^[a-z_]+\.[a-z_.]+$/, { error: 'a cgroup file looks like memory.max or cpu.weight' });
+/** A cgroup the lab made, by its short name; it lives at `nslab/<lab id>.<name>` (see labCgroupName). */
+export const LabCgroup = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,22}$/, { error: 'a lab cgroup is a short lowercase name (letters, digits, _ and -, at most 23)' });
+/** What `cgroup-value` reads: a limit or a statistic as the v1↔v2 vocabulary names it. */
+export const CGROUP_VALUES = [
+  'memory', 'memory-swap', 'cpus', 'cpu-period', 'cpu-quota', 'cpu-shares', 'cpuset-cpus', 'cpuset-mems', 'pids-limit', 'cpu-rt-period', 'cpu-rt-runtime',
+  'memory.usage', 'memory.limit', 'memory.maxUsage', 'memory.failcnt', 'memory.oomEvents', 'memory.oomKills',
+  'cpu.usage', 'cpu.user', 'cpu.system', 'cpu.nrPeriods', 'cpu.nrThrottled', 'cpu.throttled', 'pids.current', 'pids.max',
+] as const;
+export const CgroupValueName = z.enum(CGROUP_VALUES, { error: `value must be a limit or statistic of the vocabulary (nslab cgroup vocab): ${CGROUP_VALUES.join(', ')}` });
+/** A bound: a number, or a size such as 20m for the byte-valued ones. */
+const Bound = z.union([z.number(), z.string().regex(/^[0-9]+(\.[0-9]+)?[kmgKMG]?$/, { error: 'a bound is a number or a size such as 20m' })]);
+const Window = z.number().int().min(500, { error: 'a measuring window is at least 500 ms' }).max(5000, { error: 'a measuring window is at most 5000 ms (labs stay short)' }).default(2000);
 
 const base = { id: ProbeId, label: z.string().max(200).optional() };
 
@@ -44,13 +53,23 @@ export const Probe = z.discriminatedUnion(
     /** The packet counter of the matching rules (summed) is at least `atLeast` (rules start at 0 at up/reset). */
     z.strictObject({ ...base, probe: z.literal('iptables-counter'), node: NodeName, table: IptablesTable.default('filter'), chain: ChainName, match: z.array(RuleWord).default([]), atLeast: z.number().int().min(0).default(1), atMost: z.number().int().min(0).optional() }),
     z.strictObject({ ...base, probe: z.literal('conntrack'), node: NodeName, protocol: z.enum(['icmp', 'tcp', 'udp']).optional(), src: IpAddress.optional(), dst: IpAddress.optional(), state: z.enum(CONNTRACK_STATES).optional(), natted: z.boolean().optional(), present: z.boolean().default(true) }),
-    z.strictObject({ ...base, probe: z.literal('cgroup-value'), cgroup: LabCgroup, file: CgroupFile, equals: z.string().max(200).optional(), atLeast: z.number().optional(), atMost: z.number().optional() }),
+    /** A limit or statistic of a lab group: equal to a value (in the words `nslab cgroup set` takes), or within bounds. */
+    z.strictObject({ ...base, probe: z.literal('cgroup-value'), cgroup: LabCgroup, value: CgroupValueName, equals: z.union([z.string().max(200), z.number()]).optional(), atLeast: Bound.optional(), atMost: Bound.optional() }),
+    /** The kernel's OOM-kill counter of the group (v1 memory.oom_control oom_kill, v2 memory.events oom_kill), never an exit code. */
     z.strictObject({ ...base, probe: z.literal('oom-killed'), cgroup: LabCgroup, expect: z.boolean().default(true) }),
-    z.strictObject({ ...base, probe: z.literal('cpu-ratio'), cgroups: z.tuple([LabCgroup, LabCgroup]), ratio: z.number().positive(), tolerance: z.number().positive().max(1).default(0.25) }),
+    /** CPU time of the first group over the second's, measured over a window: within ratio × (1 ± tolerance). */
+    z.strictObject({ ...base, probe: z.literal('cpu-ratio'), cgroups: z.tuple([LabCgroup, LabCgroup]), ratio: z.number().positive(), tolerance: z.number().positive().max(1).default(0.25), windowMs: Window }),
+    /**
+     * CPUs a group uses, measured over a window (1.0 = one CPU's worth of time): within bounds; `onCpus`: at
+     * least 97 % of it on these CPUs; `throttled`: the CFS throttle counter went up during the window.
+     */
+    z.strictObject({ ...base, probe: z.literal('cpu-usage'), cgroup: LabCgroup, atLeast: z.number().min(0).default(0.05), atMost: z.number().positive().optional(), onCpus: z.string().regex(/^[0-9]+([-,][0-9]+)*$/, { error: 'a CPU list such as 1 or 0-1' }).optional(), throttled: z.boolean().optional(), windowMs: Window }),
+    /** Processes in a group, optionally only those with a scheduling policy (SCHED_FIFO for real-time). */
+    z.strictObject({ ...base, probe: z.literal('cgroup-procs'), cgroup: LabCgroup, atLeast: z.number().int().min(0).default(1), atMost: z.number().int().min(0).optional(), policy: z.enum(['other', 'fifo', 'rr', 'batch', 'idle']).optional() }),
     /** A file under /proc/sys or /sys (read inside a node when `node` is given). */
     z.strictObject({ ...base, probe: z.literal('file'), node: NodeName.optional(), path: z.string().regex(/^\/(proc\/sys|sys)\/[A-Za-z0-9_./-]+$/, { error: 'a lab may read files under /proc/sys or /sys' }).refine((p) => !p.includes('..'), { error: "a path must not contain '..'" }), contains: z.string().max(200).optional(), equals: z.string().max(200).optional() }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? `unknown probe; expected one of ping, tcp, udp, link, addr, route, bridge-port, sysctl, iptables-policy, iptables-rule, iptables-counter, conntrack, cgroup-value, oom-killed, cpu-ratio, file` : undefined) },
+  { error: (issue) => (issue.code === 'invalid_union' ? `unknown probe; expected one of ping, tcp, udp, link, addr, route, bridge-port, sysctl, iptables-policy, iptables-rule, iptables-counter, conntrack, cgroup-value, oom-killed, cpu-ratio, cpu-usage, cgroup-procs, file` : undefined) },
 );
 export type Probe = z.infer<typeof Probe>;
 export type ProbeKind = Probe['probe'];

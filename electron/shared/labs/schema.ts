@@ -3,9 +3,10 @@
 import { z } from 'zod';
 import { TopologySpec } from '../contract/topology-spec.js';
 import { NodeName } from '../names.js';
-import { Action, actionNode } from './actions.js';
+import { Action, actionCgroup, actionNode } from './actions.js';
 import { LabCgroup, Probe, probeCgroups, probeNodes, probeTarget } from './probes.js';
 import { Text } from './text.js';
+import { LimitsInput } from '../cgroup/limits.js';
 
 export const LabId = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, { error: 'a lab id is lowercase letters, digits and -, e.g. netns-veth' });
 const StepId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'a step id is lowercase letters, digits and -' });
@@ -45,8 +46,8 @@ export type LabStep = z.infer<typeof LabStep>;
 
 export const LabCgroupSpec = z.strictObject({
   name: LabCgroup,
-  /** Limits written at up (`memory.max: 64M`, …), in the cgroups driver's vocabulary. */
-  limits: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+  /** Limits written at up, in Docker's words as `nslab cgroup create` takes them (`memory: 64m`, `cpuset-cpus: '0'`). */
+  limits: LimitsInput.default({}),
 });
 
 export const LAB_LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
@@ -81,7 +82,13 @@ const LabObject = z
     const needNode = (node: string | undefined, path: (string | number)[]): void => {
       if (node !== undefined && !nodes.has(node)) ctx.addIssue({ code: 'custom', path, message: `node '${node}' is not a node of this lab's topology` });
     };
+    const needCgroup = (c: string | undefined, path: (string | number)[]): void => {
+      if (c !== undefined && !cgroups.has(c)) ctx.addIssue({ code: 'custom', path, message: `cgroup '${c}' is not one of this lab's cgroups` });
+    };
+    if (lab.cgroups && lab.id.length + 1 + Math.max(0, ...lab.cgroups.map((c) => c.name.length)) > 64) ctx.addIssue({ code: 'custom', path: ['cgroups'], message: 'lab id + . + group name must fit in 64 characters' });
+    lab.cgroups?.forEach((c, i) => lab.cgroups!.findIndex((d) => d.name === c.name) !== i && ctx.addIssue({ code: 'custom', path: ['cgroups', i, 'name'], message: `cgroup '${c.name}' is listed twice` }));
     lab.setup.forEach((a, i) => needNode(actionNode(a), ['setup', i]));
+    lab.setup.forEach((a, i) => needCgroup(actionCgroup(a), ['setup', i, 'params', 'name']));
     const seen = new Map<string, number>();
     lab.steps.forEach((step, i) => {
       if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `step '${step.id}' is listed twice` });
@@ -103,7 +110,7 @@ const LabObject = z
         if (to !== undefined && !addresses.has(to)) {
           ctx.addIssue({ code: 'custom', path: ['steps', i, 'check', j, 'to'], message: `${to} is not an address of this lab's topology; labs send traffic only inside their own namespaces` });
         }
-        probeCgroups(p).forEach((c) => cgroups.has(c) || ctx.addIssue({ code: 'custom', path: ['steps', i, 'check', j], message: `cgroup '${c}' is not one of this lab's cgroups` }));
+        probeCgroups(p).forEach((c) => needCgroup(c, ['steps', i, 'check', j, 'cgroup' in p ? 'cgroup' : 'cgroups']));
       });
       const probeIds = new Set(step.check.map((p, j) => p.id ?? String(j)));
       step.hints.forEach((h, j) => {
@@ -117,6 +124,7 @@ const LabObject = z
         }
       });
       step.solve.forEach((a, j) => needNode(actionNode(a), ['steps', i, 'solve', j]));
+      step.solve.forEach((a, j) => needCgroup(actionCgroup(a), ['steps', i, 'solve', j, 'params', 'name']));
       step.commands.forEach((c, j) => needNode(c.node, ['steps', i, 'commands', j, 'node']));
     });
   });
