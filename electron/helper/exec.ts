@@ -215,7 +215,7 @@ export function launchInCgroup(
   const [program] = spec.argv;
   if (!program) throw new NslabError('invalid-params', 'no command given', { field: 'command' });
   // One V8 worker thread instead of one per core: fewer tasks while the launcher is in a v2 group.
-  const child = spawn(process.execPath, ['--v8-pool-size=1', launcherPath, JSON.stringify(spec)], {
+  const child = spawn(process.execPath, ['--v8-pool-size=1', launcherPath, JSON.stringify(spec), REPORT_FD_FLAG], {
     stdio: [stdio.stdin ?? 'inherit', stdio.stdout ?? 'inherit', stdio.stderr ?? 'inherit', 'pipe'],
     detached: stdio.detached ?? false,
   });
@@ -240,6 +240,9 @@ export function launchInCgroup(
   };
   return { pid: child.pid!, exited, kill: (signal) => void child.kill(signal), unref };
 }
+
+/** Tells the launcher its fd 3 is a report pipe; started otherwise (a pty, by hand), it must not touch fd 3. */
+export const REPORT_FD_FLAG = '--report-fd=3';
 
 /** The launcher's body (runs in out/node/launcher.mjs, a process of its own). */
 export function cgroupLauncherMain(specJson: string, io: { report(text: string): void; exit(code: number): void; readFile(p: string): string; writeFile(p: string, v: string): void; exists(p: string): boolean }): void {

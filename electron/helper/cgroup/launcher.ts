@@ -1,13 +1,17 @@
 // Entry of out/node/launcher.mjs: joins a cgroup, starts the program, steps back out (see launchInCgroup).
 import { existsSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { cgroupLauncherMain } from '../exec.js';
+import { REPORT_FD_FLAG, cgroupLauncherMain } from '../exec.js';
+
+// fd 3 is a report pipe only when launchInCgroup says so; under a pty it may be any descriptor.
+const reportToFd3 = process.argv[3] === REPORT_FD_FLAG;
 
 cgroupLauncherMain(process.argv[2] ?? '', {
   report: (text) => {
+    if (!reportToFd3) return;
     try {
       writeSync(3, text);
     } catch {
-      // nobody listens on fd 3 (started by hand): the exit code still tells
+      // the reader went away: the exit code still tells
     }
   },
   exit: (code) => process.exit(code),
