@@ -1,5 +1,5 @@
 // `nslab exec` passes stdin/stdout/exit codes through; `nslab doctor` describes this machine.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../electron/shared/contract/index.js';
 import { kernelState, nslab, nslabJson, tempStateDir } from '../support/cli.js';
@@ -34,6 +34,29 @@ describe('nslab exec', () => {
   it('reports a signal death like a shell (128+n)', async () => {
     const r = await nslab(state.dir, ['exec', 'red', '--', 'sh', '-c', 'kill -TERM $$']);
     expect(r.code).toBe(128 + 15);
+  });
+});
+
+describe('nslab run --netns', () => {
+  it('runs in a fresh group inside the node: only its interfaces, and the group is gone afterwards', async () => {
+    const r = await nslab(state.dir, ['run', '--netns', 'red', '--json', '--', 'ip', '-br', 'link']);
+    expect(r.code).toBe(0);
+    const ended = JSON.parse(r.stdout) as { netns: string; path: string; exit: { code: number } };
+    expect(ended).toMatchObject({ netns: 'nslab-red', exit: { code: 0 } });
+    expect(r.stderr).toMatch(/veth-red@/);
+    expect(r.stderr).not.toMatch(/veth-blue/);
+    expect(existsSync(`/sys/fs/cgroup/memory/${ended.path}`) || existsSync(`/sys/fs/cgroup/${ended.path}`)).toBe(false);
+  });
+});
+
+describe('nslab top', () => {
+  it('prints one sweep of every nslab interface with rates', async () => {
+    const r = await nslab(state.dir, ['top', '--once', '--json']);
+    expect(r.code).toBe(0);
+    const sweep = JSON.parse(r.stdout) as { samples: { series: string; rates: Record<string, number> }[] };
+    const series = sweep.samples.map((s) => s.series);
+    expect(series).toEqual(expect.arrayContaining(['net:nslab-red:veth-red', 'net:nslab-blue:veth-blue']));
+    for (const s of sweep.samples.filter((x) => x.series.startsWith('net:'))) expect(s.rates.rxBps).toBeGreaterThanOrEqual(0);
   });
 });
 
