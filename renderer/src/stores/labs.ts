@@ -11,6 +11,7 @@ import type { LabSpec } from '../../../electron/shared/labs/schema';
 import { useApi } from '../api';
 import { useTerminalsStore } from './terminals';
 import { useUiStore } from './ui';
+import { coalesced } from '../composables/coalesce';
 
 export type LabAction = 'up' | 'down' | 'reset' | 'check' | 'hint' | 'solve' | 'export' | 'terminal';
 export type LabCommand = LabSpec['steps'][number]['commands'][number];
@@ -91,8 +92,6 @@ export const useLabsStore = defineStore('labs', () => {
   const finished = ref(0);
 
   let stop: (() => void) | null = null;
-  let inflight: Promise<void> | null = null;
-  let again = false;
 
   const filtered = computed(() => (topic.value === 'all' ? labs.value : labs.value.filter((l) => topicGroups(l.topics).includes(topic.value as TopicGroup))));
   const lab = computed<LabSpec | null>(() => (detail.value && detail.value.lab.id === openId.value ? detail.value.lab : null));
@@ -119,19 +118,7 @@ export const useLabsStore = defineStore('labs', () => {
   }
 
   /** Reloads the catalogue; calls made during a reload coalesce into one more. */
-  function refresh(): Promise<void> {
-    if (inflight) {
-      again = true;
-      return inflight;
-    }
-    inflight = (async () => {
-      do {
-        again = false;
-        await fetchOnce();
-      } while (again);
-    })().finally(() => (inflight = null));
-    return inflight;
-  }
+  const refresh = coalesced(fetchOnce);
 
   function start(): Promise<void> {
     stop ??= useApi().on('topology.changed', () => void refresh());

@@ -5,6 +5,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { NodeSnapshot, Result, TopologySnapshot } from '../../../electron/shared/contract/index';
 import { toNslabError, type NslabError } from '../../../electron/shared/errors';
 import { useApi } from '../api';
+import { coalesced } from '../composables/coalesce';
 
 export const useTopologyStore = defineStore('topology', () => {
   const snapshot = shallowRef<TopologySnapshot | null>(null);
@@ -14,8 +15,6 @@ export const useTopologyStore = defineStore('topology', () => {
   const selected = ref<string | null>(null);
   /** Bumped on every snapshot that arrives (tests and the graph watch it). */
   const revision = ref(0);
-  let inflight: Promise<void> | null = null;
-  let again = false;
   let stop: (() => void) | null = null;
 
   const nodes = computed<NodeSnapshot[]>(() => snapshot.value?.nodes ?? []);
@@ -39,19 +38,7 @@ export const useTopologyStore = defineStore('topology', () => {
   }
 
   /** Refreshes now; calls made during a refresh coalesce into one more. */
-  function refresh(): Promise<void> {
-    if (inflight) {
-      again = true;
-      return inflight;
-    }
-    inflight = (async () => {
-      do {
-        again = false;
-        await fetchOnce();
-      } while (again);
-    })().finally(() => (inflight = null));
-    return inflight;
-  }
+  const refresh = coalesced(fetchOnce);
 
   function start(): Promise<void> {
     stop ??= useApi().on('topology.changed', () => void refresh());
