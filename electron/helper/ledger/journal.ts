@@ -92,7 +92,10 @@ export class Ledger {
 
   private append(record: Record): void {
     writeSync(this.fd, JSON.stringify(record) + '\n');
-    fsyncSync(this.fd);
+    // `intent` must be on disk before the kernel is touched, and a lost `done` would make finished work
+    // look half-made. A lost `removed` (only on a machine crash: a killed process's writes survive) just
+    // leaves a record of something gone, which the next sweep drops — no fsync needed for it.
+    if (record.t !== 'removed') fsyncSync(this.fd);
     this.apply(record);
   }
 
