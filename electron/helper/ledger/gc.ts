@@ -12,10 +12,14 @@ async function sweep(
 ): Promise<Pick<GcReport, 'deleted' | 'forgotten' | 'failed'>> {
   const report: Pick<GcReport, 'deleted' | 'forgotten' | 'failed'> = { deleted: [], forgotten: [], failed: [] };
   const settled: LedgerObject[] = [];
+  // Whatever lived in a namespace this sweep deleted is gone with it: no need to ask the kernel.
+  const deletedNetns = new Set<string>();
   for (const driver of [...drivers].sort((a, b) => a.order - b.order)) {
     const recorded = ledger.objects((o) => o.kind === driver.kind && select(o));
     if (recorded.length === 0) continue;
-    const present = await driver.present(recorded);
+    const inDeleted = (o: LedgerObject): boolean => o.netns !== null && deletedNetns.has(o.netns);
+    const ask = recorded.filter((o) => !inDeleted(o));
+    const present = ask.length ? await driver.present(ask) : [];
     const presentKeys = new Set(present.map(objectKey));
     const gone = recorded.filter((o) => !presentKeys.has(objectKey(o)));
     report.forgotten.push(...gone);
@@ -27,6 +31,7 @@ async function sweep(
     const failedKeys = new Set(failed.map((f) => objectKey(f.object)));
     const deleted = present.filter((o) => !failedKeys.has(objectKey(o)));
     settled.push(...gone, ...deleted);
+    if (driver.kind === 'netns') for (const o of deleted) deletedNetns.add(o.name);
     report.deleted.push(...deleted);
     report.failed.push(...failed);
   }
