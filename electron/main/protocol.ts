@@ -4,20 +4,8 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Protocol } from 'electron';
 import { APP_HOST, APP_SCHEME, CSP } from './security.js';
+import { contentTypeOf } from '../shared/mime.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-};
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>nslab</title>
 <body style="font-family: system-ui, sans-serif; margin: 4rem"><h1>The nslab renderer is not built</h1>
@@ -65,9 +53,9 @@ export async function resolveAppFile(root: string, url: string): Promise<string 
 export function serveApp(protocol: Protocol, root: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const file = await resolveAppFile(root, request.url);
-    if (file) return new Response(await readFile(file), { headers: headers(TYPES[extname(file)] ?? 'application/octet-stream') });
+    if (file) return new Response(await readFile(file), { headers: headers(contentTypeOf(extname(file))) });
     const isPage = new URL(request.url).pathname === '/' || request.url.endsWith('/index.html');
-    return new Response(isPage ? NOT_BUILT : 'Not found', { status: isPage ? 503 : 404, headers: headers(isPage ? TYPES['.html']! : 'text/plain') });
+    return new Response(isPage ? NOT_BUILT : 'Not found', { status: isPage ? 503 : 404, headers: headers(isPage ? contentTypeOf('.html') : 'text/plain') });
   });
 }
 

@@ -1,22 +1,8 @@
 // The built renderer's files, read-only: no directory listings, nothing outside the root, no symlink escapes.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { contentTypeOf } from '../shared/mime.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export interface StaticFile {
   body: Buffer;
@@ -37,7 +23,7 @@ export async function staticFile(root: string, urlPath: string): Promise<StaticF
   if (wanted !== base && !wanted.startsWith(base + sep)) return null;
   const file = (await readable(base, wanted)) ?? (extname(wanted) === '' ? await readable(base, join(base, 'index.html')) : null);
   if (!file) return null;
-  return { body: await readFile(file), type: TYPES[extname(file)] ?? 'application/octet-stream' };
+  return { body: await readFile(file), type: contentTypeOf(extname(file)) };
 }
 
 async function readable(base: string, path: string): Promise<string | null> {

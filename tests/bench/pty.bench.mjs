@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodePty from '@lydell/node-pty';
 
-const MB = 1024 * 1024;
-const PAYLOAD = ['/bin/sh', '-c', 'head -c 75000000 /dev/urandom | base64'];
+export const MB = 1024 * 1024;
+export const PAYLOAD = ['/bin/sh', '-c', 'head -c 75000000 /dev/urandom | base64'];
 const EXPECTED = Math.ceil(75_000_000 / 3) * 4 + Math.ceil((75_000_000 / 3) * 4 / 76); // base64 wraps at 76 columns
 
-function raw() {
+/** node-pty straight, `encoding: null`: the ceiling every terminal leg is measured against. */
+export function raw() {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const p = nodePty.spawn(PAYLOAD[0], PAYLOAD.slice(1), { cols: 200, rows: 50, encoding: null });

@@ -13,27 +13,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import nodePty from '@lydell/node-pty';
 import { chromium } from 'playwright-core';
+import { MB, PAYLOAD, raw } from './pty.bench.mjs';
 
-const MB = 1024 * 1024;
-const PAYLOAD = ['/bin/sh', '-c', 'head -c 75000000 /dev/urandom | base64'];
 const NODE = 'tbench';
 const RUNS = 3;
 const ECHO_SAMPLES = 100;
 const CHROMIUM = process.env.NSLAB_CHROMIUM ?? '/usr/bin/chromium';
 const TARGETS = { ratio: 0.5, stretch: 0.8, p95Ms: 50 };
 const run = promisify(execFile);
-
-function raw() {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const p = nodePty.spawn(PAYLOAD[0], PAYLOAD.slice(1), { cols: 200, rows: 50, encoding: null });
-    let bytes = 0;
-    p.onData((d) => (bytes += d.length));
-    p.onExit(() => resolve({ bytes, s: (performance.now() - t0) / 1000 }));
-  });
-}
 
 function startServe(stateDir) {
   const child = spawn(process.execPath, ['bin/nslab.mjs', 'serve', '--port', '0'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -14,28 +14,11 @@ import { useUiStore } from '../../renderer/src/stores/ui';
 import { fakeApi, flush, type FakeApi } from './fake-api';
 
 // xterm.js is not needed here: the terminal a group's button opens gets a screen that does nothing.
-vi.mock('../../renderer/src/panels/Terminals/screen', () => ({
-  createScreen: (opts: { cols: number; rows: number }) => ({
-    cols: opts.cols,
-    rows: opts.rows,
-    write: () => undefined,
-    reset: () => undefined,
-    onInput: () => undefined,
-    onResize: () => undefined,
-    setShortcutFilter: () => undefined,
-    mount: () => undefined,
-    unmount: () => undefined,
-    fit: () => undefined,
-    focus: () => undefined,
-    selection: () => '',
-    paste: () => undefined,
-    find: () => false,
-    clearSearch: () => undefined,
-    setFontSize: () => undefined,
-    setTheme: () => undefined,
-    dispose: () => undefined,
-  }),
-}));
+vi.mock('../../renderer/src/panels/Terminals/screen', async () => {
+  const { fakeScreen } = await import('./fake-screen');
+  return { createScreen: (opts: { cols: number; rows: number }) => fakeScreen(opts) };
+});
+
 
 const ChartStub = { name: 'LiveChart', props: ['title', 't', 'series', 'tick', 'format', 'testid', 'emptyText'], template: '<div :data-testid="testid" :data-points="t.length" :data-last="series[0].values[series[0].values.length - 1]"></div>' };
 

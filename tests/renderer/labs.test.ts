@@ -15,31 +15,11 @@ import { fakeApi, flush, type FakeApi } from './fake-api';
 
 // xterm.js needs a real layout engine: a screen that records what it is given.
 const written: string[] = [];
-vi.mock('../../renderer/src/panels/Terminals/screen', () => ({
-  createScreen: (opts: { cols: number; rows: number }) => ({
-    cols: opts.cols,
-    rows: opts.rows,
-    write: (data: string, parsed?: () => void) => {
-      written.push(data);
-      parsed?.();
-    },
-    reset: () => undefined,
-    onInput: () => undefined,
-    onResize: () => undefined,
-    setShortcutFilter: () => undefined,
-    mount: () => undefined,
-    unmount: () => undefined,
-    fit: () => undefined,
-    focus: () => undefined,
-    selection: () => '',
-    paste: () => undefined,
-    find: () => true,
-    clearSearch: () => undefined,
-    setFontSize: () => undefined,
-    setTheme: () => undefined,
-    dispose: () => undefined,
-  }),
-}));
+vi.mock('../../renderer/src/panels/Terminals/screen', async () => {
+  const { fakeScreen } = await import('./fake-screen');
+  return { createScreen: (opts: { cols: number; rows: number }) => fakeScreen(opts, { onWrite: (d) => written.push(d), parse: true, found: true }) };
+});
+
 
 const text = (en: string, ko: string) => ({ en, ko });
 const progress = (extra: Partial<LabProgress> = {}): LabProgress => ({ startedAt: null, passed: [], hints: 0, solved: [], completedAt: null, ...extra });
