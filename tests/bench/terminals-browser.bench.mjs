@@ -6,14 +6,16 @@
 //              (`exec …`, so the shell ends with it), time until the tab says the shell exited.
 // plus keystroke echo latency in one tab while another tab floods (measured inside the page, from the
 // keydown event to the echoed character in xterm's DOM), and the peak RSS of `nslab serve` (which runs the
-// helper in-process). Needs `npm run build` (out/renderer) and root (a network namespace for the shells).
-/* global document, MutationObserver -- the functions passed to page.evaluate run in the page */
+// helper in-process). Chromium is driven over a bare DevTools pipe (lib/cdp.mjs), not Playwright: with
+// Playwright's Network domain on, Chromium mirrors every WebSocket frame to DevTools on the page's main
+// thread, and the benchmark would measure that. Needs `npm run build` (out/renderer) and root (a network
+// namespace for the shells).
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/cdp.mjs';
 import { MB, PAYLOAD, raw } from './pty.bench.mjs';
 
 const NODE = 'tbench';
@@ -52,75 +54,77 @@ function startServe(stateDir) {
 const nslab = (stateDir, args) => run(process.execPath, ['bin/nslab.mjs', ...args], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, timeout: 30_000 });
 const peakRss = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const byTest = (page, id) => page.locator(`[data-testid="${id}"]`);
-const activeTab = (page) => page.locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]');
+const q = (selector) => `document.querySelector(${JSON.stringify(selector)})`;
+const testId = (id) => q(`[data-testid="${id}"]`);
+const ACTIVE_TAB = '[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]';
+const ROWS = '.terminal-host .xterm-rows';
 
-/** Opens a terminal on NODE by clicking, waits for its prompt; returns its id. */
+/** Opens a terminal on NODE as a user would (choose the node, click "Open terminal"), waits for its prompt; returns its id. */
 async function openTerminal(page) {
-  const before = await page.locator('[data-testid^="terminal-tab-"]').count();
-  await byTest(page, 'terminal-node').selectOption(NODE);
-  await byTest(page, 'open-node').click();
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="terminal-tab-"]').length === n + 1, before, { timeout: 10_000 }).catch(async (e) => {
-    throw new Error(`no new terminal tab: ${await page.locator('[data-testid="terminals-error"]').allInnerTexts()} ${e.message}`);
+  const before = await page.evaluate(`document.querySelectorAll('[data-testid^="terminal-tab-"]').length`);
+  await page.evaluate(`(() => { const s = ${testId('terminal-node')}; s.value = ${JSON.stringify(NODE)}; s.dispatchEvent(new Event('change')); })()`);
+  await page.waitFor(`!${testId('open-node')}.disabled`);
+  await page.evaluate(`${testId('open-node')}.click()`);
+  await page.waitFor(`document.querySelectorAll('[data-testid^="terminal-tab-"]').length === ${before + 1}`, { what: 'a new terminal tab' }).catch(async (e) => {
+    throw new Error(`${e.message}: ${await page.evaluate(`${testId('terminals-error')}?.innerText ?? ''`)}`);
   });
-  await page.waitForFunction(() => /[#$]\s*$/m.test(document.querySelector('.terminal-host .xterm-rows')?.textContent ?? ''));
-  return (await activeTab(page).getAttribute('data-testid')).replace('terminal-tab-', '');
+  await page.waitFor(`/[#$]\\s*$/m.test(${q(ROWS)}?.textContent ?? '')`, { what: 'the shell prompt' });
+  return (await page.evaluate(`${q(ACTIVE_TAB)}.getAttribute('data-testid')`)).replace('terminal-tab-', '');
 }
 
+/** Focuses the active terminal and types `text` (without Enter). */
 async function typeLine(page, text) {
-  await page.locator('.terminal-host .xterm').click();
-  await page.keyboard.type(text);
+  await page.evaluate(`${q('.terminal-host .xterm-helper-textarea')}.focus()`);
+  await page.insertText(text);
 }
+
+const closeTab = (page, id) => page.evaluate(`${testId(`terminal-close-${id}`)}.click()`);
 
 async function throughBrowser(page) {
   const id = await openTerminal(page);
   await typeLine(page, `exec ${PAYLOAD[0]} -c '${PAYLOAD[2]}'`);
   const t0 = performance.now();
-  await page.keyboard.press('Enter');
-  await byTest(page, 'terminal-exited').waitFor({ timeout: 300_000 });
+  await page.pressEnter();
+  await page.waitFor(`${testId('terminal-exited')} !== null`, { timeout: 300_000, what: 'the flood to end' });
   const s = (performance.now() - t0) / 1000;
-  await byTest(page, `terminal-close-${id}`).click();
+  await closeTab(page, id);
   return s;
 }
 
 async function echoLatency(page) {
   const flood = await openTerminal(page);
   await typeLine(page, 'while :; do head -c 1000000 /dev/urandom | base64; done');
-  await page.keyboard.press('Enter');
-  const typing = await openTerminal(page); // the flooding tab keeps running (and rendering) in the background
+  await page.pressEnter();
+  const typing = await openTerminal(page); // the flooding tab keeps running (and parsing) in the background
   await typeLine(page, 'stty -echoctl; cat');
-  await page.keyboard.press('Enter');
+  await page.pressEnter();
   await new Promise((r) => setTimeout(r, 500));
   const samples = [];
   for (let i = 0; i < ECHO_SAMPLES; i++) {
-    const key = String.fromCharCode(97 + (i % 26));
     // Armed before the key is sent: keydown time in the page, then the first change of the rows' text.
-    const probe = await page.evaluateHandle(() => {
-      const rows = document.querySelector('.terminal-host .xterm-rows');
+    await page.evaluate(`(() => {
+      const rows = ${q(ROWS)};
       const before = rows.textContent;
       let t0 = 0;
       document.addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
-      return {
-        done: new Promise((resolve) => {
-          const mo = new MutationObserver(() => {
-            if (t0 && rows.textContent !== before) {
-              mo.disconnect();
-              resolve(performance.now() - t0);
-            }
-          });
-          mo.observe(rows, { subtree: true, childList: true, characterData: true });
-        }),
-      };
-    });
-    await page.keyboard.press(key);
-    samples.push(await probe.evaluate((o) => o.done));
-    await probe.dispose();
+      window.__echo = new Promise((resolve) => {
+        const mo = new MutationObserver(() => {
+          if (t0 && rows.textContent !== before) {
+            mo.disconnect();
+            resolve(performance.now() - t0);
+          }
+        });
+        mo.observe(rows, { subtree: true, childList: true, characterData: true });
+      });
+    })()`);
+    await page.pressLetter(String.fromCharCode(97 + (i % 26)));
+    samples.push(await page.evaluate('window.__echo'));
     await new Promise((r) => setTimeout(r, 10));
   }
   // the flood was really running meanwhile: its tab is still alive and has not exited
-  const floodAlive = (await page.locator(`[data-testid="terminal-tab-${flood}"]`).count()) === 1;
-  await byTest(page, `terminal-close-${typing}`).click();
-  await byTest(page, `terminal-close-${flood}`).click();
+  const floodAlive = await page.evaluate(`${testId(`terminal-tab-${flood}`)} !== null && ${testId('terminal-exited')} === null`);
+  await closeTab(page, typing);
+  await closeTab(page, flood);
   samples.sort((a, b) => a - b);
   return { p50: samples[Math.floor(samples.length * 0.5)], p95: samples[Math.floor(samples.length * 0.95) - 1], max: samples.at(-1), floodAlive };
 }
@@ -129,22 +133,19 @@ export async function main() {
   const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-terminals-'));
   const profile = mkdtempSync(join(tmpdir(), 'nslab-bench-chromium-'));
   const serve = startServe(stateDir);
-  let context;
+  let browser;
   try {
     const url = await serve.url;
     await nslab(stateDir, ['rpc', 'net.netns.create', JSON.stringify({ node: NODE })]);
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
+    browser = await launchChromium({
+      executable: CHROMIUM,
+      userDataDir: profile,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const problems = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(url);
-    await byTest(page, 'nav-terminals').click();
-    await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid="terminal-node"] option')].some((o) => o.value === n), NODE);
+    const page = await browser.open(url, { width: 1400, height: 900 });
+    await page.waitFor(`${testId('nav-terminals')} !== null`, { what: 'the app' });
+    await page.evaluate(`${testId('nav-terminals')}.click()`);
+    await page.waitFor(`[...document.querySelectorAll('[data-testid="terminal-node"] option')].some((o) => o.value === ${JSON.stringify(NODE)})`, { what: `node ${NODE} in the list` });
 
     const rawRuns = [];
     const browserRuns = [];
@@ -166,7 +167,7 @@ export async function main() {
       floodRanThroughout: latency.floodAlive,
       servePeakRssMB: +(peakRss(serve.child.pid) / MB).toFixed(1),
       targets: { ...TARGETS, ratioMet: ratio >= TARGETS.ratio, stretchMet: ratio >= TARGETS.stretch, p95Met: latency.p95 < TARGETS.p95Ms },
-      pageErrors: problems,
+      pageErrors: page.errors,
     };
     console.log(`\nTerminals in the browser (100 MB of base64, median of ${RUNS})`);
     console.table({
@@ -178,10 +179,10 @@ export async function main() {
     console.log(`targets: ≥ ${TARGETS.ratio * 100} % of raw ${result.targets.ratioMet ? 'met' : 'MISSED'} (stretch ${TARGETS.stretch * 100} % ${result.targets.stretchMet ? 'met' : 'not met'}), p95 < ${TARGETS.p95Ms} ms ${result.targets.p95Met ? 'met' : 'MISSED'}`);
     mkdirSync('tests/bench/results', { recursive: true });
     writeFileSync('tests/bench/results/terminals-browser.json', JSON.stringify(result, null, 2) + '\n');
-    if (problems.length) throw new Error(`the page reported errors: ${problems.join('; ')}`);
+    if (page.errors.length) throw new Error(`the page reported errors: ${page.errors.join('; ')}`);
     return result;
   } finally {
-    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
     await nslab(stateDir, ['rpc', 'net.netns.delete', JSON.stringify({ node: NODE })]).catch(() => undefined);
     await serve.stop();
     await nslab(stateDir, ['gc']).catch(() => undefined);

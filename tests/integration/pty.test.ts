@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { spawnPty } from '../../electron/helper/exec.js';
+import { BATCH_MAX_CHARS } from '../../electron/helper/pty/batcher.js';
+import { PTY_WATERMARKS } from '../../electron/shared/contract/index.js';
 import { nslab, nslabJson } from '../support/cli.js';
 import { connectClient, useHelper } from '../support/helper.js';
 
@@ -67,14 +69,14 @@ describe('terminals', () => {
     const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${fixture.helper.child.pid}/status`, 'utf8'))![1]) * 1024;
     const { id } = await call<{ id: string }>('pty.open', { target: { kind: 'node', node: 'red' } });
     await call('pty.write', { id, data: 'yes nslab-flood-line\r' });
-    await until(() => output(id).length > 100_000);
+    await until(() => output(id).length > PTY_WATERMARKS.high);
     await new Promise((r) => setTimeout(r, 500));
     const received = output(id).length;
     const rssPaused = rss();
     await new Promise((r) => setTimeout(r, 1500));
     // The producer stopped: nothing more arrived, and the helper did not buffer what it kept producing.
     expect(output(id).length).toBe(received);
-    expect(received).toBeLessThan(100_000 + 2 * 64 * 1024);
+    expect(received).toBeLessThan(PTY_WATERMARKS.high + 2 * BATCH_MAX_CHARS);
     expect(rss() - rssPaused).toBeLessThan(8 * 1024 * 1024);
     // Acknowledging resumes it.
     await call('pty.ack', { id, chars: received });

@@ -27,25 +27,50 @@ describe('UTF-8 decoding of pty output', () => {
 });
 
 describe('OutputBatcher', () => {
-  it('coalesces writes within the delay into one message', () => {
+  /** A batcher on fake timers whose clock the test moves. */
+  function batcher(delay: number, max: number) {
     vi.useFakeTimers();
     const sent: string[] = [];
-    const b = new OutputBatcher((d) => sent.push(d), 5, 1000);
-    for (let i = 0; i < 100; i++) b.push('x');
+    let now = 1000;
+    const b = new OutputBatcher((d) => sent.push(d), delay, max, () => now);
+    const wait = (ms: number) => {
+      now += ms;
+      vi.advanceTimersByTime(ms);
+    };
+    return { b, sent, wait };
+  }
+  it('sends the first output after a quiet spell in the same turn, without waiting for the delay', () => {
+    const { b, sent, wait } = batcher(16, 1000);
+    b.push('a');
+    b.push('b'); // read in the same turn: the same message
     expect(sent).toEqual([]);
-    vi.advanceTimersByTime(5);
-    expect(sent).toEqual(['x'.repeat(100)]);
+    wait(1); // long before the 16 ms delay
+    expect(sent).toEqual(['ab']);
+    wait(20);
+    b.push('c');
+    wait(1);
+    expect(sent).toEqual(['ab', 'c']);
+  });
+  it('coalesces streaming output within the delay into one message', () => {
+    const { b, sent, wait } = batcher(16, 1000);
+    b.push('x');
+    wait(1);
+    for (let i = 0; i < 100; i++) b.push('x'); // right after a send: batched
+    wait(15);
+    expect(sent).toEqual(['x']);
+    wait(16);
+    expect(sent).toEqual(['x', 'x'.repeat(100)]);
   });
   it('flushes at once when the size cap is reached', () => {
-    vi.useFakeTimers();
-    const sent: string[] = [];
-    const b = new OutputBatcher((d) => sent.push(d), 5, 10);
+    const { b, sent } = batcher(16, 10);
     b.push('12345');
     b.push('67890');
     expect(sent).toEqual(['1234567890']);
     b.push('a');
     b.drain();
     expect(sent).toEqual(['1234567890', 'a']);
+    vi.runAllTimers();
+    expect(sent).toEqual(['1234567890', 'a']); // nothing left scheduled sends twice
   });
 });
 
