@@ -7,13 +7,17 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
+import { OutputPacer } from './pacer';
 
 export type ScreenTheme = 'light' | 'dark';
 
 export interface Screen {
   readonly cols: number;
   readonly rows: number;
-  /** Writes output; `parsed` runs once xterm has processed it (flow control acknowledges from there). */
+  /**
+   * Writes output — at once while shown, in small background-priority pieces while hidden (pacer.ts);
+   * `parsed` runs once xterm has processed it (flow control acknowledges from there).
+   */
   write(data: string, parsed?: () => void): void;
   /** Clears everything (before a re-attach writes the scrollback again). */
   reset(): void;
@@ -106,6 +110,7 @@ export function createScreen(opts: { cols: number; rows: number; fontSize: numbe
   term.loadAddon(new Unicode11Addon());
   term.unicode.activeVersion = '11';
   term.loadAddon(new WebLinksAddon((_e, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
+  const pacer = new OutputPacer((data, parsed) => term.write(data, parsed));
   let opened = false;
   let filter: (e: KeyboardEvent) => boolean = () => false;
   term.attachCustomKeyEventHandler((e) => !filter(e));
@@ -117,8 +122,11 @@ export function createScreen(opts: { cols: number; rows: number; fontSize: numbe
     get rows() {
       return term.rows;
     },
-    write: (data, parsed) => term.write(data, parsed),
-    reset: () => term.reset(),
+    write: (data, parsed) => pacer.push(data, parsed),
+    reset() {
+      pacer.clear();
+      term.reset();
+    },
     onInput: (listener) => void term.onData(listener),
     onResize: (listener) => void term.onResize(listener),
     setShortcutFilter: (f) => (filter = f),
@@ -127,8 +135,10 @@ export function createScreen(opts: { cols: number; rows: number; fontSize: numbe
         term.open(host);
         opened = true;
       } else if (term.element && term.element.parentElement !== host) host.appendChild(term.element);
+      pacer.setVisible(true);
     },
     unmount() {
+      pacer.setVisible(false);
       term.element?.remove();
     },
     fit() {
@@ -148,6 +158,9 @@ export function createScreen(opts: { cols: number; rows: number; fontSize: numbe
     setTheme(theme) {
       term.options.theme = THEMES[theme];
     },
-    dispose: () => term.dispose(),
+    dispose() {
+      pacer.dispose();
+      term.dispose();
+    },
   };
 }

@@ -1,0 +1,104 @@
+// Output for a terminal nobody is looking at (another tab, another panel) is parsed in small pieces at
+// background priority, so a flood in a hidden tab never holds up keystrokes, echo or painting in the
+// visible one: xterm.js parses a write in one go and only yields every 12 ms, so a 256 KB batch would
+// otherwise block the page for ~10 ms at a time. A shown terminal gets its output straight away. Unparsed
+// output is not acknowledged, so a hidden flood is slowed down by flow control, not buffered here.
+
+/** A hidden terminal parses at most this much output per task. */
+export const BACKGROUND_PIECE_CHARS = 32 * 1024;
+
+export type Write = (data: string, parsed?: () => void) => void;
+/** Runs a task once the page has nothing more urgent to do. */
+export type Later = (task: () => void) => void;
+
+interface Pending {
+  data: string;
+  parsed?: () => void;
+}
+
+interface PostTaskScheduler {
+  postTask(task: () => void, options: { priority: 'background' }): Promise<unknown>;
+}
+
+/** `scheduler.postTask` at background priority where the browser has it (Chromium), else a timer. */
+export const background: Later = (task) => {
+  const scheduler = (globalThis as { scheduler?: Partial<PostTaskScheduler> }).scheduler;
+  if (typeof scheduler?.postTask === 'function') void scheduler.postTask(task, { priority: 'background' });
+  else setTimeout(task, 0);
+};
+
+/** Cuts about `max` characters off the front of `text`, never between the halves of a surrogate pair. */
+export function cut(text: string, max: number): [string, string] {
+  if (text.length <= max) return [text, ''];
+  const last = text.charCodeAt(max - 1);
+  const splitsPair = last >= 0xd800 && last <= 0xdbff;
+  const at = !splitsPair ? max : max > 1 ? max - 1 : max + 1; // a one-character limit still makes progress
+  return [text.slice(0, at), text.slice(at)];
+}
+
+export class OutputPacer {
+  private readonly queue: Pending[] = [];
+  /** A background piece is in xterm and has not been parsed yet. */
+  private inFlight = false;
+  private visible = false;
+  private disposed = false;
+
+  constructor(
+    private readonly write: Write,
+    private readonly later: Later = background,
+    private readonly pieceChars = BACKGROUND_PIECE_CHARS,
+  ) {}
+
+  /** Output for the terminal; `parsed` runs once all of it has been parsed. */
+  push(data: string, parsed?: () => void): void {
+    if (this.disposed) return;
+    if (this.visible && !this.inFlight && this.queue.length === 0) this.write(data, parsed);
+    else {
+      this.queue.push({ data, parsed });
+      if (!this.inFlight) this.pump();
+    }
+  }
+
+  /** The terminal came into view (everything queued is written now) or left it. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible && !this.inFlight) this.pump();
+  }
+
+  get queued(): number {
+    return this.queue.reduce((n, p) => n + p.data.length, 0);
+  }
+
+  /** Drops what is still queued (the screen was reset: a re-attach writes the scrollback instead). */
+  clear(): void {
+    this.queue.length = 0;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.clear();
+  }
+
+  private pump(): void {
+    if (this.disposed) return;
+    if (this.visible) {
+      for (const p of this.queue.splice(0)) this.write(p.data, p.parsed);
+      return;
+    }
+    const head = this.queue[0];
+    if (!head) return;
+    const [piece, rest] = cut(head.data, this.pieceChars);
+    let done: (() => void) | undefined;
+    if (rest) head.data = rest;
+    else done = this.queue.shift()?.parsed;
+    this.inFlight = true;
+    this.write(piece, () => {
+      this.inFlight = false;
+      done?.();
+      if (this.visible) this.pump();
+      else this.later(() => {
+        if (!this.inFlight) this.pump();
+      });
+    });
+  }
+}
