@@ -1,6 +1,7 @@
 // How the CLI reaches the helper: the running one (its socket is announced in the ledger lock), or the
 // helper core in this process when none is running.
 import { connect as netConnect } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import type { EventName, MethodName, Params, Result } from '../shared/contract/index.js';
 import { NslabError, toNslabError } from '../shared/errors.js';
 import { RpcClient } from '../shared/rpc-client.js';
@@ -19,8 +20,9 @@ function socketClient(path: string): Promise<Client> {
     const socket = netConnect(path);
     const rpc = new RpcClient((m) => socket.write(`${JSON.stringify(m)}\n`));
     let buffer = '';
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('utf8');
+    const utf8 = new StringDecoder('utf8'); // a character can straddle two reads
+    socket.on('data', (chunk: Buffer) => {
+      buffer += utf8.write(chunk);
       for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);

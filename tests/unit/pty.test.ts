@@ -1,7 +1,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { methods } from '../../electron/shared/contract/index.js';
-import { OutputBatcher } from '../../electron/helper/pty/batcher.js';
+import { BATCH_DELAY_MS, BATCH_MAX_CHARS, OutputBatcher, STREAM_CHARS, TRICKLE_DELAY_MS } from '../../electron/helper/pty/batcher.js';
+import { MAX_MESSAGE_BYTES } from '../../electron/shared/rpc.js';
 import { FlowControl } from '../../electron/helper/pty/flow.js';
 import { Scrollback } from '../../electron/helper/pty/scrollback.js';
 import { clampSize } from '../../electron/helper/pty/session.js';
@@ -28,41 +29,52 @@ describe('UTF-8 decoding of pty output', () => {
 
 describe('OutputBatcher', () => {
   /** A batcher on fake timers whose clock the test moves. */
-  function batcher(delay: number, max: number) {
+  function batcher(max = 1000) {
     vi.useFakeTimers();
     const sent: string[] = [];
     let now = 1000;
-    const b = new OutputBatcher((d) => sent.push(d), delay, max, () => now);
+    const b = new OutputBatcher((d) => sent.push(d), max, () => now);
     const wait = (ms: number) => {
       now += ms;
       vi.advanceTimersByTime(ms);
     };
     return { b, sent, wait };
   }
-  it('sends the first output after a quiet spell in the same turn, without waiting for the delay', () => {
-    const { b, sent, wait } = batcher(16, 1000);
+  it('sends the first output after a quiet spell in the same turn, without waiting for a delay', () => {
+    const { b, sent, wait } = batcher();
     b.push('a');
     b.push('b'); // read in the same turn: the same message
     expect(sent).toEqual([]);
-    wait(1); // long before the 16 ms delay
+    wait(1);
     expect(sent).toEqual(['ab']);
-    wait(20);
+    wait(TRICKLE_DELAY_MS);
     b.push('c');
     wait(1);
     expect(sent).toEqual(['ab', 'c']);
   });
-  it('coalesces streaming output within the delay into one message', () => {
-    const { b, sent, wait } = batcher(16, 1000);
-    b.push('x');
+  it('small output arriving back to back waits the short delay', () => {
+    const { b, sent, wait } = batcher();
+    b.push('a');
     wait(1);
-    for (let i = 0; i < 100; i++) b.push('x'); // right after a send: batched
-    wait(15);
-    expect(sent).toEqual(['x']);
-    wait(16);
-    expect(sent).toEqual(['x', 'x'.repeat(100)]);
+    b.push('b');
+    b.push('c');
+    wait(TRICKLE_DELAY_MS - 1);
+    expect(sent).toEqual(['a']);
+    wait(1);
+    expect(sent).toEqual(['a', 'bc']);
+  });
+  it('while output streams, coalesces it for the long delay', () => {
+    const { b, sent, wait } = batcher(STREAM_CHARS * 4);
+    b.push('x'.repeat(STREAM_CHARS));
+    wait(1);
+    for (let i = 0; i < 100; i++) b.push('y');
+    wait(BATCH_DELAY_MS - 1);
+    expect(sent).toHaveLength(1);
+    wait(1);
+    expect(sent).toEqual(['x'.repeat(STREAM_CHARS), 'y'.repeat(100)]);
   });
   it('flushes at once when the size cap is reached', () => {
-    const { b, sent } = batcher(16, 10);
+    const { b, sent } = batcher(10);
     b.push('12345');
     b.push('67890');
     expect(sent).toEqual(['1234567890']);
@@ -71,6 +83,11 @@ describe('OutputBatcher', () => {
     expect(sent).toEqual(['1234567890', 'a']);
     vi.runAllTimers();
     expect(sent).toEqual(['1234567890', 'a']); // nothing left scheduled sends twice
+  });
+  it('the largest batch fits a message even when JSON escapes every character', () => {
+    const data = '\u0001'.repeat(BATCH_MAX_CHARS);
+    const line = JSON.stringify({ jsonrpc: '2.0', method: 'pty.data', params: { id: 't99999999', data } });
+    expect(Buffer.byteLength(line)).toBeLessThan(MAX_MESSAGE_BYTES);
   });
 });
 
