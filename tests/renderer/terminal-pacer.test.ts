@@ -39,27 +39,32 @@ describe('OutputPacer', () => {
     expect(h.acked).toEqual(['0123456789', 'ab']);
   });
 
-  it('feeds a hidden terminal one piece per task, and acknowledges a message once all of it is parsed', () => {
+  it('feeds a hidden terminal one piece per background task, and acknowledges a message once all of it is parsed', () => {
     const h = harness(4);
     h.push('0123456789');
     h.push('ab');
-    expect(h.written).toEqual(['0123']); // one piece, nothing else until it is parsed
+    expect(h.written).toEqual([]); // nothing before the page has time to spare
+    expect(h.tasks).toHaveLength(1);
+    h.tasks.shift()!();
+    expect(h.written).toEqual(['0123']);
+    h.push('cd'); // more output while a piece is in xterm: still one piece at a time
+    expect(h.written).toEqual(['0123']);
     h.parsing.shift()!();
-    expect(h.written).toEqual(['0123']); // the next piece waits for a background task
+    expect(h.written).toEqual(['0123']); // the next piece waits for the next background task
     expect(h.tasks).toHaveLength(1);
     h.tasks.shift()!();
     expect(h.written).toEqual(['0123', '4567']);
     expect(h.acked).toEqual([]);
     h.settle();
-    expect(h.written).toEqual(['0123', '4567', '89', 'ab']);
-    expect(h.acked).toEqual(['0123456789', 'ab']);
-    expect(h.pacer.queued).toBe(0);
+    expect(h.written).toEqual(['0123', '4567', '89', 'ab', 'cd']);
+    expect(h.acked).toEqual(['0123456789', 'ab', 'cd']);
   });
 
   it('keeps order when a hidden terminal is shown mid-flood: the rest goes at once, after the piece in flight', () => {
     const h = harness(4);
     h.push('0123456789');
     h.push('ab');
+    h.tasks.shift()!();
     h.pacer.setVisible(true);
     h.push('cd');
     expect(h.written).toEqual(['0123']); // the piece in xterm is parsed first
@@ -67,12 +72,22 @@ describe('OutputPacer', () => {
     expect(h.written).toEqual(['0123', '456789', 'ab', 'cd']);
     h.settle();
     expect(h.acked).toEqual(['0123456789', 'ab', 'cd']);
-    expect(h.tasks).toEqual([]);
+  });
+
+  it('shown before its background task ran, a terminal writes everything at once', () => {
+    const h = harness(4);
+    h.push('0123456789');
+    h.pacer.setVisible(true);
+    expect(h.written).toEqual(['0123456789']);
+    h.settle(); // the stale background task finds nothing to do
+    expect(h.written).toEqual(['0123456789']);
+    expect(h.acked).toEqual(['0123456789']);
   });
 
   it('a reset drops what was queued; a disposed pacer writes nothing', () => {
     const h = harness(4);
     h.push('0123456789');
+    h.tasks.shift()!();
     h.pacer.clear();
     h.settle();
     expect(h.written).toEqual(['0123']);

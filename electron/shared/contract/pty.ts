@@ -9,7 +9,7 @@ export const PTY_LIMITS = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 
 /**
  * Flow control: the helper pauses a terminal above HIGH unacknowledged characters, resumes below LOW.
  * VS Code's 100 000 / 5 000 suit its local IPC; through the browser relay an acknowledgement takes a few
- * milliseconds to come back, so the window must cover several 256 KB batches (bandwidth × round trip) and
+ * milliseconds to come back, so the window must cover several 128 KB batches (bandwidth × round trip) and
  * resume before it runs dry: 100 000 / 5 000 measured 0.39 of raw node-pty, 1 000 000 / 500 000 0.6
  * (tests/bench/terminals-browser.bench.mjs). A client that stops reading still costs at most this much.
  */

@@ -1,8 +1,8 @@
 // Output for a terminal nobody is looking at (another tab, another panel) is parsed in small pieces at
 // background priority, so a flood in a hidden tab never holds up keystrokes, echo or painting in the
-// visible one: xterm.js parses a write in one go and only yields every 12 ms, so a 256 KB batch would
-// otherwise block the page for ~10 ms at a time. A shown terminal gets its output straight away. Unparsed
-// output is not acknowledged, so a hidden flood is slowed down by flow control, not buffered here.
+// visible one: xterm.js parses whole writes and yields only every 12 ms, so a flood fed to it directly
+// would take the page in slices of 12 ms or more. A shown terminal gets its output straight away.
+// Unparsed output is not acknowledged, so a hidden flood is slowed down by flow control, not buffered here.
 
 /** A hidden terminal parses at most this much output per task. */
 export const BACKGROUND_PIECE_CHARS = 32 * 1024;
@@ -38,8 +38,10 @@ export function cut(text: string, max: number): [string, string] {
 
 export class OutputPacer {
   private readonly queue: Pending[] = [];
-  /** A background piece is in xterm and has not been parsed yet. */
+  /** A piece is in xterm and has not been parsed yet. */
   private inFlight = false;
+  /** A background task will write the next piece. */
+  private scheduled = false;
   private visible = false;
   private disposed = false;
 
@@ -52,21 +54,15 @@ export class OutputPacer {
   /** Output for the terminal; `parsed` runs once all of it has been parsed. */
   push(data: string, parsed?: () => void): void {
     if (this.disposed) return;
-    if (this.visible && !this.inFlight && this.queue.length === 0) this.write(data, parsed);
-    else {
-      this.queue.push({ data, parsed });
-      if (!this.inFlight) this.pump();
-    }
+    if (this.visible && !this.inFlight && this.queue.length === 0) return this.write(data, parsed);
+    this.queue.push({ data, parsed });
+    this.next();
   }
 
   /** The terminal came into view (everything queued is written now) or left it. */
   setVisible(visible: boolean): void {
     this.visible = visible;
-    if (visible && !this.inFlight) this.pump();
-  }
-
-  get queued(): number {
-    return this.queue.reduce((n, p) => n + p.data.length, 0);
+    this.next();
   }
 
   /** Drops what is still queued (the screen was reset: a re-attach writes the scrollback instead). */
@@ -79,8 +75,20 @@ export class OutputPacer {
     this.clear();
   }
 
+  /** Writes what comes next: at once while shown, else from a background task. */
+  private next(): void {
+    if (this.inFlight || this.disposed || this.queue.length === 0) return;
+    if (this.visible) return this.pump();
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.later(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
   private pump(): void {
-    if (this.disposed) return;
+    if (this.inFlight || this.disposed) return;
     if (this.visible) {
       for (const p of this.queue.splice(0)) this.write(p.data, p.parsed);
       return;
@@ -95,10 +103,7 @@ export class OutputPacer {
     this.write(piece, () => {
       this.inFlight = false;
       done?.();
-      if (this.visible) this.pump();
-      else this.later(() => {
-        if (!this.inFlight) this.pump();
-      });
+      this.next();
     });
   }
 }
