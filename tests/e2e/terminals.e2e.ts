@@ -1,7 +1,8 @@
 // Terminals end to end: `nslab serve` (real helper, real kernel, as root) + Debian's Chromium. Applies the
 // shipped red-blue topology with the CLI (setup), then — by clicks and typing only — opens a terminal on RED
 // from the Topology panel, runs `ip -br addr`, prints Korean, reloads the page and finds the session and its
-// scrollback again, and closes the tab (which ends the shell). afterAll destroys the topology and runs gc.
+// scrollback again, keeps output that arrives while the terminal is hidden, and closes the tab (which ends
+// the shell). afterAll destroys the topology and runs gc.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,6 +130,19 @@ describe('terminals in the browser', () => {
     await typeLine('echo after-reload-$((40+2))');
     await expect.poll(screenText, { timeout: 20_000 }).toContain('after-reload-42');
     await browser!.screenshot('terminals');
+  });
+
+  it('output that arrives while the terminal is hidden is all there when it is shown again', async () => {
+    // ~170 000 characters while another panel is shown: parsed in background pieces, in order.
+    await typeLine('sleep 1; seq 1 30000; echo hidden-done-$((6*7))');
+    await byTest('nav-topology').click();
+    await expect.poll(() => page().locator('.terminal-host').count()).toBe(0);
+    await sleep(3000);
+    await byTest('nav-terminals').click();
+    await expect.poll(screenText, { timeout: 20_000 }).toContain('hidden-done-42');
+    const lines = (await screenText()).split('\n').map((l) => l.trim());
+    const done = lines.indexOf('hidden-done-42');
+    expect(lines.slice(done - 3, done)).toEqual(['29998', '29999', '30000']);
   });
 
   it('closing the tab ends the shell', async () => {
