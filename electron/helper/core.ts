@@ -1,5 +1,6 @@
 // The helper core: opens the ledger, reconciles, and maps every contract method to its implementation.
 // Used by `nslab helper` (stdio/socket server) and in-process by the CLI when no helper is running.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import type { HelperContext } from './context.js';
@@ -49,13 +50,17 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
   const mode = process.env.NSLAB_SANDBOX === '1' ? 'sandbox' : 'host';
   if (mode === 'sandbox') await prepareSandbox();
   const stateDir = opts.stateDir ?? defaultStateDir();
-  const ledger = new Ledger(stateDir);
-  const release = await acquireLock(lockPathOf(stateDir), { pid: process.pid, ...(opts.socket ? { socket: opts.socket } : {}) }, opts.lockWaitMs ?? 10_000).catch(
-    (err: unknown) => {
-      ledger.close();
-      throw err;
-    },
-  );
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const release = await acquireLock(lockPathOf(stateDir), { pid: process.pid, ...(opts.socket ? { socket: opts.socket } : {}) }, opts.lockWaitMs ?? 10_000);
+  // Read only once the lock is ours: a journal read while another process was mid-transaction would show
+  // its work as interrupted, and reconciling would delete what it just made.
+  let ledger: Ledger;
+  try {
+    ledger = new Ledger(stateDir);
+  } catch (err) {
+    release();
+    throw err;
+  }
   const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
