@@ -3,7 +3,7 @@
 //   helper   — the same output through the helper: decode, batch, JSON-RPC over its Unix socket, a client
 //              that acknowledges what it receives (flow control on)
 // plus keystroke echo latency in a second terminal while the first floods, and the helper's peak RSS.
-// The browser leg (relay → xterm.js) is measured by tests/e2e when browser mode is available.
+// The browser leg (relay → WebSocket → xterm.js in Chromium) is terminals-browser.bench.mjs.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
