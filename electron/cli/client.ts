@@ -1,9 +1,9 @@
 // How the CLI reaches the helper: the running one (its socket is announced in the ledger lock), or the
 // helper core in this process when none is running.
 import { connect as netConnect } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
 import type { EventName, MethodName, Params, Result } from '../shared/contract/index.js';
 import { NslabError, toNslabError } from '../shared/errors.js';
+import { LineFramer } from '../shared/framing.js';
 import { RpcClient } from '../shared/rpc-client.js';
 import { defaultStateDir, lockPathOf, openCore } from '../helper/core.js';
 import { readLock } from '../helper/ledger/lock.js';
@@ -19,15 +19,9 @@ function socketClient(path: string): Promise<Client> {
   return new Promise((resolve, reject) => {
     const socket = netConnect(path);
     const rpc = new RpcClient((m) => socket.write(`${JSON.stringify(m)}\n`));
-    let buffer = '';
-    const utf8 = new StringDecoder('utf8'); // a character can straddle two reads
+    const framer = new LineFramer(Number.POSITIVE_INFINITY); // a result may be of any size
     socket.on('data', (chunk: Buffer) => {
-      buffer += utf8.write(chunk);
-      for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (line.trim()) rpc.receive(JSON.parse(line));
-      }
+      for (const frame of framer.push(chunk)) if (frame.kind === 'line') rpc.receive(JSON.parse(frame.text));
     });
     socket.on('close', () => rpc.fail('the helper closed the connection'));
     socket.once('error', reject);

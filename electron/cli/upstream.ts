@@ -7,7 +7,7 @@ import type { Server } from 'node:net';
 import { defaultStateDir, lockPathOf, openCore, type HelperCore } from '../helper/core.js';
 import { readLock } from '../helper/ledger/lock.js';
 import { Connection } from '../helper/rpc/connection.js';
-import { LineFramer } from '../helper/rpc/framing.js';
+import { LineFramer } from '../shared/framing.js';
 import { serveSocket } from '../helper/rpc/transports.js';
 import { NslabError } from '../shared/errors.js';
 import type { MessagePipe } from '../shared/relay.js';

@@ -5,7 +5,7 @@ import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:c
 import { NslabError } from '../shared/errors.js';
 import type { MessagePipe } from '../shared/relay.js';
 import type { LaunchPlan } from './helper-plans.js';
-import { LineSplitter } from './lines.js';
+import { LineFramer } from '../shared/framing.js';
 
 export type LauncherStatus =
   | { state: 'starting'; via: LaunchPlan['via'] }
@@ -187,14 +187,15 @@ export class HelperLauncher {
   }
 
   private pipe(child: ChildProcess): MessagePipe {
-    const lines = new LineSplitter();
+    const framer = new LineFramer();
     let onMessage: (m: unknown) => void = () => undefined;
     let onClose: (reason: string) => void = () => undefined;
     let open = true;
     const data = (chunk: Buffer): void => {
-      for (const line of lines.push(chunk)) {
+      for (const frame of framer.push(chunk)) {
+        if (frame.kind !== 'line') continue; // over the size cap: dropped, like any transport
         try {
-          onMessage(JSON.parse(line));
+          onMessage(JSON.parse(frame.text));
         } catch {
           // not JSON-RPC: dropped
         }

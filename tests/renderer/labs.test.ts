@@ -146,6 +146,15 @@ function mountPanel(locale: 'en' | 'ko' = 'en') {
   return mount(LabsPanel, { global: { plugins: [pinia, createAppI18n(locale)] }, attachTo: document.body });
 }
 
+/** Mounts the panel and opens the netns-bridge lab from the catalogue. */
+async function openBridgeLab() {
+  const w = mountPanel();
+  await flushPromises();
+  await w.get('[data-testid="lab-open-netns-bridge"]').trigger('click');
+  await flushPromises();
+  return w;
+}
+
 const calls = (api: FakeApi, method: string) => api.calls.filter((c) => c.method === method).map((c) => c.params);
 
 beforeEach(() => {
@@ -323,10 +332,7 @@ describe('the Labs panel', () => {
 
   it('opens a lab: steps, goal, commands; Check and Solve wait for the lab to be started', async () => {
     const api = labsApi();
-    const w = mountPanel();
-    await flushPromises();
-    await w.get('[data-testid="lab-open-netns-bridge"]').trigger('click');
-    await flushPromises();
+    const w = await openBridgeLab();
     expect(w.get('h1').text()).toBe('RED ← br0 → BLUE');
     expect(w.get('[data-testid="lab-step-detail"]').attributes('data-step')).toBe('1');
     expect(w.get('[data-testid="lab-goal"]').text()).toBe('Find br0.');
@@ -354,10 +360,7 @@ describe('the Labs panel', () => {
     const api = labsApi();
     api.state.up = true;
     api.state.passed = ['unplugged'];
-    const w = mountPanel();
-    await flushPromises();
-    await w.get('[data-testid="lab-open-netns-bridge"]').trigger('click');
-    await flushPromises();
+    const w = await openBridgeLab();
     await w.get('[data-testid="lab-check"]').trigger('click');
     await flushPromises();
     expect(calls(api, 'lab.check')).toEqual([{ id: 'netns-bridge', step: 2 }]);
@@ -383,10 +386,7 @@ describe('the Labs panel', () => {
     const api = labsApi();
     api.state.up = true;
     api.state.passed = ['unplugged'];
-    const w = mountPanel();
-    await flushPromises();
-    await w.get('[data-testid="lab-open-netns-bridge"]').trigger('click');
-    await flushPromises();
+    const w = await openBridgeLab();
 
     await w.get('[data-testid="lab-solve"]').trigger('click');
     await flush();
@@ -412,10 +412,7 @@ describe('the Labs panel', () => {
         throw new NslabError('tool-missing', 'ip not found');
       },
     });
-    const w = mountPanel();
-    await flushPromises();
-    await w.get('[data-testid="lab-open-netns-bridge"]').trigger('click');
-    await flushPromises();
+    const w = await openBridgeLab();
     await w.get('[data-testid="lab-up"]').trigger('click');
     await flushPromises();
     const note = w.get('[data-testid="lab-up-error"]');
@@ -428,10 +425,7 @@ describe('the Labs panel', () => {
     const api = labsApi();
     api.state.up = true;
     api.state.passed = ['unplugged'];
-    const w = mountPanel();
-    await flushPromises();
-    await w.get('[data-testid="lab-open-netns-bridge"]').trigger('click');
-    await flushPromises();
+    const w = await openBridgeLab();
     expect(w.get('[data-testid="lab-cmd-run-0"]').attributes('disabled')).toBeUndefined();
     // No helper.hello yet: the mode is unknown, so the host terminal is not offered.
     expect(w.get('[data-testid="lab-cmd-run-1"]').attributes('disabled')).toBeDefined();
@@ -445,10 +439,7 @@ describe('the Labs panel', () => {
     const spy = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       clicked.push(this.download);
     });
-    const w = mountPanel();
-    await flushPromises();
-    await w.get('[data-testid="lab-open-netns-bridge"]').trigger('click');
-    await flushPromises();
+    const w = await openBridgeLab();
     await w.get('[data-testid="lab-export"]').trigger('click');
     await flushPromises();
     expect(calls(api, 'lab.export')).toEqual([{ id: 'netns-bridge' }]);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { EventBus } from '../../electron/helper/events.js';
 import { Connection } from '../../electron/helper/rpc/connection.js';
 import { createDispatcher, type Handlers } from '../../electron/helper/rpc/dispatcher.js';
-import { LineFramer } from '../../electron/helper/rpc/framing.js';
+import { LineFramer } from '../../electron/shared/framing.js';
 import { RpcClient } from '../../electron/shared/rpc-client.js';
 
 describe('LineFramer', () => {

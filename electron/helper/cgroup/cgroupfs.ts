@@ -77,42 +77,33 @@ export const exists = (path: string): boolean => {
   }
 };
 
-/** `echo VALUE > PATH`, reported as activity. `field` names the request field a refusal is about. */
-export function writeValue(path: string, value: string, field?: string): void {
+/**
+ * Runs one cgroupfs change and reports it as activity (the equivalent shell line), failed or not. `what`
+ * is how an error names the change; `data` goes into the error (which request field it is about).
+ */
+function change(argv: string[], shell: string, what: string, op: () => void, data: Record<string, unknown> = {}): void {
   const started = performance.now();
-  const shell = `echo ${shellQuote(value)} > ${shellQuote(path)}`;
   try {
-    writeFileSync(path, value);
-    activity(['write', path, value], shell, started);
+    op();
+    activity(argv, shell, started);
   } catch (err) {
-    const e = kernelError(err, `echo ${value} > ${path}`, field ? { field } : {});
-    activity(['write', path, value], shell, started, e);
+    const e = kernelError(err, what, data);
+    activity(argv, shell, started, e);
     throw e;
   }
+}
+
+/** `echo VALUE > PATH`. `field` names the request field a refusal is about. */
+export function writeValue(path: string, value: string, field?: string): void {
+  change(['write', path, value], `echo ${shellQuote(value)} > ${shellQuote(path)}`, `echo ${value} > ${path}`, () => writeFileSync(path, value), field ? { field } : {});
 }
 
 export function makeDir(path: string): void {
-  const started = performance.now();
-  try {
-    mkdirSync(path);
-    activity(['mkdir', path], `mkdir ${shellQuote(path)}`, started);
-  } catch (err) {
-    const e = kernelError(err, `mkdir ${path}`);
-    activity(['mkdir', path], `mkdir ${shellQuote(path)}`, started, e);
-    throw e;
-  }
+  change(['mkdir', path], `mkdir ${shellQuote(path)}`, `mkdir ${path}`, () => mkdirSync(path));
 }
 
 export function removeDir(path: string): void {
-  const started = performance.now();
-  try {
-    rmdirSync(path);
-    activity(['rmdir', path], `rmdir ${shellQuote(path)}`, started);
-  } catch (err) {
-    const e = kernelError(err, `rmdir ${path}`);
-    activity(['rmdir', path], `rmdir ${shellQuote(path)}`, started, e);
-    throw e;
-  }
+  change(['rmdir', path], `rmdir ${shellQuote(path)}`, `rmdir ${path}`, () => rmdirSync(path));
 }
 
 /** Child groups (subdirectories) of a cgroup directory; none when it does not exist. */

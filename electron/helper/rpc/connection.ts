@@ -4,7 +4,7 @@ import { NslabError, toNslabError } from '../../shared/errors.js';
 import { CANCEL_METHOD, RequestId, RpcRequest, errorToRpc, type RequestId as Id } from '../../shared/rpc.js';
 import type { EventBus } from '../events.js';
 import type { ClientHandle, Dispatch } from './dispatcher.js';
-import { LineFramer } from './framing.js';
+import { LineFramer } from '../../shared/framing.js';
 
 export interface Wire {
   write(line: string): void;

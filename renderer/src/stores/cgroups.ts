@@ -8,6 +8,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { CgroupDetail, CgroupInfo, Result, SeriesSample } from '../../../electron/shared/contract/index';
 import { toNslabError, type NslabError } from '../../../electron/shared/errors';
 import { useApi } from '../api';
+import { useLoading } from '../composables/useLoading';
 
 /** 15 minutes at 1 Hz (the sampler's default); a longer history is cut to the newest points. */
 export const HISTORY_POINTS = 900;
@@ -79,8 +80,7 @@ export function seriesFromHistory(h: Pick<Result<'metrics.history'>, 't' | 'valu
 export const useCgroupsStore = defineStore('cgroups', () => {
   const layout = shallowRef<Result<'cgroup.layout'> | null>(null);
   const groups = shallowRef<CgroupInfo[] | null>(null);
-  const loading = ref(false);
-  const error = shallowRef<NslabError | null>(null);
+  const { loading, error, track } = useLoading();
   const selected = ref<string | null>(null);
   const detail = shallowRef<CgroupDetail | null>(null);
   const detailError = shallowRef<NslabError | null>(null);
@@ -106,21 +106,15 @@ export const useCgroupsStore = defineStore('cgroups', () => {
 
   const writable = computed(() => layout.value?.writable ?? false);
 
-  async function refresh(): Promise<void> {
-    const api = useApi();
-    loading.value = true;
-    try {
+  function refresh(): Promise<void> {
+    return track(async () => {
+      const api = useApi();
       const [l, list] = await Promise.all([api.call('cgroup.layout', {}), api.call('cgroup.list', {})]);
       layout.value = l;
       groups.value = list.groups;
-      error.value = null;
       if (selected.value && !list.groups.some((g) => g.name === selected.value)) select(null);
       syncOverview();
-    } catch (err) {
-      error.value = toNslabError(err);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   /** Re-reads the selected group's details (processes, limits): after an action, or when its pids changed. */

@@ -9,7 +9,9 @@ import type { CheckResult, LabSummary, PtyTarget, Result } from '../../../electr
 import { toNslabError, type NslabError } from '../../../electron/shared/errors';
 import type { LabSpec } from '../../../electron/shared/labs/schema';
 import { useApi } from '../api';
+import { useLoading } from '../composables/useLoading';
 import { useTerminalsStore } from './terminals';
+import { readStored, writeStored } from './storage';
 import { useUiStore } from './ui';
 import { coalesced } from '../composables/coalesce';
 
@@ -36,21 +38,6 @@ export function topicGroups(topics: readonly string[]): TopicGroup[] {
 
 export const LABS_STORAGE = { topic: 'nslab.labs.topic', open: 'nslab.labs.open' } as const;
 
-function read(key: string): string | null {
-  try {
-    return globalThis.localStorage?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}
-function write(key: string, value: string | null): void {
-  try {
-    if (value === null) globalThis.localStorage?.removeItem(key);
-    else globalThis.localStorage?.setItem(key, value);
-  } catch {
-    // storage disabled: remembered for this page only
-  }
-}
 
 /** A check is for one step (`step`) or for the whole lab (`step: null`). */
 export interface StepCheck {
@@ -66,14 +53,13 @@ const sameTarget = (a: PtyTarget, b: PtyTarget): boolean =>
 
 export const useLabsStore = defineStore('labs', () => {
   const labs = shallowRef<LabSummary[]>([]);
-  const loading = ref(false);
+  const { loading, error, track } = useLoading();
   const loaded = ref(false);
-  const error = shallowRef<NslabError | null>(null);
-  const storedTopic = read(LABS_STORAGE.topic);
+  const storedTopic = readStored(LABS_STORAGE.topic);
   const topic = ref<TopicFilter>((TOPIC_GROUPS as readonly string[]).includes(storedTopic ?? '') ? (storedTopic as TopicGroup) : 'all');
 
   /** The lab open in the panel (null: the catalogue). */
-  const openId = ref<string | null>(read(LABS_STORAGE.open));
+  const openId = ref<string | null>(readStored(LABS_STORAGE.open));
   const detail = shallowRef<Result<'lab.show'> | null>(null);
   const detailLoading = ref(false);
   const detailError = shallowRef<NslabError | null>(null);
@@ -104,21 +90,13 @@ export const useLabsStore = defineStore('labs', () => {
   /** Step ids passed at their last check. */
   const passed = computed(() => new Set(progress.value?.passed ?? []));
 
-  async function fetchOnce(): Promise<void> {
-    loading.value = true;
-    try {
-      labs.value = (await useApi().call('lab.list', {})).labs;
-      error.value = null;
-      loaded.value = true;
-    } catch (err) {
-      error.value = toNslabError(err);
-    } finally {
-      loading.value = false;
-    }
-  }
-
   /** Reloads the catalogue; calls made during a reload coalesce into one more. */
-  const refresh = coalesced(fetchOnce);
+  const refresh = coalesced(() =>
+    track(async () => {
+      labs.value = (await useApi().call('lab.list', {})).labs;
+      loaded.value = true;
+    }),
+  );
 
   function start(): Promise<void> {
     stop ??= useApi().on('topology.changed', () => void refresh());
@@ -134,7 +112,7 @@ export const useLabsStore = defineStore('labs', () => {
 
   function setTopic(v: TopicFilter): void {
     topic.value = v;
-    write(LABS_STORAGE.topic, v);
+    writeStored(LABS_STORAGE.topic, v);
   }
 
   function clearResults(): void {
@@ -170,7 +148,7 @@ export const useLabsStore = defineStore('labs', () => {
       terminal.value = null;
     }
     openId.value = id;
-    write(LABS_STORAGE.open, id);
+    writeStored(LABS_STORAGE.open, id);
     return load(id);
   }
 
@@ -181,7 +159,7 @@ export const useLabsStore = defineStore('labs', () => {
     detailError.value = null;
     clearResults();
     terminal.value = null;
-    write(LABS_STORAGE.open, null);
+    writeStored(LABS_STORAGE.open, null);
   }
 
   function selectStep(n: number): void {

@@ -10,6 +10,7 @@ import { toNslabError, type NslabError } from '../../../electron/shared/errors';
 import { useApi } from '../api';
 import { AckBatcher, RESIZE_DEBOUNCE_MS, chunks, debounce, type Debounced } from '../panels/Terminals/flow';
 import { createScreen, type Screen } from '../panels/Terminals/screen';
+import { readStored, writeStored } from './storage';
 import { useUiStore } from './ui';
 
 export const TERMINAL_STORAGE = { fontSize: 'nslab.terminals.fontSize', tabs: 'nslab.terminals.tabs' } as const;
@@ -31,31 +32,17 @@ interface Live {
   resize: Debounced<[{ cols: number; rows: number }]>;
 }
 
-function readStorage(store: 'local' | 'session', key: string): string | null {
-  try {
-    return (store === 'local' ? globalThis.localStorage : globalThis.sessionStorage)?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}
-function writeStorage(store: 'local' | 'session', key: string, value: string): void {
-  try {
-    (store === 'local' ? globalThis.localStorage : globalThis.sessionStorage)?.setItem(key, value);
-  } catch {
-    // storage disabled: remembered for this page only
-  }
-}
 
 const clampFont = (n: number): number => Math.min(FONT_SIZE.max, Math.max(FONT_SIZE.min, Math.round(n)));
 
 function storedFont(): number {
-  const n = Number(readStorage('local', TERMINAL_STORAGE.fontSize));
+  const n = Number(readStored(TERMINAL_STORAGE.fontSize));
   return Number.isFinite(n) && n > 0 ? clampFont(n) : FONT_SIZE.initial;
 }
 
 function storedTabs(): { ids: string[]; active: string | null } {
   try {
-    const v = JSON.parse(readStorage('session', TERMINAL_STORAGE.tabs) ?? 'null') as { ids?: unknown; active?: unknown } | null;
+    const v = JSON.parse(readStored(TERMINAL_STORAGE.tabs, 'session') ?? 'null') as { ids?: unknown; active?: unknown } | null;
     const ids = Array.isArray(v?.ids) ? v.ids.filter((x): x is string => typeof x === 'string' && /^t\d+$/.test(x)) : [];
     return { ids, active: typeof v?.active === 'string' ? v.active : null };
   } catch {
@@ -95,7 +82,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
 
   function persist(): void {
     if (disposed) return;
-    writeStorage('session', TERMINAL_STORAGE.tabs, JSON.stringify({ ids: tabs.value.map((t) => t.id), active: active.value }));
+    writeStored(TERMINAL_STORAGE.tabs, JSON.stringify({ ids: tabs.value.map((t) => t.id), active: active.value }), 'session');
   }
   watch([tabs, active], persist, { deep: true });
 
@@ -330,7 +317,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
     fontSize.value = clampFont(px);
   }
   watch(fontSize, (px) => {
-    writeStorage('local', TERMINAL_STORAGE.fontSize, String(px));
+    writeStored(TERMINAL_STORAGE.fontSize, String(px));
     for (const l of live.values()) {
       l.screen.setFontSize(px);
       l.screen.fit();

@@ -3,15 +3,14 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { NodeSnapshot, Result, TopologySnapshot } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
 import { useApi } from '../api';
 import { coalesced } from '../composables/coalesce';
+import { useLoading } from '../composables/useLoading';
 
 export const useTopologyStore = defineStore('topology', () => {
   const snapshot = shallowRef<TopologySnapshot | null>(null);
   const catalog = shallowRef<Result<'topology.list'> | null>(null);
-  const loading = ref(false);
-  const error = shallowRef<NslabError | null>(null);
+  const { loading, error, track } = useLoading();
   const selected = ref<string | null>(null);
   /** Bumped on every snapshot that arrives (tests and the graph watch it). */
   const revision = ref(0);
@@ -20,25 +19,17 @@ export const useTopologyStore = defineStore('topology', () => {
   const nodes = computed<NodeSnapshot[]>(() => snapshot.value?.nodes ?? []);
   const selectedNode = computed(() => nodes.value.find((n) => n.name === selected.value) ?? null);
 
-  async function fetchOnce(): Promise<void> {
-    const api = useApi();
-    loading.value = true;
-    try {
+  /** Refreshes now; calls made during a refresh coalesce into one more. */
+  const refresh = coalesced(() =>
+    track(async () => {
+      const api = useApi();
       const [snap, list] = await Promise.all([api.call('topology.show', {}), api.call('topology.list', {})]);
       snapshot.value = snap;
       catalog.value = list;
-      error.value = null;
       revision.value++;
       if (selected.value && !snap.nodes.some((n) => n.name === selected.value)) selected.value = null;
-    } catch (err) {
-      error.value = toNslabError(err);
-    } finally {
-      loading.value = false;
-    }
-  }
-
-  /** Refreshes now; calls made during a refresh coalesce into one more. */
-  const refresh = coalesced(fetchOnce);
+    }),
+  );
 
   function start(): Promise<void> {
     stop ??= useApi().on('topology.changed', () => void refresh());

@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { isLocale, type Locale } from '../i18n';
+import { readStored, writeStored } from './storage';
 
 export const PANELS = ['topology', 'activity', 'cgroups', 'terminals', 'labs'] as const;
 export type PanelId = (typeof PANELS)[number];
@@ -9,28 +10,13 @@ export type ThemeChoice = 'system' | 'light' | 'dark';
 
 export const STORAGE = { locale: 'nslab.locale', theme: 'nslab.theme', panel: 'nslab.panel' } as const;
 
-function read(key: string): string | null {
-  try {
-    return globalThis.localStorage?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function write(key: string, value: string): void {
-  try {
-    globalThis.localStorage?.setItem(key, value);
-  } catch {
-    // storage disabled: the choice lasts for this session only
-  }
-}
 
 const prefersDark = (): boolean => globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
 
 export const useUiStore = defineStore('ui', () => {
-  const storedLocale = read(STORAGE.locale);
-  const storedTheme = read(STORAGE.theme);
-  const storedPanel = read(STORAGE.panel);
+  const storedLocale = readStored(STORAGE.locale);
+  const storedTheme = readStored(STORAGE.theme);
+  const storedPanel = readStored(STORAGE.panel);
 
   const locale = ref<Locale>(isLocale(storedLocale) ? storedLocale : 'en');
   const theme = ref<ThemeChoice>(storedTheme === 'light' || storedTheme === 'dark' ? storedTheme : 'system');
@@ -42,9 +28,9 @@ export const useUiStore = defineStore('ui', () => {
 
   const effectiveTheme = computed<'light' | 'dark'>(() => (theme.value === 'system' ? (systemDark.value ? 'dark' : 'light') : theme.value));
 
-  watch(locale, (v) => write(STORAGE.locale, v));
-  watch(theme, (v) => write(STORAGE.theme, v));
-  watch(panel, (v) => write(STORAGE.panel, v));
+  watch(locale, (v) => writeStored(STORAGE.locale, v));
+  watch(theme, (v) => writeStored(STORAGE.theme, v));
+  watch(panel, (v) => writeStored(STORAGE.panel, v));
 
   function setLocale(v: Locale): void {
     locale.value = v;
