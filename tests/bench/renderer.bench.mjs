@@ -8,13 +8,13 @@
 // Everything it creates lives in its own ledger and is removed at the end (topology destroy, cgroups
 // removed, nslab gc), and the kernel is checked to be as it was.
 /* global window, document, requestAnimationFrame, cancelAnimationFrame -- inside page.evaluate / waitForFunction, which run in Chromium */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { median, sh, sleep } from './lib/proc.mjs';
+import { startServe } from './lib/serve.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'nslab.mjs');
@@ -57,30 +57,6 @@ async function kernelView() {
   return [netns.stdout, links.stdout.replace(/\s+link\/.*$/gm, '').replace(/state \S+/g, ''), cg.sort().join('\n')].join('\n---\n');
 }
 
-/** `nslab serve` on a free port with this run's ledger; resolves with its URL and the ms until it printed it. */
-function startServe(t0) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise((r) => child.once('exit', r));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.race([exited, sleep(5000)]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  };
-  return new Promise((resolve, reject) => {
-    const onData = (d) => {
-      out += d;
-      const m = /nslab: browser mode at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m) resolve({ url: m[1], urlMs: performance.now() - t0, stop });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`nslab serve exited (${code}): ${out}`)));
-    setTimeout(() => reject(new Error(`nslab serve printed no URL in 20 s: ${out}`)), 20_000).unref();
-  });
-}
-
 /** Runs `fn` over `items`, `n` at a time. */
 async function pool(items, n, fn) {
   const queue = [...items];
@@ -106,7 +82,7 @@ async function coldStart(context, runs) {
       }),
     );
     const t0 = performance.now();
-    const serve = await startServe(t0);
+    const serve = await startServe({ stateDir: state, t0 });
     await page.goto(serve.url);
     const loadedMs = performance.now() - t0;
     await page.locator(`[data-testid="topology-graph"][data-node-count="${LEAVES + 1}"]`).waitFor({ timeout: 30_000 });

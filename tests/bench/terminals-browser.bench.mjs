@@ -10,12 +10,13 @@
 // Playwright's Network domain on, Chromium mirrors every WebSocket frame to DevTools on the page's main
 // thread, and the benchmark would measure that. Needs `npm run build` (out/renderer) and root (a network
 // namespace for the shells).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { launchChromium } from './lib/cdp.mjs';
+import { startServe } from './lib/serve.mjs';
 import { MB, PAYLOAD, raw } from './pty.bench.mjs';
 
 const NODE = 'tbench';
@@ -24,32 +25,6 @@ const ECHO_SAMPLES = 100;
 const CHROMIUM = process.env.NSLAB_CHROMIUM ?? '/usr/bin/chromium';
 const TARGETS = { ratio: 0.5, stretch: 0.8, p95Ms: 50 };
 const run = promisify(execFile);
-
-function startServe(stateDir) {
-  const child = spawn(process.execPath, ['bin/nslab.mjs', 'serve', '--port', '0'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const exited = new Promise((r) => child.once('exit', r));
-  const url = new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /nslab: browser mode at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`nslab serve exited (${code}): ${err}`)));
-    setTimeout(() => reject(new Error(`nslab serve printed no URL: ${err}`)), 20_000).unref();
-  });
-  return {
-    child,
-    url,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
-  };
-}
 
 const nslab = (stateDir, args) => run(process.execPath, ['bin/nslab.mjs', ...args], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, timeout: 30_000 });
 const peakRss = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
@@ -132,10 +107,11 @@ async function echoLatency(page) {
 export async function main() {
   const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-terminals-'));
   const profile = mkdtempSync(join(tmpdir(), 'nslab-bench-chromium-'));
-  const serve = startServe(stateDir);
+  let serve;
   let browser;
   try {
-    const url = await serve.url;
+    serve = await startServe({ stateDir });
+    const url = serve.url;
     await nslab(stateDir, ['rpc', 'net.netns.create', JSON.stringify({ node: NODE })]);
     browser = await launchChromium({
       executable: CHROMIUM,
@@ -184,7 +160,7 @@ export async function main() {
   } finally {
     await browser?.close().catch(() => undefined);
     await nslab(stateDir, ['rpc', 'net.netns.delete', JSON.stringify({ node: NODE })]).catch(() => undefined);
-    await serve.stop();
+    await serve?.stop();
     await nslab(stateDir, ['gc']).catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });
     rmSync(profile, { recursive: true, force: true });
