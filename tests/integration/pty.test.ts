@@ -1,7 +1,7 @@
 // Terminals on the real kernel: namespaces, exit codes, killing, flow control, and every last byte.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { spawnPty } from '../../electron/helper/exec.js';
+import { spawnPty } from '../../electron/helper/exec/pty.js';
 import { BATCH_MAX_CHARS } from '../../electron/helper/pty/batcher.js';
 import { PTY_WATERMARKS } from '../../electron/shared/contract/index.js';
 import { nslab, nslabJson } from '../support/cli.js';

@@ -43,7 +43,7 @@ const live = (name: string, tMs: number, memory: number, extra: Partial<Record<s
   rates: { cpuPercent: 0, throttledPercent: 0, throttlesPerSecond: 0, ...rates },
 });
 const sampleEvent = (...samples: SeriesSample[]) => ({ t: samples[0]?.t ?? 0, interval: 1000, samples, removed: [] as string[] });
-/** metrics.history of a group: `n` points a second apart, memory growing 1 MiB each, half a CPU busy. */
+/** metrics.history of a group: `n` points a second apart, memory growing 1 MiB each, half a CPU busy, 2 throttles a second. */
 const history = (name: string, n: number, t0 = 1_000_000) => ({
   series: `cgroup:nslab/${name}`,
   interval: 1000,
@@ -55,6 +55,12 @@ const history = (name: string, n: number, t0 = 1_000_000) => ({
     nrThrottled: Array.from({ length: n }, (_, i) => i * 2),
     oomKills: Array.from({ length: n }, (_, i) => (i >= n - 1 ? 1 : 0)),
     pids: Array.from({ length: n }, () => 1),
+  },
+  // The sampler's rates, kept beside the counters (none for the first point: nothing before it).
+  rates: {
+    cpuPercent: Array.from({ length: n }, (_, i) => (i === 0 ? null : 50)),
+    throttledPercent: Array.from({ length: n }, () => null),
+    throttlesPerSecond: Array.from({ length: n }, (_, i) => (i === 0 ? null : 2)),
   },
 });
 

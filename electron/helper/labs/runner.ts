@@ -3,11 +3,11 @@
 import { stringify } from 'yaml';
 import type { CheckResult, LabProgress, ProbeResult, Result, StepResult } from '../../shared/contract/index.js';
 import { labCgroupName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
-import { cgroupDriverFor } from '../cgroup/handlers.js';
+import { cgroupDriverFor } from '../cgroup/service.js';
 import { machineBackend } from '../cgroup/detect.js';
 import { NslabError } from '../../shared/errors.js';
 import type { HelperContext } from '../context.js';
-import { onActivity } from '../exec.js';
+import { onActivity } from '../exec/run.js';
 import { removeObjects } from '../ledger/gc.js';
 import { applyTopology, destroyTopology } from '../topology/engine.js';
 import { applyAction } from './actions.js';

@@ -20,6 +20,8 @@ export function metricsHandlers(): { handlers: Pick<Handlers, MetricsMethods>; s
       },
       'metrics.snapshot': async () => sampler.snapshot(),
       'metrics.subscribe': async ({ series }, call) => {
+        // Subscribing to series is subscribing to their event: no separate events.subscribe.
+        call.subscribe(['metrics.sample']);
         const { series: subscribed, added } = sampler.subscribe(call.client, series);
         if (added) call.client.onClose(() => sampler.unsubscribe(call.client.id, ['*']));
         return { series: subscribed, interval: sampler.interval };
