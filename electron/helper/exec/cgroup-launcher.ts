@@ -136,4 +136,3 @@ export function cgroupLauncherMain(specJson: string, io: { report(text: string):
   );
   child.on('exit', (code, signal) => done({ code, signal }, exitCodeOf(code, signal)));
 }
-

@@ -23,4 +23,3 @@ export function spawnPty(argv: readonly string[], opts: PtyOptions): IPty {
   guardTail(proc);
   return proc;
 }
-

@@ -136,4 +136,3 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
     });
   });
 }
-
