@@ -5,8 +5,7 @@ import { Sampler } from './sampler.js';
 
 type MetricsMethods = Extract<keyof Handlers, `metrics.${string}`>;
 
-export function metricsHandlers(): { handlers: Pick<Handlers, MetricsMethods>; sampler: Sampler } {
-  const sampler = new Sampler(machineBackend().backend);
+export function metricsHandlers(sampler = new Sampler(machineBackend().backend)): { handlers: Pick<Handlers, MetricsMethods>; sampler: Sampler } {
   return {
     sampler,
     handlers: {
