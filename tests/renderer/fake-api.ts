@@ -25,6 +25,10 @@ export function fakeApi(handlers: Partial<Record<MethodName, Handler>> = {}): Fa
       if (!h) throw new NslabError('unknown-method', `no fake for ${method}`);
       return (await h(params)) as never;
     },
+    notify(method, params) {
+      api.calls.push({ method, params });
+      void api.handlers.get(method)?.(params);
+    },
     on(event, listener) {
       const set = subs.get(event) ?? new Set();
       subs.set(event, set);

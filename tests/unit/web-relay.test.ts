@@ -137,6 +137,17 @@ describe('relay rules', () => {
     expect(a.events.filter((e) => e.method === 'activity')).toHaveLength(1);
   });
 
+  it('forwards a notification method sent without an id, answering nothing; with an id it is refused', async () => {
+    const c = await rpc();
+    helper.seen.length = 0;
+    c.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'pty.ack', params: { id: 't3', chars: 7 } }));
+    c.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'helper.hello', params: {} })); // a request method: not a notification
+    const asRequest = await c.call('pty.ack', { id: 't3', chars: 7 });
+    expect((asRequest.error as { data: { code: string } }).data.code).toBe('invalid-request');
+    await tick();
+    expect(helper.seen.filter((s) => s.method.startsWith('pty.'))).toEqual([{ method: 'pty.ack', params: { id: 't3', chars: 7 } }]);
+  });
+
   it('cancels a request upstream with $/cancel', async () => {
     const c = await rpc();
     const answer = c.call('net.netns.list', {});

@@ -5,7 +5,10 @@ import { NslabError, toNslabError, zodToNslabError } from '../../shared/errors.j
 /** The connection a call came on: per-client resources (terminals, metric subscriptions) hang off it. */
 export interface ClientHandle {
   readonly id: string;
-  /** Sends an event to this client only (terminal output, a subscribed series), subscribed or not. */
+  /**
+   * Sends an event to this client only: the output of a terminal it owns, a series it subscribed to. Owning
+   * the terminal or series is the subscription (no `events.subscribe` needed); relays forward it as is.
+   */
   notify<E extends EventName>(event: E, payload: EventPayload<E>): void;
   /** Runs when the client goes away; returns a function that cancels the registration. */
   onClose(fn: () => void): () => void;

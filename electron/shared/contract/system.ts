@@ -68,12 +68,14 @@ export const system = defineMethods({
   'events.subscribe': {
     summary: 'Receive these events as notifications on this connection.',
     renderer: true,
+    subscription: 'add',
     params: z.strictObject({ events: z.array(EventNameSchema).min(1) }),
     result: z.object({ events: z.array(z.string()) }),
   },
   'events.unsubscribe': {
     summary: 'Stop receiving these events.',
     renderer: true,
+    subscription: 'remove',
     params: z.strictObject({ events: z.array(EventNameSchema).min(1) }),
     result: z.object({ events: z.array(z.string()) }),
   },

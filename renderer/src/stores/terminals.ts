@@ -121,14 +121,14 @@ export const useTerminalsStore = defineStore('terminals', () => {
     if (l) l.screen.reset();
     else {
       const screen = markRaw(createScreen({ cols: info.cols, rows: info.rows, fontSize: fontSize.value, theme: ui.effectiveTheme }));
-      const ack = new AckBatcher((chars) => void api.call('pty.ack', { id, chars }).catch(() => undefined));
+      const ack = new AckBatcher((chars) => api.notify('pty.ack', { id, chars }));
       const resize = debounce(({ cols, rows }: { cols: number; rows: number }) => {
         // Only the two numbers: xterm's event carries more, and the contract's params are strict.
         lastSize = { cols, rows };
-        void api.call('pty.resize', { id, cols, rows }).catch(() => undefined);
+        api.notify('pty.resize', { id, cols, rows });
       }, RESIZE_DEBOUNCE_MS);
       screen.onInput((data) => {
-        for (const piece of chunks(data)) void api.call('pty.write', { id, data: piece }).catch(report);
+        for (const piece of chunks(data)) api.notify('pty.write', { id, data: piece });
       });
       screen.onResize((size) => resize(size));
       l = { screen, ack, resize };
