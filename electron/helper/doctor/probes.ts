@@ -1,6 +1,7 @@
 // Facts about this machine, each read from the kernel or a tool through exec.ts / procfs.
 import { existsSync, readFileSync } from 'node:fs';
 import { LINK_KINDS } from '../../shared/contract/index.js';
+import { netnsOf } from '../../shared/names.js';
 import { run } from '../exec.js';
 import { ipJson } from '../net/ip.js';
 
@@ -84,7 +85,7 @@ export const kernelRelease = (): string => read('/proc/sys/kernel/osrelease') ??
  * else nslab makes, and deleted straight away).
  */
 export async function probeLinkKinds(withNamespace: (netns: string, body: () => Promise<void>) => Promise<void>): Promise<Record<string, boolean>> {
-  const netns = `nslab-probe-${process.pid}`;
+  const netns = netnsOf(`probe-${process.pid}`);
   const names: Record<(typeof LINK_KINDS)[number], string[]> = {
     bridge: ['link', 'add', 'p-bridge', 'type', 'bridge'],
     veth: ['link', 'add', 'p-veth', 'type', 'veth', 'peer', 'name', 'p-veth1'],

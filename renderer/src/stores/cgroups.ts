@@ -6,6 +6,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { CgroupDetail, CgroupInfo, Result, SeriesSample } from '../../../electron/shared/contract/index';
+import { cgroupPath } from '../../../electron/shared/cgroup/names';
 import { toNslabError, type NslabError } from '../../../electron/shared/errors';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
@@ -30,7 +31,7 @@ export interface Series {
 export const emptySeries = (): Series => ({ t: [], cpuPct: [], memory: [], memoryLimit: [], throttled: [], oom: [] });
 
 /** The sampler's series id of a group. */
-export const seriesIdOf = (name: string): string => `cgroup:nslab/${name}`;
+export const seriesIdOf = (name: string): string => `cgroup:${cgroupPath(name)}`;
 
 const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
