@@ -2,28 +2,18 @@
 // through the CLI, each step read back with `ip` itself; then taken apart verb by verb. Bad words fail
 // with a typed error naming the field and change nothing.
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelState, nslab, nslabJson, tempStateDir } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { kernelState, nslab, nslabJson } from '../support/cli.js';
+import { ledgerForThisFile } from '../support/cli-file.js';
 
-const state = tempStateDir();
+const state = ledgerForThisFile();
 const A = 'clinet-a';
 const B = 'clinet-b';
-let before = '';
 
 /** What the kernel itself says, by `ip -json` inside the namespace. */
 const ipJson = <T>(netns: string, ...args: string[]): T => JSON.parse(spawnSync('ip', ['-n', netns, '-json', ...args], { encoding: 'utf8' }).stdout || '[]') as T;
 const sysctl = (netns: string, key: string): string => spawnSync('ip', ['netns', 'exec', netns, 'cat', `/proc/sys/net/ipv4/${key}`], { encoding: 'utf8' }).stdout.trim();
 const run = (...args: string[]) => nslabJson<Record<string, unknown>>(state.dir, ['net', ...args, '--json']);
-
-beforeAll(() => {
-  before = kernelState();
-});
-afterAll(async () => {
-  // Whatever state a failed step left: the ledger knows what this file made.
-  await nslab(state.dir, ['gc']);
-  state.cleanup();
-  expect(kernelState()).toBe(before);
-});
 
 describe('nslab net', () => {
   it('builds two namespaces joined by a veth, addressed and routed', async () => {

@@ -29,6 +29,26 @@ const str = (v: string | boolean | undefined): string | undefined => (typeof v =
 const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 const where = (node: string | undefined): string => (node ? ` in ${netnsOf(node)}` : ' in the root namespace');
 
+/** `addr add|del`: the same words for both. */
+const addrVerb = <M extends 'net.addr.add' | 'net.addr.delete'>(word: string, description: string, say: Verb<M>['say']): Verb<M> => ({
+  path: ['addr', word],
+  description,
+  args: [['<address>', 'e.g. 10.0.0.1/24 or fd00::1/64']],
+  options: [['--dev <name>', 'the link'], NODE_OPTION],
+  params: ([address], o) => defined({ address: address!, dev: str(o.dev)!, node: str(o.node) }) as Params<M>,
+  say,
+});
+
+/** `route add|del`: the same words for both. */
+const routeVerb = <M extends 'net.route.add' | 'net.route.delete'>(word: string, description: string, say: Verb<M>['say']): Verb<M> => ({
+  path: ['route', word],
+  description,
+  args: [['<to>', "'default' or a prefix such as 10.1.0.0/16"]],
+  options: [['--via <ip>', 'gateway'], ['--dev <name>', 'outgoing link'], NODE_OPTION],
+  params: ([to], o) => defined({ to: to!, via: str(o.via), dev: str(o.dev), node: str(o.node) }) as Params<M>,
+  say,
+});
+
 const VERBS: { [M in NetMethod]: Verb<M> } = {
   'net.netns.list': {
     path: ['netns', 'ls'],
@@ -108,38 +128,10 @@ const VERBS: { [M in NetMethod]: Verb<M> } = {
       }),
     say: (r, p) => `set ${r.name}${where(p.node)}`,
   },
-  'net.addr.add': {
-    path: ['addr', 'add'],
-    description: 'add an IPv4/IPv6 address (with prefix) to a link',
-    args: [['<address>', 'e.g. 10.0.0.1/24 or fd00::1/64']],
-    options: [['--dev <name>', 'the link'], NODE_OPTION],
-    params: ([address], o) => defined({ address: address!, dev: str(o.dev)!, node: str(o.node) }),
-    say: (r, p) => `added ${r.address} to ${p.dev}${where(p.node)}`,
-  },
-  'net.addr.delete': {
-    path: ['addr', 'del'],
-    description: 'remove an address from a link',
-    args: [['<address>', 'e.g. 10.0.0.1/24']],
-    options: [['--dev <name>', 'the link'], NODE_OPTION],
-    params: ([address], o) => defined({ address: address!, dev: str(o.dev)!, node: str(o.node) }),
-    say: (r, p) => `removed ${r.address} from ${p.dev}${where(p.node)}`,
-  },
-  'net.route.add': {
-    path: ['route', 'add'],
-    description: 'add (or replace) a route, default included',
-    args: [['<to>', "'default' or a prefix such as 10.1.0.0/16"]],
-    options: [['--via <ip>', 'gateway'], ['--dev <name>', 'outgoing link'], NODE_OPTION],
-    params: ([to], o) => defined({ to: to!, via: str(o.via), dev: str(o.dev), node: str(o.node) }),
-    say: (r, p) => `added route ${r.to}${where(p.node)}`,
-  },
-  'net.route.delete': {
-    path: ['route', 'del'],
-    description: 'delete a route',
-    args: [['<to>', "'default' or a prefix"]],
-    options: [['--via <ip>', 'gateway'], ['--dev <name>', 'outgoing link'], NODE_OPTION],
-    params: ([to], o) => defined({ to: to!, via: str(o.via), dev: str(o.dev), node: str(o.node) }),
-    say: (r, p) => `deleted route ${r.to}${where(p.node)}`,
-  },
+  'net.addr.add': addrVerb('add', 'add an IPv4/IPv6 address (with prefix) to a link', (r, p) => `added ${r.address} to ${p.dev}${where(p.node)}`),
+  'net.addr.delete': addrVerb('del', 'remove an address from a link', (r, p) => `removed ${r.address} from ${p.dev}${where(p.node)}`),
+  'net.route.add': routeVerb('add', 'add (or replace) a route, default included', (r, p) => `added route ${r.to}${where(p.node)}`),
+  'net.route.delete': routeVerb('del', 'delete a route', (r, p) => `deleted route ${r.to}${where(p.node)}`),
   'net.sysctl.set': {
     path: ['sysctl', 'set'],
     description: 'set ip_forward, ipv6_forward (0/1) or rp_filter (0-2) in a namespace',
