@@ -50,6 +50,8 @@ describe('nslab net', () => {
     const r = await nslab(state.dir, ['net', 'link', 'set', 'va', '--node', A, '--mtu', '1450']);
     expect(r).toMatchObject({ code: 0, stdout: `set va in nslab-${A}\n` });
     expect(ipJson<{ mtu: number }[]>(`nslab-${A}`, 'link', 'show', 'va')[0]!.mtu).toBe(1450);
+    const show = await nslab(state.dir, ['net', 'show', '--node', A]);
+    expect(show.stdout).toMatch(new RegExp(`^${A}  \\(netns nslab-${A}\\)\n  lo .*\n  va +veth .*10\\.77\\.0\\.1/24 peer vb@nslab-${B}\n`));
   });
 
   it('refuses bad words with a typed error naming the field, changing nothing', async () => {

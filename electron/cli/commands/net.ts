@@ -17,7 +17,8 @@ interface Verb<M extends NetMethod> {
   args?: [string, string][];
   options?: [string, string][];
   params(args: string[], opts: Opts): Params<M>;
-  say(result: Result<M>, params: Params<M>): string;
+  /** The human line (or nothing, when it printed its own lines). */
+  say(result: Result<M>, params: Params<M>): string | void;
 }
 
 const NODE_OPTION: [string, string] = ['--node <node>', 'the node whose namespace (nslab-<node>) it runs in; the root namespace when omitted'];
@@ -148,7 +149,7 @@ const VERBS: { [M in NetMethod]: Verb<M> } = {
     description: 'links, addresses, routes and forwarding of every nslab namespace (or one node)',
     options: [NODE_OPTION],
     params: (_args, o) => defined({ node: str(o.node) }),
-    say: () => '', // printed node by node below
+    say: (r) => r.nodes.forEach(printNode),
   },
 };
 
@@ -169,8 +170,8 @@ function addVerb<M extends NetMethod>(parent: Command, method: M, verb: Verb<M>)
       const params = verb.params(args, opts);
       const result = await client.call(method, params);
       if (opts.json) return printJson(result);
-      if (method === 'net.snapshot') for (const n of (result as Result<'net.snapshot'>).nodes) printNode(n);
-      else process.stdout.write(`${verb.say(result, params)}\n`);
+      const line = verb.say(result, params);
+      if (line !== undefined) process.stdout.write(`${line}\n`);
     });
   });
 }
