@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { BridgeEventName } from '../../electron/shared/bridge';
 import { isMethodName, methods, type DoctorReport, type MethodName, type NodeSnapshot } from '../../electron/shared/contract/index';
 import { NslabError } from '../../electron/shared/errors';
+import { netnsOf } from '../../electron/shared/names';
 import { setApi, type Api } from '../../renderer/src/api';
 
 type Handler = (params: unknown) => unknown;
@@ -78,7 +79,7 @@ export const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 export function node(name: string, links: Partial<NodeSnapshot['links'][number]>[] = [], extra: Partial<NodeSnapshot> = {}): NodeSnapshot {
   return {
     name,
-    netns: `nslab-${name}`,
+    netns: netnsOf(name),
     topology: null,
     forwarding: false,
     forwardingV6: false,
