@@ -1,4 +1,5 @@
 // cgroup.* methods → the driver.
+import { cgroupPath } from '../../shared/cgroup/names.js';
 import { NslabError } from '../../shared/errors.js';
 import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
@@ -42,6 +43,6 @@ export function cgroupHandlers(ctx: HelperContext): Pick<Handlers, CgroupMethods
       if (reason) throw new NslabError('permission-denied', reason);
       return runWorkload(drv, params);
     },
-    'cgroup.remove': async ({ name, force }) => (await d().remove(name, force), { removed: `nslab/${name}` }),
+    'cgroup.remove': async ({ name, force }) => (await d().remove(name, force), { removed: cgroupPath(name) }),
   };
 }

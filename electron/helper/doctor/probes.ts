@@ -2,6 +2,7 @@
 // cgroup/mounts.ts, which the cgroup backends are chosen from).
 import { existsSync } from 'node:fs';
 import { LINK_KINDS } from '../../shared/contract/index.js';
+import { netnsOf } from '../../shared/names.js';
 import { run } from '../exec/run.js';
 import { readTrimmed } from '../procfs.js';
 import { ipJson } from '../net/ip.js';
@@ -49,7 +50,7 @@ export const kernelRelease = (): string => readTrimmed('/proc/sys/kernel/osrelea
  * else nslab makes, and deleted straight away).
  */
 export async function probeLinkKinds(withNamespace: (netns: string, body: () => Promise<void>) => Promise<void>): Promise<Record<string, boolean>> {
-  const netns = `nslab-probe-${process.pid}`;
+  const netns = netnsOf(`probe-${process.pid}`);
   const names: Record<(typeof LINK_KINDS)[number], string[]> = {
     bridge: ['link', 'add', 'p-bridge', 'type', 'bridge'],
     veth: ['link', 'add', 'p-veth', 'type', 'veth', 'peer', 'name', 'p-veth1'],

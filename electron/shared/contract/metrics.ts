@@ -52,19 +52,19 @@ const Config = z.object({ interval: z.number(), capacity: z.number(), series: z.
 export const metrics = defineMethods({
   'metrics.config': {
     summary: 'Read or change the sampling interval (100 ms–10 s).',
-    renderer: true,
+    renderer: false, // changes the sampling interval for every client of the helper; CLI (`nslab top --interval`) only
     params: z.strictObject({ interval: z.number().int().min(METRICS_INTERVAL.min).max(METRICS_INTERVAL.max).optional() }),
     result: Config,
   },
   'metrics.series': {
     summary: 'Every series being sampled, with its fields.',
-    renderer: true,
+    renderer: false, // CLI (`nslab top`) only; the panels use metrics.subscribe + metrics.history
     params: z.strictObject({}),
     result: z.object({ series: z.array(z.object({ id: z.string(), kind: z.enum(['cgroup', 'net']), fields: z.array(Field), rates: z.array(Rate) })) }),
   },
   'metrics.snapshot': {
     summary: 'The latest sample of every series, with rates (waits for two samples if needed).',
-    renderer: true,
+    renderer: false, // CLI (`nslab top`) only; the panels use metrics.subscribe + metrics.history
     params: z.strictObject({}),
     result: z.object({ t: z.number(), interval: z.number(), samples: z.array(SeriesSample) }),
   },

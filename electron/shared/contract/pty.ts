@@ -93,7 +93,7 @@ export const pty = defineMethods({
   },
   'pty.detach': {
     summary: 'Keep a terminal running after this client goes away.',
-    renderer: true,
+    renderer: false, // no panel calls it (a closed tab's session stays re-attachable by pty.attach); `nslab rpc` only
     params: z.strictObject({ id: PtyId }),
     result: Ok,
   },

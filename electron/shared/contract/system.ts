@@ -81,13 +81,13 @@ export const system = defineMethods({
   },
   'ledger.list': {
     summary: 'Every object the ledger says nslab created and has not removed.',
-    renderer: true,
+    renderer: false, // no panel shows the ledger; CLI (`nslab rpc`) and tests only
     params: z.strictObject({}),
     result: z.object({ objects: z.array(LedgerObject) }),
   },
   'ledger.gc': {
     summary: 'Delete what nslab created and is still present; report unrecorded nslab- objects.',
-    renderer: true,
+    renderer: false, // deletes what every session created, not just this window's: CLI and helper start-up only
     params: z.strictObject({ dryRun: z.boolean().default(false) }),
     result: GcReport,
   },
