@@ -54,4 +54,7 @@ export default tseslint.config(
   layer('electron/main', ['**/helper/**', '**/preload/**', '**/cli/**', '**/web/**', '**/renderer/**']),
   layer('electron/preload', [...NODE, '**/helper/**', '**/main/**', '**/cli/**', '**/web/**', '**/renderer/**']),
   layer('renderer', [...NODE, 'electron', '**/helper/**', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**']),
+  // Inside the renderer: state (stores) and terminal plumbing (terminal/) never reach up into the views.
+  layer('renderer/src/stores', [...NODE, 'electron', '**/helper/**', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**', '**/panels/**', '**/components/**']),
+  layer('renderer/src/terminal', [...NODE, 'electron', '**/helper/**', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**', '**/panels/**', '**/components/**', '**/stores/**']),
 );

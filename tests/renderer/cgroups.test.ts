@@ -14,7 +14,7 @@ import { useUiStore } from '../../renderer/src/stores/ui';
 import { fakeApi, flush, type FakeApi } from './fake-api';
 
 // xterm.js is not needed here: the terminal a group's button opens gets a screen that does nothing.
-vi.mock('../../renderer/src/panels/Terminals/screen', async () => {
+vi.mock('../../renderer/src/terminal/screen', async () => {
   const { fakeScreen } = await import('./fake-screen');
   return { createScreen: (opts: { cols: number; rows: number }) => fakeScreen(opts) };
 });

@@ -309,7 +309,7 @@ export const useLabsStore = defineStore('labs', () => {
     act('terminal', async () => {
       const id = await terminalFor(commandTarget(c));
       terminal.value = id;
-      await useApi().call('pty.write', { id, data: `${c.cmd}\r` });
+      useTerminalsStore().send(id, `${c.cmd}\r`);
       return id;
     });
 
