@@ -1,7 +1,7 @@
 // One user action's lifecycle (busy, its typed error, a done note), so errors show next to the button
 // that caused them.
 import { ref, shallowRef } from 'vue';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import { toNslabError, type NslabError } from '@shared/errors';
 
 export function useAction() {
   const busy = ref(false);

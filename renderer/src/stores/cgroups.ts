@@ -5,8 +5,8 @@
 // when the sampler reports that its process count changed.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CgroupDetail, CgroupInfo, Result, SeriesSample } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import type { CgroupDetail, CgroupInfo, Result, SeriesSample } from '@shared/contract/index';
+import { toNslabError, type NslabError } from '@shared/errors';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
 

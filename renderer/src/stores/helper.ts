@@ -2,9 +2,9 @@
 // connection stands (the relay's helper.status event).
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { HelperStatus } from '../../../electron/shared/bridge';
-import type { Result } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import type { HelperStatus } from '@shared/bridge';
+import type { Result } from '@shared/contract/index';
+import { toNslabError, type NslabError } from '@shared/errors';
 import { useApi } from '../api';
 
 export const useHelperStore = defineStore('helper', () => {

@@ -5,9 +5,9 @@
 // a terminal on the lab's node through the terminals store.
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef } from 'vue';
-import type { CheckResult, LabSummary, PtyTarget, Result } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
-import type { LabSpec } from '../../../electron/shared/labs/schema';
+import type { CheckResult, LabSummary, PtyTarget, Result } from '@shared/contract/index';
+import { toNslabError, type NslabError } from '@shared/errors';
+import type { LabSpec } from '@shared/labs/schema';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
 import { useTerminalsStore } from './terminals';

@@ -5,8 +5,8 @@
 // helper's grace period; other live sessions on the helper are offered for attaching.
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
-import type { PtyInfo, PtyTarget } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import type { PtyInfo, PtyTarget } from '@shared/contract/index';
+import { toNslabError, type NslabError } from '@shared/errors';
 import { useApi } from '../api';
 import { EarlyOutput } from '../terminal/early';
 import { AckBatcher, RESIZE_DEBOUNCE_MS, WRITE_CHUNK_CHARS, debounce, type Debounced } from '../terminal/flow';

@@ -2,7 +2,7 @@
 // says `topology.changed` (the renderer never polls the kernel), plus the shipped topologies.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { NodeSnapshot, Result, TopologySnapshot } from '../../../electron/shared/contract/index';
+import type { NodeSnapshot, Result, TopologySnapshot } from '@shared/contract/index';
 import { useApi } from '../api';
 import { coalesced } from '../composables/coalesce';
 import { useLoading } from '../composables/useLoading';
