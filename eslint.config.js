@@ -64,5 +64,9 @@ export default tseslint.config(
   layer('electron/cli', [...SPAWN, 'electron', '**/main/**', '**/preload/**', '**/renderer/**']),
   layer('electron/main', ['**/helper/**', '**/preload/**', '**/cli/**', '**/web/**', '**/renderer/**']),
   layer('electron/preload', [...NODE, '**/helper/**', '**/main/**', '**/cli/**', '**/web/**', '**/renderer/**']),
-  layer('renderer', [...NODE, 'electron', '**/helper/**', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**']),
+  // renderer/vite.config.ts is the bundle's build configuration: it runs in Node, not in the renderer.
+  layer('renderer', [...NODE, 'electron', '**/helper/**', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**'], { ignores: ['renderer/vite.config.ts'] }),
+  // Inside the renderer: state (stores) and terminal plumbing (terminal/) never reach up into the views.
+  layer('renderer/src/stores', [...NODE, 'electron', '**/helper/**', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**', '**/panels/**', '**/components/**']),
+  layer('renderer/src/terminal', [...NODE, 'electron', '**/helper/**', '**/main/**', '**/preload/**', '**/cli/**', '**/web/**', '**/panels/**', '**/components/**', '**/stores/**']),
 );

@@ -7,14 +7,13 @@ import type { CgroupDetail, CgroupInfo, SeriesSample } from '../../electron/shar
 import { NslabError } from '../../electron/shared/errors';
 import { createAppI18n } from '../../renderer/src/i18n';
 import CgroupsPanel from '../../renderer/src/panels/Cgroups/CgroupsPanel.vue';
-import { formatBytes } from '../../renderer/src/panels/Cgroups/format';
 import { HISTORY_POINTS, OVERVIEW_POINTS, appendSample, emptySeries, seriesFromHistory, useCgroupsStore } from '../../renderer/src/stores/cgroups';
 import { useTerminalsStore } from '../../renderer/src/stores/terminals';
 import { useUiStore } from '../../renderer/src/stores/ui';
 import { fakeApi, flush, type FakeApi } from './fake-api';
 
 // xterm.js is not needed here: the terminal a group's button opens gets a screen that does nothing.
-vi.mock('../../renderer/src/panels/Terminals/screen', async () => {
+vi.mock('../../renderer/src/terminal/screen', async () => {
   const { fakeScreen } = await import('./fake-screen');
   return { createScreen: (opts: { cols: number; rows: number }) => fakeScreen(opts) };
 });
@@ -92,11 +91,6 @@ describe('series from the sampler', () => {
     expect(s.cpuPct).toEqual([50, 12.5]);
     expect(s.throttled).toEqual([2, 3]);
     expect(emptySeries().t).toEqual([]);
-  });
-
-  it('formats bytes for people', () => {
-    expect(formatBytes(64 * 2 ** 20)).toBe('64.0 MiB');
-    expect(formatBytes(null)).toBe('—');
   });
 });
 
@@ -315,7 +309,7 @@ describe('CgroupsPanel', () => {
     expect(w.get('[data-testid="cgroup-item-web"]').attributes('aria-pressed')).toBe('true');
     const row = w.get('[data-testid="limit-memory"]');
     expect(row.text()).toContain('--memory');
-    expect(row.get('[data-testid="limit-now"]').text()).toBe('64.0 MiB');
+    expect(row.get('[data-testid="limit-now"]').text()).toBe('64 MiB'); // the same words as `nslab cgroup show` and the labs' messages
     expect(row.get('[data-testid="limit-v1"]').text()).toBe('memory.limit_in_bytes');
     expect(row.get('[data-testid="limit-v1"]').classes()).toContain('active');
     expect(row.get('[data-testid="limit-v2"]').text()).toBe('memory.max');

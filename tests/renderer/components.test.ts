@@ -154,7 +154,7 @@ describe('TopologyPanel', () => {
     await flushPromises();
     await w.get('[data-testid="apply-red-blue"]').trigger('click');
     await flushPromises();
-    expect(api.calls.find((c) => c.method === 'topology.apply')?.params).toEqual({ yaml: 'name: red-blue\n', file: '/r/red-blue.yaml' });
+    expect(api.calls.find((c) => c.method === 'topology.apply')?.params).toEqual({ builtin: 'red-blue' }); // the YAML stays in the helper
     api.handlers.set('topology.apply', () => {
       throw new NslabError('busy', 'the ledger is locked');
     });

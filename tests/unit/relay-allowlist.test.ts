@@ -73,8 +73,10 @@ describe('Electron main IPC relay', () => {
   installRelay({ ipcMain: ipc as unknown as IpcMain, window: win as unknown as BrowserWindow, connect: helper.connect });
   const trusted = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
   const call: Call = async (method, params) => {
-    const r = (await ipc.invoke(trusted, CALL_CHANNEL, method, params)) as { error?: { code: string } };
-    return { code: r.error?.code };
+    // One error shape end to end: the JSON-RPC error object, the stable code in data.code.
+    const r = (await ipc.invoke(trusted, CALL_CHANNEL, method, params)) as { error?: { code: number; data?: { code?: string } } };
+    if (r.error?.data?.code === 'permission-denied') expect(r.error.code).toBe(RPC_NUMERIC_CODE['permission-denied']);
+    return { code: r.error?.data?.code };
   };
   relayCases(
     () => call,

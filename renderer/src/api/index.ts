@@ -2,10 +2,10 @@
 // WebSocket to `nslab serve`); nothing else in the renderer knows which. Calls resolve with the typed result
 // or throw a typed NslabError (made from the helper's wire error, the only conversion on the way); events
 // arrive through `on()`; notification methods (keystrokes, acks, resizes) go through `notify()`, unanswered.
-import type { BridgeEventName, BridgeEventPayload, NslabBridge } from '../../../electron/shared/bridge';
-import type { NotificationName, Params, RequestName, Result } from '../../../electron/shared/contract/index';
-import { NslabError } from '../../../electron/shared/errors';
-import { rpcToError } from '../../../electron/shared/rpc';
+import type { BridgeEventName, BridgeEventPayload, NslabBridge } from '@shared/bridge';
+import type { NotificationName, Params, RequestName, Result } from '@shared/contract/index';
+import { NslabError } from '@shared/errors';
+import { rpcToError } from '@shared/rpc';
 import { WebSocketBridge, rpcUrl } from './websocket';
 
 export interface Api {

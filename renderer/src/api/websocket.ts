@@ -1,10 +1,10 @@
 // Browser mode: the same NslabBridge shape over a WebSocket to `nslab serve` (/rpc?token=T on this host),
 // one JSON-RPC 2.0 message per text frame each way, events as notifications. Reconnects when the socket
 // drops and re-subscribes what its listeners want.
-import type { BridgeEventName, Envelope, HelperStatus, NslabBridge } from '../../../electron/shared/bridge';
-import type { NotificationName, RequestName } from '../../../electron/shared/contract/index';
-import { NslabError } from '../../../electron/shared/errors';
-import { RpcPeer, toWireError, type MessagePipe } from '../../../electron/shared/transport/index';
+import type { BridgeEventName, Envelope, HelperStatus, NslabBridge } from '@shared/bridge';
+import type { NotificationName, RequestName } from '@shared/contract/index';
+import { NslabError } from '@shared/errors';
+import { RpcPeer, toWireError, type MessagePipe } from '@shared/transport/index';
 
 type Listener = (payload: unknown) => void;
 

@@ -7,8 +7,8 @@
 // by the helper's sampler.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import { seriesId, type CgroupDetail, type CgroupInfo, type Result, type SeriesSample } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import { seriesId, type CgroupDetail, type CgroupInfo, type Result, type SeriesSample } from '@shared/contract/index';
+import { toNslabError, type NslabError } from '@shared/errors';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
 
