@@ -26,6 +26,7 @@ export const isMethodName = (name: unknown): name is MethodName =>
 export * from './events.js';
 export * from './cgroup.js';
 export * from './metrics.js';
+export * from './firewall.js';
 export * from './snapshot.js';
 export * from './system.js';
 export * from './topology-spec.js';
