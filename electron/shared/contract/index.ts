@@ -2,6 +2,7 @@
 // typed client are all derived from this table.
 import type { z } from 'zod';
 import { cgroup } from './cgroup.js';
+import { firewall } from './firewall.js';
 import { labs } from './labs.js';
 import { metrics } from './metrics.js';
 import { net } from './net.js';
@@ -9,7 +10,7 @@ import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
