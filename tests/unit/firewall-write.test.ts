@@ -96,6 +96,17 @@ describe('a rule checked against its table (captured Docker-like filter table)',
     expect(fieldOf(() => checkRuleAgainst('filter', table('filter'), 'INPUT', ['-j']))).toBe('target');
   });
 
+  it('checks what iptables-nft --test does not: unknown targets, and targets of another table or hook', () => {
+    const ext = (t: string) => ['MASQUERADE', 'DNAT', 'LOG', 'CT'].includes(t);
+    expect(() => checkRuleAgainst('nat', table('nat'), 'POSTROUTING', ['-j', 'MASQUERADE'], ext)).not.toThrow();
+    expect(() => checkRuleAgainst('filter', table('filter'), 'INPUT', ['-j', 'LOG'], ext)).not.toThrow();
+    expect(() => checkRuleAgainst('nat', table('nat'), 'DOCKER', ['-j', 'DNAT', '--to-destination', '10.0.0.2'], ext)).not.toThrow();
+    expect(fieldOf(() => checkRuleAgainst('filter', table('filter'), 'INPUT', ['-j', 'NOSUCH'], ext))).toBe('target');
+    expect(fieldOf(() => checkRuleAgainst('filter', table('filter'), 'INPUT', ['-j', 'MASQUERADE'], ext))).toBe('target');
+    expect(fieldOf(() => checkRuleAgainst('nat', table('nat'), 'PREROUTING', ['-j', 'MASQUERADE'], ext))).toBe('target');
+    expect(fieldOf(() => checkRuleAgainst('filter', table('filter'), 'INPUT', ['-j', 'CT', '--notrack'], ext))).toBe('target');
+  });
+
   it('turns iptables-restore complaints into typed errors naming the field', () => {
     expect(restoreError("iptables-restore v1.8.9 (nf_tables): Couldn't load target `NOSUCH':No such file or directory\n\nError occurred at line: 2", 'filter', ['-j', 'NOSUCH']).field).toBe('target');
     expect(restoreError('iptables-restore v1.8.9 (nf_tables): unknown option "--bogus"\nError occurred at line: 2', 'filter', ['--bogus', '-j', 'ACCEPT']).field).toBe('rule');

@@ -68,7 +68,6 @@ export function registerFw(program: Command): void {
     .option('--priority <n>', 'nft: base chain priority', '0')
     .option('--policy <policy>', 'nft: base chain policy (accept, drop)', 'accept')
     .option('--json', 'print JSON')
-    .passThroughOptions()
     .description('add or insert one rule in a node nslab owns (validated by the kernel’s own tools first)')
     .action((node: string, rule: string[], opts: Opts & { owner: string; nft?: boolean; family: string; chain?: string; hook?: string; type: string; priority: string; policy: string }) =>
       withClient(!!opts.json, async (client) => {
@@ -87,7 +86,6 @@ export function registerFw(program: Command): void {
     .argument('[rule...]', 'a rule id from fw show, or after --: an iptables line with -D CHAIN')
     .option('--owner <owner>', 'every rule tagged nslab:<owner> and the nft table nslab_<owner>')
     .option('--json', 'print JSON')
-    .passThroughOptions()
     .description('delete one rule (by id or iptables line) or every rule of an owner')
     .action((node: string, rule: string[], opts: Opts & { owner?: string }) =>
       withClient(!!opts.json, async (client) => {

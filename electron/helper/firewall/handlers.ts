@@ -9,7 +9,7 @@ import type { FwNetns } from './netns.js';
 import { addNftRule } from './nft-write.js';
 import { readRuleset } from './ruleset.js';
 import { CounterWatch } from './watch.js';
-import { addIptablesRule, deleteByOwner, deleteIptablesById, deleteIptablesByLine, setPolicy } from './write.js';
+import { addIptablesRules, deleteByOwner, deleteIptablesById, deleteIptablesByLine, setPolicy } from './write.js';
 
 type FwMethods = Extract<keyof Handlers, `fw.${string}`>;
 
@@ -48,11 +48,17 @@ export function firewallHandlers(ctx: HelperContext): { handlers: Pick<Handlers,
         if (p.iptables) {
           checkRuleWords(p.iptables.rule, 'iptables.rule');
           const { position, rule, ...rest } = p.iptables;
-          return addIptablesRule(ctx, netns, p.owner, { ...rest, words: rule, op: position ? 'insert' : 'append', ...(position ? { position } : {}) });
+          return addIptablesRules(ctx, netns, p.owner, [{ ...rest, words: rule, op: position ? 'insert' : 'append', ...(position ? { position } : {}) }]);
         }
-        const line = parseIptablesLine(p.line!);
-        if (line.op === 'delete') throw new NslabError('invalid-params', 'line: -D deletes; use fw.rule.delete (nslab fw delete)', { field: 'line' });
-        return addIptablesRule(ctx, netns, p.owner, { ...line, op: line.op });
+        const lines = p.lines ?? [p.line!];
+        const rules = lines.map((text, i) => {
+          const field = p.lines ? `lines.${i}` : 'line';
+          const line = parseIptablesLine(text, field);
+          if (line.op === 'delete') throw new NslabError('invalid-params', `${field}: -D deletes; use fw.rule.delete (nslab fw delete)`, { field });
+          return { ...line, op: line.op };
+        });
+        // A big batch is answered with its commands; reading a thousand rules back is left to fw.show.
+        return addIptablesRules(ctx, netns, p.owner, rules, rules.length <= 100);
       },
       'fw.rule.delete': async (p) => {
         const netns = await writeTarget(ctx, p.node);

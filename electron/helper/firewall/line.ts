@@ -3,6 +3,7 @@
 // metacharacter is refused rather than interpreted. Pure, unit-tested.
 import { FwChainName, FwRuleWord, FwTableName } from '../../shared/contract/firewall.js';
 import { NslabError } from '../../shared/errors.js';
+import { splitQuoted } from './parse.js';
 
 export interface IptablesLine {
   table: 'filter' | 'nat' | 'mangle' | 'raw' | 'security';
@@ -14,30 +15,10 @@ export interface IptablesLine {
   words: string[];
 }
 
-/** Splits on blanks; '…' and "…" group (no escapes inside). */
+/** Splits on blanks; '…' and "…" group, no escapes: nothing else a shell would do. */
 export function tokenize(line: string, field = 'line'): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let quote: string | null = null;
-  for (const c of line) {
-    if (quote) {
-      if (c === quote) quote = null;
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === ' ' || c === '\t') {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (quote) throw new NslabError('invalid-params', `${field}: a ${quote} quote is not closed`, { field });
-  if (inWord) words.push(cur);
+  const { words, open } = splitQuoted(line, `"'`, false);
+  if (open) throw new NslabError('invalid-params', `${field}: a ${open} quote is not closed`, { field });
   return words;
 }
 
@@ -65,6 +46,8 @@ export function checkRuleWords(words: readonly string[], field: string): void {
 
 /** `[-t T] (-A|-I|-D) CHAIN [N] rule…`, in any order iptables accepts for the first words. */
 export function parseIptablesLine(line: string, field = 'line'): IptablesLine {
+  // `table`, `chain`… for one line; `lines.3.table` for a line of a batch.
+  const sub = (f: string): string => (field === 'line' ? f : `${field}.${f}`);
   const all = tokenize(line, field);
   if (all[0] === 'iptables' || all[0] === 'iptables-nft' || all[0] === 'iptables-legacy') all.shift();
   let table: string | undefined;
@@ -76,20 +59,20 @@ export function parseIptablesLine(line: string, field = 'line'): IptablesLine {
     const w = all[i]!;
     if ((w === '-t' || w === '--table') && table === undefined) {
       table = all[++i];
-      if (table === undefined) throw new NslabError('invalid-params', `${field}: -t needs a table`, { field: 'table' });
+      if (table === undefined) throw new NslabError('invalid-params', `${field}: -t needs a table`, { field: sub('table') });
     } else if (['-A', '--append', '-I', '--insert', '-D', '--delete'].includes(w) && op === undefined) {
       op = w === '-A' || w === '--append' ? 'append' : w === '-I' || w === '--insert' ? 'insert' : 'delete';
       chain = all[++i];
-      if (chain === undefined) throw new NslabError('invalid-params', `${field}: ${w} needs a chain`, { field: 'chain' });
+      if (chain === undefined) throw new NslabError('invalid-params', `${field}: ${w} needs a chain`, { field: sub('chain') });
       if (op === 'insert' && /^[0-9]+$/.test(all[i + 1] ?? '')) position = Number(all[++i]);
     } else rest.push(w);
   }
-  if (op === undefined || chain === undefined) throw new NslabError('invalid-params', `${field}: expected -A CHAIN, -I CHAIN [N] or -D CHAIN`, { field: 'line' });
+  if (op === undefined || chain === undefined) throw new NslabError('invalid-params', `${field}: expected -A CHAIN, -I CHAIN [N] or -D CHAIN`, { field });
   const t = FwTableName.safeParse(table ?? 'filter');
-  if (!t.success) throw new NslabError('invalid-params', `table: ${JSON.stringify(table)}: ${t.error.issues[0]?.message}`, { field: 'table' });
+  if (!t.success) throw new NslabError('invalid-params', `${sub('table')}: ${JSON.stringify(table)}: ${t.error.issues[0]?.message}`, { field: sub('table') });
   const c = FwChainName.safeParse(chain);
-  if (!c.success) throw new NslabError('invalid-params', `chain: ${JSON.stringify(chain)}: ${c.error.issues[0]?.message}`, { field: 'chain' });
-  if (position !== undefined && (position < 1 || position > 100_000)) throw new NslabError('invalid-params', 'position: must be 1–100000', { field: 'position' });
+  if (!c.success) throw new NslabError('invalid-params', `${sub('chain')}: ${JSON.stringify(chain)}: ${c.error.issues[0]?.message}`, { field: sub('chain') });
+  if (position !== undefined && (position < 1 || position > 100_000)) throw new NslabError('invalid-params', `${sub('position')}: must be 1–100000`, { field: sub('position') });
   if (rest.length === 0) throw new NslabError('invalid-params', `${field}: the rule is empty (expected at least -j TARGET)`, { field });
   checkRuleWords(rest, field);
   return { table: t.data, op, chain: c.data, ...(position !== undefined ? { position } : {}), words: rest };

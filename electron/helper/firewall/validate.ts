@@ -57,11 +57,36 @@ function pathBetween(graph: Map<string, Set<string>>, from: string, to: string):
 }
 
 /**
- * Refuses a rule whose chain is not in the table, or whose jump goes to a built-in chain or closes a loop.
- * A target that is neither a chain nor standard is an extension (MASQUERADE, DNAT, LOG…): iptables-restore
- * --test decides.
+ * Targets the kernel accepts only in some tables (and, in a built-in chain, only on some hooks). iptables-nft
+ * checks none of this in `iptables-restore --test`, so it is checked here.
  */
-export function checkRuleAgainst(tableName: string, table: FwTable | undefined, chain: string, words: readonly string[]): void {
+const TARGET_PLACES: Record<string, { tables: string[]; chains?: string[] }> = {
+  MASQUERADE: { tables: ['nat'], chains: ['POSTROUTING'] },
+  SNAT: { tables: ['nat'], chains: ['POSTROUTING', 'INPUT'] },
+  DNAT: { tables: ['nat'], chains: ['PREROUTING', 'OUTPUT'] },
+  REDIRECT: { tables: ['nat'], chains: ['PREROUTING', 'OUTPUT'] },
+  NETMAP: { tables: ['nat'] },
+  CT: { tables: ['raw'] },
+  NOTRACK: { tables: ['raw'] },
+  TPROXY: { tables: ['mangle'], chains: ['PREROUTING'] },
+  TOS: { tables: ['mangle'] },
+  DSCP: { tables: ['mangle'] },
+  TTL: { tables: ['mangle'] },
+  ECN: { tables: ['mangle'] },
+  CLASSIFY: { tables: ['mangle'] },
+  SECMARK: { tables: ['mangle', 'security'] },
+  CONNSECMARK: { tables: ['mangle', 'security'] },
+};
+
+/** Is there a target extension of this name (a libxt_/libipt_ plug-in iptables would load)? */
+export type ExtensionCheck = (target: string) => boolean;
+
+/**
+ * Refuses a rule whose chain is not in the table, whose target is neither standard, a chain of the table
+ * nor an installed extension, whose extension target does not belong in this table or chain, or whose jump
+ * goes to a built-in chain or closes a loop. iptables-nft's `--test` passes all of these (it only parses).
+ */
+export function checkRuleAgainst(tableName: string, table: FwTable | undefined, chain: string, words: readonly string[], isExtension: ExtensionCheck = () => true): void {
   const chains = chainsOf(tableName, table);
   if (!chains.includes(chain)) {
     throw new NslabError('not-found', `chain: table ${tableName} has no chain ${chain} (it has ${chains.join(', ')})`, { field: 'chain', allowed: chains });
@@ -71,7 +96,19 @@ export function checkRuleAgainst(tableName: string, table: FwTable | undefined, 
   if ((BUILTIN_CHAINS[tableName] ?? []).includes(jump.target)) {
     throw new NslabError('invalid-params', `target: ${jump.target} is a built-in chain; a rule can only jump to a user chain`, { field: 'target' });
   }
-  if (!chains.includes(jump.target)) return;
+  if (!chains.includes(jump.target)) {
+    if (!isExtension(jump.target)) {
+      throw new NslabError('not-found', `target: there is no chain ${jump.target} in table ${tableName} and no target extension of that name (chains: ${chains.join(', ')})`, { field: 'target', allowed: chains });
+    }
+    const place = TARGET_PLACES[jump.target];
+    if (place && !place.tables.includes(tableName)) {
+      throw new NslabError('invalid-params', `target: ${jump.target} works only in the ${place.tables.join('/')} table, not ${tableName}`, { field: 'target' });
+    }
+    if (place?.chains && (BUILTIN_CHAINS[tableName] ?? []).includes(chain) && !place.chains.includes(chain)) {
+      throw new NslabError('invalid-params', `target: ${jump.target} works only in ${place.chains.join('/')}, not ${chain}`, { field: 'target' });
+    }
+    return;
+  }
   const loop = jump.target === chain ? [chain] : pathBetween(jumpGraph(table), jump.target, chain);
   if (loop) throw new NslabError('invalid-params', `target: -j ${jump.target} would make a jump loop: ${[chain, ...loop].join(' → ')}`, { field: 'target', loop: [chain, ...loop] });
 }

@@ -1,6 +1,8 @@
 // Rules written by hand (fw.rule.add / fw.rule.delete / fw.policy.set) in a node nslab owns: checked
 // against the table, validated by `iptables-restore --test`, applied with `iptables-restore --noflush`,
 // tagged `nslab:<owner>`, journaled in the ledger, reported as the iptables command a person would type.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FwRule, FwRuleChange, FwRuleset, FwTable } from '../../shared/contract/firewall.js';
 import type { LedgerObject } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
@@ -13,6 +15,12 @@ import { journaled, ledgerOwner, ownerComment } from './owner.js';
 import { iptablesCommand, iptablesLine, readRuleset, type IptablesBackend } from './ruleset.js';
 import { BUILTIN_CHAINS, checkRuleAgainst, restoreError } from './validate.js';
 
+
+const XTABLES_DIRS = [process.env.XTABLES_LIBDIR, '/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/aarch64-linux-gnu/xtables', '/usr/lib64/xtables', '/usr/lib/xtables', '/usr/libexec/xtables'].filter((d): d is string => !!d);
+
+/** iptables loads target `X` from libxt_X.so (or libipt_X.so) in its xtables directory. */
+export const hasTargetExtension = (target: string): boolean =>
+  /^[A-Za-z0-9_-]+$/.test(target) && XTABLES_DIRS.some((d) => existsSync(join(d, `libxt_${target}.so`)) || existsSync(join(d, `libipt_${target}.so`)));
 
 const restoreCommand = (backend: IptablesBackend): string => (backend === 'legacy' ? 'iptables-legacy-restore' : 'iptables-nft-restore');
 const sourceOf = (backend: IptablesBackend): FwTable['source'] => (backend === 'legacy' ? 'iptables-legacy' : 'iptables-nft');
@@ -35,26 +43,60 @@ const tableIn = (rs: FwRuleset, backend: IptablesBackend, name: string): FwTable
 
 const allRules = (rs: FwRuleset): FwRule[] => rs.tables.flatMap((t) => t.chains.flatMap((c) => c.rules));
 
-export async function addIptablesRule(ctx: HelperContext, netns: string, owner: string, rule: Omit<IptablesLine, 'op'> & { op: 'append' | 'insert' }): Promise<FwRuleChange> {
-  const before = await readRuleset(netns, { text: false });
+export type RuleToAdd = Omit<IptablesLine, 'op'> & { op: 'append' | 'insert' };
+
+/**
+ * Adds rules in one batch per table: every rule checked against its table, the whole batch validated by
+ * `iptables-restore --test`, then applied by one `iptables-restore --noflush` per table (atomic: all
+ * or nothing). `readBack` reads the new rules back (their ids and handles) for the answer.
+ */
+export async function addIptablesRules(ctx: HelperContext, netns: string, owner: string, rules: RuleToAdd[], readBack = true): Promise<FwRuleChange> {
+  const before = await readRuleset(netns, { text: false, legacy: false });
   const backend = before.iptablesBackend;
-  checkRuleAgainst(rule.table, tableIn(before, backend, rule.table), rule.chain, rule.words);
   const comment = ownerComment(owner);
-  const words = ['-m', 'comment', '--comment', comment, ...rule.words];
-  const head = rule.op === 'insert' ? ['-I', rule.chain, ...(rule.position ? [String(rule.position)] : [])] : ['-A', rule.chain];
-  const restoreLine = [...head, ...words].map(restoreWord).join(' ');
-  const shown = personLine(netns, backend, backend, rule.table, rule.chain, rule.position ? [String(rule.position), ...words] : words, head[0]!);
-  const test = await restore(netns, backend, rule.table, [restoreLine], { test: true, shell: [] });
-  if (test.code !== 0) throw restoreError(test.stderr, rule.table, rule.words);
+  const byTable = new Map<string, { lines: string[]; shown: string[]; words: string[][] }>();
+  rules.forEach((rule, i) => {
+    try {
+      checkRuleAgainst(rule.table, tableIn(before, backend, rule.table), rule.chain, rule.words, hasTargetExtension);
+    } catch (err) {
+      // in a batch, say which line
+      if (rules.length > 1 && err instanceof NslabError) throw new NslabError(err.code, `lines.${i}: ${err.message}`, { ...err.data, field: `lines.${i}.${err.field ?? 'rule'}` });
+      throw err;
+    }
+    const words = ['-m', 'comment', '--comment', comment, ...rule.words];
+    const head = rule.op === 'insert' ? ['-I', rule.chain, ...(rule.position ? [String(rule.position)] : [])] : ['-A', rule.chain];
+    const group = byTable.get(rule.table) ?? { lines: [], shown: [], words: [] };
+    group.lines.push([...head, ...words].map(restoreWord).join(' '));
+    group.shown.push(personLine(netns, backend, backend, rule.table, rule.chain, rule.position ? [String(rule.position), ...words] : words, head[0]!));
+    group.words.push(rule.words);
+    byTable.set(rule.table, group);
+  });
+  for (const [table, group] of byTable) {
+    const test = await restore(netns, backend, table, group.lines, { test: true, shell: [] });
+    if (test.code !== 0) throw batchError(test.stderr, table, group.words);
+  }
   const object: LedgerObject = { kind: 'rule', netns, name: comment, owner: ledgerOwner(owner) };
   await journaled(ctx, object, async () => {
-    const r = await restore(netns, backend, rule.table, [restoreLine], { test: false, shell: [shown] });
-    if (r.code !== 0) throw restoreError(r.stderr, rule.table, rule.words);
+    for (const [table, group] of byTable) {
+      const r = await restore(netns, backend, table, group.lines, { test: false, shell: group.shown });
+      if (r.code !== 0) throw batchError(r.stderr, table, group.words);
+    }
   });
+  const commands = [...byTable.values()].flatMap((g) => g.shown);
+  if (!readBack) return { netns, commands, rules: [] };
   const known = new Set(allRules(before).map((r) => r.id));
   const after = await readRuleset(netns, { writable: true });
-  const added = tableIn(after, backend, rule.table)?.chains.find((c) => c.name === rule.chain)?.rules.filter((r) => !known.has(r.id) && r.comment === comment) ?? [];
-  return { netns, commands: [shown], rules: added };
+  const added = after.tables.filter((t) => t.source === sourceOf(backend)).flatMap((t) => t.chains.flatMap((c) => c.rules)).filter((r) => !known.has(r.id) && r.comment === comment);
+  return { netns, commands, rules: added };
+}
+
+/** iptables-restore names the failing line of its input (`Error occurred at line: N`): the batch's rule N-1. */
+function batchError(stderr: string, table: string, words: string[][]): NslabError {
+  const at = /Error occurred at line: (\d+)/.exec(stderr);
+  const index = at ? Number(at[1]) - 2 : 0;
+  const err = restoreError(stderr, table, words[index] ?? words[0] ?? []);
+  if (words.length === 1) return err;
+  return new NslabError(err.code, `lines.${index}: ${err.message}`, { ...err.data, field: `lines.${index}.${err.field ?? 'rule'}` });
 }
 
 /** iptables words compared the way iptables-save prints them: `-m tcp` after `-p tcp --dport`, `/32` on addresses. */

@@ -132,13 +132,15 @@ export const FwRuleAddParams = z
     owner: FwOwner.default(FW_DEFAULT_OWNER),
     /** An iptables line as typed after `iptables`: `-t nat -A POSTROUTING -s 10.0.0.0/24 -j MASQUERADE` (tokenised without a shell). */
     line: z.string().min(1).max(4000).optional(),
+    /** Many iptables lines, applied as one batch (one validation, one iptables-restore per table). */
+    lines: z.array(z.string().min(1).max(4000)).min(1).max(10_000).optional(),
     iptables: IptablesRuleForm.extend({
       /** Insert at this 1-based position (`-I CHAIN N`) instead of appending. */
       position: z.number().int().min(1).max(100_000).optional(),
     }).optional(),
     nft: NftRuleForm.optional(),
   })
-  .refine((p) => [p.line, p.iptables, p.nft].filter((x) => x !== undefined).length === 1, { error: 'give exactly one of line, iptables or nft', path: ['line'] });
+  .refine((p) => [p.line, p.lines, p.iptables, p.nft].filter((x) => x !== undefined).length === 1, { error: 'give exactly one of line, lines, iptables or nft', path: ['line'] });
 export type FwRuleAddParams = z.infer<typeof FwRuleAddParams>;
 
 export const FwRuleChange = z.object({
