@@ -12,7 +12,7 @@ import { run } from '../exec.js';
 import type { IptablesLine } from './line.js';
 import { deleteNftRule, deleteOwnerTables } from './nft-write.js';
 import { journaled, ledgerOwner, ownerComment } from './owner.js';
-import { iptablesCommand, iptablesLine, readRuleset, type IptablesBackend } from './ruleset.js';
+import { iptablesBackend, iptablesCommand, iptablesLine, readRuleset, type IptablesBackend } from './ruleset.js';
 import { BUILTIN_CHAINS, checkRuleAgainst, restoreError } from './validate.js';
 
 
@@ -51,10 +51,23 @@ export type RuleToAdd = Omit<IptablesLine, 'op'> & { op: 'append' | 'insert' };
  * or nothing). `readBack` reads the new rules back (their ids and handles) for the answer.
  */
 export async function addIptablesRules(ctx: HelperContext, netns: string, owner: string, rules: RuleToAdd[], readBack = true): Promise<FwRuleChange> {
-  const before = await readRuleset(netns, { text: false, legacy: false });
-  const backend = before.iptablesBackend;
+  const backend = await iptablesBackend();
   const comment = ownerComment(owner);
   const byTable = new Map<string, { lines: string[]; shown: string[]; words: string[][] }>();
+  for (const rule of rules) {
+    const words = ['-m', 'comment', '--comment', comment, ...rule.words];
+    const head = rule.op === 'insert' ? ['-I', rule.chain, ...(rule.position ? [String(rule.position)] : [])] : ['-A', rule.chain];
+    const group = byTable.get(rule.table) ?? { lines: [], shown: [], words: [] };
+    group.lines.push([...head, ...words].map(restoreWord).join(' '));
+    group.shown.push(personLine(netns, backend, backend, rule.table, rule.chain, rule.position ? [String(rule.position), ...words] : words, head[0]!));
+    group.words.push(rule.words);
+    byTable.set(rule.table, group);
+  }
+  // The table as it is and iptables-restore's own check of the batch are independent: read both at once.
+  const [before, ...tests] = await Promise.all([
+    readRuleset(netns, { text: false, legacy: false }),
+    ...[...byTable].map(([table, group]) => restore(netns, backend, table, group.lines, { test: true, shell: [] }).then((r) => ({ table, group, ...r }))),
+  ]);
   rules.forEach((rule, i) => {
     try {
       checkRuleAgainst(rule.table, tableIn(before, backend, rule.table), rule.chain, rule.words, hasTargetExtension);
@@ -63,18 +76,8 @@ export async function addIptablesRules(ctx: HelperContext, netns: string, owner:
       if (rules.length > 1 && err instanceof NslabError) throw new NslabError(err.code, `lines.${i}: ${err.message}`, { ...err.data, field: `lines.${i}.${err.field ?? 'rule'}` });
       throw err;
     }
-    const words = ['-m', 'comment', '--comment', comment, ...rule.words];
-    const head = rule.op === 'insert' ? ['-I', rule.chain, ...(rule.position ? [String(rule.position)] : [])] : ['-A', rule.chain];
-    const group = byTable.get(rule.table) ?? { lines: [], shown: [], words: [] };
-    group.lines.push([...head, ...words].map(restoreWord).join(' '));
-    group.shown.push(personLine(netns, backend, backend, rule.table, rule.chain, rule.position ? [String(rule.position), ...words] : words, head[0]!));
-    group.words.push(rule.words);
-    byTable.set(rule.table, group);
   });
-  for (const [table, group] of byTable) {
-    const test = await restore(netns, backend, table, group.lines, { test: true, shell: [] });
-    if (test.code !== 0) throw batchError(test.stderr, table, group.words);
-  }
+  for (const t of tests) if (t.code !== 0) throw batchError(t.stderr, t.table, t.group.words);
   const object: LedgerObject = { kind: 'rule', netns, name: comment, owner: ledgerOwner(owner) };
   await journaled(ctx, object, async () => {
     for (const [table, group] of byTable) {
