@@ -54,6 +54,9 @@ async function benchApply() {
     const restoreInput = `*filter\n${Array.from({ length: RULES }, (_, i) => ['-A', 'INPUT', '-m', 'comment', '--comment', 'nslab:handmade', ...ruleWords(i)].join(' ')).join('\n')}\nCOMMIT\n`;
     const nslabMs = [];
     const restoreMs = [];
+    // the floor nslab stands on: reading the table and iptables-restore --test of the same batch
+    const readMs = [];
+    const testMs = [];
     for (let rep = 0; rep < REPS; rep++) {
       let t = performance.now();
       const r = await rpc.call('fw.rule.add', { node: APPLY_NODE, owner: 'bench', lines });
@@ -61,6 +64,13 @@ async function benchApply() {
       if (r.commands.length !== RULES || (await countTagged(APPLY_NS, 'nslab:bench')) !== RULES) throw new Error('nslab did not apply every rule');
       await rpc.call('fw.rule.delete', { node: APPLY_NODE, owner: 'bench' });
       if ((await countTagged(APPLY_NS, 'nslab:bench')) !== 0) throw new Error('nslab did not delete every rule');
+
+      t = performance.now();
+      await rpc.call('fw.show', { node: APPLY_NODE });
+      readMs.push(performance.now() - t);
+      t = performance.now();
+      await nsRun(APPLY_NS, ['iptables-restore', '--test', '--noflush'], { input: restoreInput });
+      testMs.push(performance.now() - t);
 
       t = performance.now();
       await nsRun(APPLY_NS, ['iptables-restore', '--noflush'], { input: restoreInput });
@@ -76,7 +86,7 @@ async function benchApply() {
     await rpc.call('net.netns.delete', { node: APPLY_NODE });
     const nslab = median(nslabMs);
     const restore = median(restoreMs);
-    return { rules: RULES, nslabMs: +nslab.toFixed(1), restoreMs: +restore.toFixed(1), ratio: +(nslab / restore).toFixed(2), perCommand100Ms: +perCommand100Ms.toFixed(0), perCommandEstimate1000Ms: +(perCommand100Ms * 10).toFixed(0) };
+    return { rules: RULES, nslabMs: +nslab.toFixed(1), restoreMs: +restore.toFixed(1), ratio: +(nslab / restore).toFixed(2), showMs: +median(readMs).toFixed(1), testMs: +median(testMs).toFixed(1), perCommand100Ms: +perCommand100Ms.toFixed(0), perCommandEstimate1000Ms: +(perCommand100Ms * 10).toFixed(0) };
   } finally {
     await rpc.call('net.netns.delete', { node: APPLY_NODE }).catch(() => undefined);
     await rpc.close();
@@ -157,6 +167,8 @@ result.pass = { apply: apply.ratio <= TARGETS.applyRatio, sweep: sweep.ratio <= 
 console.table({
   [`nslab fw.rule.add (${RULES} lines)`]: { ms: apply.nslabMs },
   'hand-written iptables-restore': { ms: apply.restoreMs },
+  '  its iptables-restore --test': { ms: apply.testMs },
+  '  fw.show of the node (empty)': { ms: apply.showMs },
   'per-command iptables ×1000 (from 100)': { ms: apply.perCommandEstimate1000Ms },
   [`fw.watch sweep (${SWEEP_NS} ns × ${SWEEP_RULES} rules)`]: { ms: sweep.sweepMs },
   'bare iptables-save -c + nft -j spawns': { ms: sweep.bareSpawnsMs },

@@ -1,7 +1,7 @@
 // An iptables line as a person types it after `iptables` (`-t nat -A POSTROUTING -s 10.0.0.0/24 -j
 // MASQUERADE`), split into words without a shell: quotes group, nothing expands, and any shell
 // metacharacter is refused rather than interpreted. Pure, unit-tested.
-import { FwChainName, FwRuleWord, FwTableName } from '../../shared/contract/firewall.js';
+import { FW_RULE_WORD_RE, FwChainName, FwRuleWord, FwTableName } from '../../shared/contract/firewall.js';
 import { NslabError } from '../../shared/errors.js';
 import { splitQuoted } from './parse.js';
 
@@ -32,12 +32,13 @@ const REFUSED: Record<string, string> = {
 
 export function checkRuleWords(words: readonly string[], field: string): void {
   words.forEach((w, i) => {
-    const ok = FwRuleWord.safeParse(w);
+    // the plain regex first: a batch of a thousand lines has ten thousand words
+    const ok = FW_RULE_WORD_RE.test(w) ? { success: true as const } : FwRuleWord.safeParse(w);
     if (!ok.success) throw new NslabError('invalid-params', `${field}: ${JSON.stringify(w)}: ${ok.error.issues[0]?.message}`, { field, word: i });
     if (w === '--comment' || (w === 'comment' && words[i - 1] === '-m')) {
       throw new NslabError('invalid-params', `${field}: nslab adds the comment itself (nslab:<owner>); leave -m comment out`, { field, word: i });
     }
-    if (REFUSED[w]) throw new NslabError('invalid-params', `${field}: ${w} would ${REFUSED[w]}; a rule line adds, inserts or deletes one rule`, { field, word: i });
+    if (Object.hasOwn(REFUSED, w)) throw new NslabError('invalid-params', `${field}: ${w} would ${REFUSED[w]}; a rule line adds, inserts or deletes one rule`, { field, word: i });
     if (['-t', '--table', '-A', '--append', '-I', '--insert', '-D', '--delete'].includes(w)) {
       throw new NslabError('invalid-params', `${field}: ${w} may appear once, before the rule`, { field, word: i });
     }

@@ -92,11 +92,12 @@ export const IPTABLES_TABLES = ['filter', 'nat', 'mangle', 'raw', 'security'] as
 export const FwTableName = z.enum(IPTABLES_TABLES, { error: `table must be one of ${IPTABLES_TABLES.join(', ')}` });
 export const FwChainName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,28}$/, { error: "a chain name has letters, digits, '_', '.', '-' (at most 29)" });
 /** One word of an iptables rule: no shell metacharacters, no quotes (a shell never sees it, but a person copies it). */
+export const FW_RULE_WORD_RE = /^[^;&|$`<>(){}\\'"\n\r\t*?[\]~#]{1,256}$/;
 export const FwRuleWord = z
   .string()
   .min(1, { error: 'a rule word must not be empty' })
   .max(256)
-  .regex(/^[^;&|$`<>(){}\\'"\n\r\t*?[\]~#]+$/, { error: 'a rule word must not contain shell metacharacters, quotes or control characters (; & | $ ` < > ( ) { } \\ \' " * ? [ ] ~ #)' });
+  .regex(FW_RULE_WORD_RE, { error: 'a rule word must not contain shell metacharacters, quotes or control characters (; & | $ ` < > ( ) { } \\ \' " * ? [ ] ~ #)' });
 
 /** Writes name a node nslab owns; omitted (the root namespace) is refused with a typed error. */
 const node = NodeName.optional();
