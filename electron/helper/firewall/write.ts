@@ -15,7 +15,6 @@ import { journaled, ledgerOwner, ownerComment } from './owner.js';
 import { iptablesBackend, iptablesCommand, iptablesLine, readRuleset, type IptablesBackend } from './ruleset.js';
 import { BUILTIN_CHAINS, checkRuleAgainst, restoreError } from './validate.js';
 
-
 const XTABLES_DIRS = [process.env.XTABLES_LIBDIR, '/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/aarch64-linux-gnu/xtables', '/usr/lib64/xtables', '/usr/lib/xtables', '/usr/libexec/xtables'].filter((d): d is string => !!d);
 
 /** iptables loads target `X` from libxt_X.so (or libipt_X.so) in its xtables directory. */
