@@ -145,3 +145,18 @@ describe('counter sweeps', () => {
     expect(rules.get('nft/inet/nslab_fx/input#7')).toEqual({ packets: 3, bytes: 252 });
   });
 });
+
+describe('nft tables nslab deletes', () => {
+  it('only ever an nslab_ table, named <family> <table>', async () => {
+    const { deleteNftTable } = await import('../../electron/helper/firewall/nft-write.js');
+    await expect(deleteNftTable(null, 'inet filter')).rejects.toMatchObject({ code: 'internal' });
+    await expect(deleteNftTable('nslab-x', 'nslab_x')).rejects.toMatchObject({ code: 'internal' });
+  });
+
+  it('owner tags: nslab:<owner> for iptables, nslab_<owner> for nft', async () => {
+    const { ownerComment, ownerTable, ledgerOwner } = await import('../../electron/helper/firewall/owner.js');
+    expect(ownerComment('lab-nat')).toBe('nslab:lab-nat');
+    expect(ownerTable('lab-nat.v2')).toBe('nslab_lab_nat_v2');
+    expect([ledgerOwner('manual'), ledgerOwner('x')]).toEqual(['manual', 'fw:x']);
+  });
+});
