@@ -78,6 +78,21 @@ const TARGET_PLACES: Record<string, { tables: string[]; chains?: string[] }> = {
   CONNSECMARK: { tables: ['mangle', 'security'] },
 };
 
+export const isStandardTarget = (target: string): boolean => STANDARD_TARGETS.has(target);
+
+/** An extension target in a table or built-in chain it does not work in. */
+export function checkTargetPlace(tableName: string, chain: string, words: readonly string[]): void {
+  const jump = jumpOf(words);
+  const place = jump ? TARGET_PLACES[jump.target] : undefined;
+  if (!jump || !place) return;
+  if (!place.tables.includes(tableName)) {
+    throw new NslabError('invalid-params', `target: ${jump.target} works only in the ${place.tables.join('/')} table, not ${tableName}`, { field: 'target' });
+  }
+  if (place.chains && (BUILTIN_CHAINS[tableName] ?? []).includes(chain) && !place.chains.includes(chain)) {
+    throw new NslabError('invalid-params', `target: ${jump.target} works only in ${place.chains.join('/')}, not ${chain}`, { field: 'target' });
+  }
+}
+
 /** Is there a target extension of this name (a libxt_/libipt_ plug-in iptables would load)? */
 export type ExtensionCheck = (target: string) => boolean;
 
@@ -100,14 +115,7 @@ export function checkRuleAgainst(tableName: string, table: FwTable | undefined, 
     if (!isExtension(jump.target)) {
       throw new NslabError('not-found', `target: there is no chain ${jump.target} in table ${tableName} and no target extension of that name (chains: ${chains.join(', ')})`, { field: 'target', allowed: chains });
     }
-    const place = TARGET_PLACES[jump.target];
-    if (place && !place.tables.includes(tableName)) {
-      throw new NslabError('invalid-params', `target: ${jump.target} works only in the ${place.tables.join('/')} table, not ${tableName}`, { field: 'target' });
-    }
-    if (place?.chains && (BUILTIN_CHAINS[tableName] ?? []).includes(chain) && !place.chains.includes(chain)) {
-      throw new NslabError('invalid-params', `target: ${jump.target} works only in ${place.chains.join('/')}, not ${chain}`, { field: 'target' });
-    }
-    return;
+    return checkTargetPlace(tableName, chain, words);
   }
   const loop = jump.target === chain ? [chain] : pathBetween(jumpGraph(table), jump.target, chain);
   if (loop) throw new NslabError('invalid-params', `target: -j ${jump.target} would make a jump loop: ${[chain, ...loop].join(' → ')}`, { field: 'target', loop: [chain, ...loop] });

@@ -13,7 +13,7 @@ import type { IptablesLine } from './line.js';
 import { deleteNftRule, deleteOwnerTables } from './nft-write.js';
 import { journaled, ledgerOwner, ownerComment } from './owner.js';
 import { iptablesBackend, iptablesCommand, iptablesLine, readRuleset, type IptablesBackend } from './ruleset.js';
-import { BUILTIN_CHAINS, checkRuleAgainst, restoreError } from './validate.js';
+import { BUILTIN_CHAINS, checkRuleAgainst, checkTargetPlace, isStandardTarget, jumpOf, restoreError } from './validate.js';
 
 const XTABLES_DIRS = [process.env.XTABLES_LIBDIR, '/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/aarch64-linux-gnu/xtables', '/usr/lib64/xtables', '/usr/lib/xtables', '/usr/libexec/xtables'].filter((d): d is string => !!d);
 
@@ -42,6 +42,12 @@ const tableIn = (rs: FwRuleset, backend: IptablesBackend, name: string): FwTable
 
 const allRules = (rs: FwRuleset): FwRule[] => rs.tables.flatMap((t) => t.chains.flatMap((c) => c.rules));
 
+/** No jump, a standard target, or an installed extension: nothing in the table to check it against. */
+const standaloneTarget = (words: readonly string[]): boolean => {
+  const j = jumpOf(words);
+  return !j || isStandardTarget(j.target) || hasTargetExtension(j.target);
+};
+
 export type RuleToAdd = Omit<IptablesLine, 'op'> & { op: 'append' | 'insert' };
 
 /**
@@ -63,13 +69,17 @@ export async function addIptablesRules(ctx: HelperContext, netns: string, owner:
     byTable.set(rule.table, group);
   }
   // The table as it is and iptables-restore's own check of the batch are independent: read both at once.
+  // A batch that only appends to built-in chains with standard or extension targets cannot name a
+  // missing chain or close a loop, and needs no read at all (unless its rules are to be read back).
+  const needsTable = readBack || rules.some((r) => !(BUILTIN_CHAINS[r.table] ?? []).includes(r.chain) || !standaloneTarget(r.words));
   const [before, ...tests] = await Promise.all([
-    readRuleset(netns, { text: false, legacy: false }),
+    needsTable ? readRuleset(netns, { text: false, legacy: false }) : null,
     ...[...byTable].map(([table, group]) => restore(netns, backend, table, group.lines, { test: true, shell: [] }).then((r) => ({ table, group, ...r }))),
   ]);
   rules.forEach((rule, i) => {
     try {
-      checkRuleAgainst(rule.table, tableIn(before, backend, rule.table), rule.chain, rule.words, hasTargetExtension);
+      if (before) checkRuleAgainst(rule.table, tableIn(before, backend, rule.table), rule.chain, rule.words, hasTargetExtension);
+      else checkTargetPlace(rule.table, rule.chain, rule.words);
     } catch (err) {
       // in a batch, say which line
       if (rules.length > 1 && err instanceof NslabError) throw new NslabError(err.code, `lines.${i}: ${err.message}`, { ...err.data, field: `lines.${i}.${err.field ?? 'rule'}` });
@@ -86,7 +96,7 @@ export async function addIptablesRules(ctx: HelperContext, netns: string, owner:
   });
   const commands = [...byTable.values()].flatMap((g) => g.shown);
   if (!readBack) return { netns, commands, rules: [] };
-  const known = new Set(allRules(before).map((r) => r.id));
+  const known = new Set(before ? allRules(before).map((r) => r.id) : []);
   const after = await readRuleset(netns, { writable: true });
   const added = after.tables.filter((t) => t.source === sourceOf(backend)).flatMap((t) => t.chains.flatMap((c) => c.rules)).filter((r) => !known.has(r.id) && r.comment === comment);
   return { netns, commands, rules: added };
