@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { FwRuleAddParams } from '../../electron/shared/contract/firewall.js';
 import { NslabError } from '../../electron/shared/errors.js';
 import { parseIptablesLine, tokenize } from '../../electron/helper/firewall/line.js';
-import { buildRuleset } from '../../electron/helper/firewall/ruleset.js';
+import { buildRuleset, splitBatchedReads } from '../../electron/helper/firewall/ruleset.js';
 import { checkRuleAgainst, restoreError } from '../../electron/helper/firewall/validate.js';
 import { normalizeWords } from '../../electron/helper/firewall/write.js';
-import { countersOf, diffCounters } from '../../electron/helper/firewall/watch.js';
+import { CounterWatch, countersOf, diffCounters } from '../../electron/helper/firewall/watch.js';
 
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '../fixtures/firewall', name), 'utf8');
 const ruleset = () =>
@@ -158,5 +158,45 @@ describe('nft tables nslab deletes', () => {
     expect(ownerComment('lab-nat')).toBe('nslab:lab-nat');
     expect(ownerTable('lab-nat.v2')).toBe('nslab_lab_nat_v2');
     expect([ledgerOwner('manual'), ledgerOwner('x')]).toEqual(['manual', 'fw:x']);
+  });
+});
+
+describe('one ip -batch for many namespaces', () => {
+  const json = fixture('nft-ruleset.json').trim();
+  const empty = fixture('empty-nft-ruleset.json').trim();
+  const save = fixture('iptables-nft-save.txt');
+
+  it('splits the output at each namespace\'s nft JSON line, skipping namespaces that could not be entered', () => {
+    const out = `${json}\n${save}${empty}\n${json}\n${save}`;
+    const parts = splitBatchedReads(out, ['nslab-a', 'nslab-gone', 'nslab-b', 'nslab-c'], new Set(['nslab-gone']))!;
+    expect([...parts.keys()]).toEqual(['nslab-a', 'nslab-b', 'nslab-c']);
+    expect(parts.get('nslab-a')!.nfSave).toContain('-A DOCKER-USER -j RETURN');
+    expect(parts.get('nslab-b')).toEqual({ nftJson: empty, nfSave: '' });
+    expect(parts.get('nslab-c')!.nftJson).toBe(json);
+  });
+
+  it('refuses output that does not add up', () => {
+    expect(splitBatchedReads(`${json}\n`, ['nslab-a', 'nslab-b'], new Set())).toBeNull();
+    expect(splitBatchedReads(`stray\n${json}\n`, ['nslab-a'], new Set())).toBeNull();
+  });
+
+  it('the watch reads namespaces without legacy tables together after their first sweep', async () => {
+    const rs = () => buildRuleset('nslab-a', { def: 'nf_tables', nfSave: save, legacySave: '', nftJson: json, nftText: null });
+    const single: (string | null)[] = [];
+    const many: string[][] = [];
+    const watch = new CounterWatch(
+      async (netns) => (single.push(netns), rs()),
+      async (list) => (many.push(list), new Map(list.map((n) => [n, list.indexOf(n) === 0 ? new Error('gone') : rs()]))),
+    );
+    const events: { netns: string | null; error?: string }[] = [];
+    watch.watch({ id: 'c', notify: (_e, p) => void events.push(p as never), onClose: () => () => undefined }, ['nslab-a', 'nslab-b', null], 10_000);
+    await watch.sweep();
+    expect(single.sort()).toEqual([null, 'nslab-a', 'nslab-b'].sort());
+    single.length = 0;
+    await watch.sweep();
+    watch.close();
+    expect(many).toEqual([['nslab-a', 'nslab-b']]);
+    expect(single).toEqual([null]);
+    expect(events.filter((e) => e.error).map((e) => e.netns)).toEqual(['nslab-a']);
   });
 });

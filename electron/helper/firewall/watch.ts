@@ -1,11 +1,12 @@
 // fw.watch: one sweep per interval (1 s default) reads the counters of every watched namespace — one
 // `iptables-save -c` and one `nft -j -a list ruleset` each (plus iptables-legacy-save where legacy tables
-// were found when watching began), never one spawn per rule — and sends each subscriber the rules whose
-// counters moved, with deltas and the "no hit since watching began / ever" flags.
+// were found when watching began), never one spawn per rule, and for namespaces without legacy tables all
+// in one `ip -batch` — and sends each subscriber the rules whose counters moved, with deltas and the
+// "no hit since watching began / ever" flags.
 import type { FwCounterDelta, FwCountersEvent, FwRuleset } from '../../shared/contract/firewall.js';
 import { FW_WATCH_INTERVAL } from '../../shared/contract/firewall.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
-import { readRuleset } from './ruleset.js';
+import { readCountersBatched, readRuleset } from './ruleset.js';
 import type { FwNetns } from './netns.js';
 
 interface Counter {
@@ -57,7 +58,10 @@ export class CounterWatch {
   private sweeping: Promise<void> | null = null;
   interval: number = FW_WATCH_INTERVAL.default;
 
-  constructor(private readonly read: (netns: FwNetns, legacy: boolean) => Promise<FwRuleset> = (netns, legacy) => readRuleset(netns, { text: false, legacy })) {}
+  constructor(
+    private readonly read: (netns: FwNetns, legacy: boolean) => Promise<FwRuleset> = (netns, legacy) => readRuleset(netns, { text: false, legacy }),
+    private readonly readMany: (netns: string[]) => Promise<Map<string, FwRuleset | Error> | null> = readCountersBatched,
+  ) {}
 
   /** Adds a client to these namespaces; a namespace new to the watch is swept for it at once. */
   watch(client: ClientHandle, targets: FwNetns[], interval?: number): FwNetns[] {
@@ -102,20 +106,32 @@ export class CounterWatch {
     void this.sweep();
   }
 
-  /** One sweep of every watched namespace; a sweep still running when the next is due is not doubled. */
+  /**
+   * One sweep of every watched namespace; a sweep still running when the next is due is not doubled.
+   * Namespaces known to hold no legacy tables are read together in one spawn; the root namespace, and
+   * each namespace on its first sweep, one by one.
+   */
   sweep(): Promise<void> {
-    this.sweeping ??= Promise.all([...this.watched.values()].map((w) => this.sweepOne(w))).then(() => {
+    this.sweeping ??= this.sweepAll().finally(() => {
       this.sweeping = null;
     });
     return this.sweeping;
   }
 
-  private async sweepOne(w: Watched, onlyClient?: string): Promise<void> {
+  private async sweepAll(): Promise<void> {
+    const all = [...this.watched.values()];
+    const together = all.filter((w): w is Watched & { netns: string } => w.netns !== null && w.legacy === false);
+    const read = together.length > 1 ? await this.readMany(together.map((w) => w.netns)).catch(() => null) : null;
+    await Promise.all(all.map((w) => this.sweepOne(w, undefined, w.netns !== null ? read?.get(w.netns) : undefined)));
+  }
+
+  private async sweepOne(w: Watched, onlyClient?: string, given?: FwRuleset | Error): Promise<void> {
     const t = Date.now();
     const base = { t, interval: this.interval, netns: w.netns, node: w.netns?.startsWith('nslab-') ? w.netns.slice('nslab-'.length) : null };
     let event: FwCountersEvent;
     try {
-      const rs = await this.read(w.netns, w.legacy ?? true);
+      if (given instanceof Error) throw given;
+      const rs = given ?? (await this.read(w.netns, w.legacy ?? true));
       w.legacy ??= rs.legacyTables;
       const now = countersOf(rs);
       const all = !w.prev || onlyClient !== undefined;
