@@ -112,7 +112,8 @@ async function benchSweep() {
     }
     let events = 0;
     let rulesSeen = 0;
-    const client = { id: 'bench', notify: (_name, e) => ((events += 1), (rulesSeen += e.rules.length)), onClose: () => () => undefined };
+    let errors = 0;
+    const client = { id: 'bench', notify: (_name, e) => ((events += 1), (rulesSeen += e.rules.length), (errors += e.error ? 1 : 0)), onClose: () => () => undefined };
     const watch = new CounterWatch();
     watch.watch(client, SWEEP, 10_000); // the long interval keeps the timer out of the timed sweeps
     await watch.sweep();
@@ -128,6 +129,7 @@ async function benchSweep() {
       bareMs.push(performance.now() - t);
     }
     watch.close();
+    if (errors) throw new Error(`${errors} sweeps of a namespace failed`);
 
     // 10 s at 1 Hz: the watcher's CPU, its own and its children's (the spawns), as a share of one core.
     const at1Hz = new CounterWatch();

@@ -6,6 +6,7 @@ import { NslabError } from '../../shared/errors.js';
 import { isMarked, nodeOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { run } from '../exec.js';
+import { listNetns } from '../net/snapshot.js';
 import { inNetns, type FwNetns } from './netns.js';
 import { nftRuleKey, parseNftJson, parseNftText, type NftChain, type NftTable } from './nft-parse.js';
 import { parseIptablesSave, type IptablesRule, type IptablesTable } from './parse.js';
@@ -226,12 +227,17 @@ export function splitBatchedReads(stdout: string, netns: string[], failed: Reado
 export async function readCountersBatched(netns: string[]): Promise<Map<string, FwRuleset | Error> | null> {
   const def = await iptablesBackend();
   if (def !== 'nf_tables') return null;
+  // Only namespaces that exist go in: when `ip -batch` cannot enter one, the child it forked for that
+  // line carries on with the rest of the batch too, and the output repeats (then it is not attributed).
+  const present = new Set(await listNetns());
+  const gone = netns.filter((n) => !present.has(n));
+  netns = netns.filter((n) => present.has(n));
   const input = netns.flatMap((n) => [`netns exec ${n} nft -j -a list ruleset`, `netns exec ${n} iptables-nft-save -c`]).join('\n');
   const r = await run(['ip', '-force', '-batch', '-'], { input: `${input}\n`, allowFailure: true });
   const failed = new Set([...r.stderr.matchAll(/Cannot open network namespace "([^"]+)"/g)].map((m) => m[1]!));
   const parts = splitBatchedReads(r.stdout, netns, failed);
   if (!parts) return null;
-  const out = new Map<string, FwRuleset | Error>();
+  const out = new Map<string, FwRuleset | Error>(gone.map((n) => [n, new NslabError('not-found', `there is no namespace ${n}`)]));
   for (const n of netns) {
     const p = parts.get(n);
     out.set(n, p ? buildRuleset(n, { def, nfSave: p.nfSave, legacySave: '', nftJson: p.nftJson, nftText: null }) : new NslabError('not-found', `namespace ${n} could not be entered`));
