@@ -19,7 +19,8 @@ import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
 import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
-import { ruleKind } from './firewall/kinds.js';
+import { nftTableKind, ruleKind } from './firewall/kinds.js';
+import { firewallHandlers } from './firewall/handlers.js';
 import { ptyHandlers } from './pty/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
@@ -61,7 +62,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
   const ctx: HelperContext = {
@@ -83,6 +84,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
 
   const terminals = ptyHandlers(ctx);
   const metrics = metricsHandlers();
+  const firewall = firewallHandlers(ctx);
   const handlers: Handlers = {
     'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: process.getuid?.() === 0, mode: ctx.mode, stateDir }),
     'events.subscribe': async ({ events }, call) => {
@@ -99,6 +101,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     ...netHandlers(ctx),
     ...cgroupHandlers(ctx),
     ...metrics.handlers,
+    ...firewall.handlers,
     ...topologyHandlers(ctx),
     ...labHandlers(ctx),
     ...terminals.handlers,
@@ -110,6 +113,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     close() {
       terminals.manager.killAll();
       metrics.sampler.close();
+      firewall.watch.close();
       stopActivity();
       ledger.close();
       release();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
+import { firewallEvents } from './firewall.js';
 import { metricsEvents } from './metrics.js';
 import { ptyEvents } from './pty.js';
 
@@ -47,6 +48,7 @@ export const events = {
   'topology.changed': TopologyChangedEvent,
   ...ptyEvents,
   ...metricsEvents,
+  ...firewallEvents,
   ...relayEvents,
 } as const;
 
