@@ -48,6 +48,7 @@ export function node(name: string, links: Partial<NodeSnapshot['links'][number]>
     name,
     netns: `nslab-${name}`,
     topology: null,
+    recorded: true,
     forwarding: false,
     forwardingV6: false,
     rpFilter: 2,

@@ -22,7 +22,7 @@ vi.mock('../../renderer/src/panels/Terminals/screen', async () => {
 
 
 const text = (en: string, ko: string) => ({ en, ko });
-const progress = (extra: Partial<LabProgress> = {}): LabProgress => ({ startedAt: null, passed: [], hints: 0, solved: [], completedAt: null, ...extra });
+const progress = (extra: Partial<LabProgress> = {}): LabProgress => ({ startedAt: null, passed: [], hints: 0, solved: [], completedAt: null, completions: [], ...extra });
 
 function summary(id: string, extra: Partial<LabSummary> = {}): LabSummary {
   return {

@@ -6,7 +6,7 @@ import { ipJson, ipJsonBatch, type Netns } from './ip.js';
 import { parseLinks, parseNetconf, parseNetnsList, parseNsids, parseRoutes, type PendingPeer } from './parse.js';
 
 /** Where `ip netns` keeps its named namespaces (a private tmpfs in sandbox mode). */
-const NETNS_RUN_DIR = '/run/netns';
+export const NETNS_RUN_DIR = '/run/netns';
 
 /**
  * The named namespaces. `ip netns list` only lists this directory; reading it directly saves a process
@@ -26,7 +26,7 @@ export const listMarkedNetns = async (): Promise<string[]> => (await listNetns()
 export interface NamespaceState {
   netns: Netns;
   links: LinkSnapshot[];
-  node: Omit<NodeSnapshot, 'name' | 'netns' | 'topology'>;
+  node: Omit<NodeSnapshot, 'name' | 'netns' | 'topology' | 'recorded'>;
   pending: PendingPeer[];
 }
 
@@ -55,7 +55,12 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-export async function snapshotNamespaces(namespaces: string[], topologyOf: (netns: string) => string | null): Promise<NodeSnapshot[]> {
+export interface NetnsOwnership {
+  topology: string | null;
+  recorded: boolean;
+}
+
+export async function snapshotNamespaces(namespaces: string[], ownership: (netns: string) => NetnsOwnership): Promise<NodeSnapshot[]> {
   const states = await mapLimit(namespaces, 8, readNamespace);
   const byNetns = new Map<Netns, NamespaceState>(states.map((s) => [s.netns, s]));
   const pending = states.flatMap((s) => s.pending);
@@ -67,7 +72,7 @@ export async function snapshotNamespaces(namespaces: string[], topologyOf: (netn
   return states.map((s) => ({
     name: nodeOf(s.netns as string),
     netns: s.netns as string,
-    topology: topologyOf(s.netns as string),
+    ...ownership(s.netns as string),
     ...s.node,
   }));
 }

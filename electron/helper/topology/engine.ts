@@ -8,7 +8,7 @@ import { announceTopologyChange } from '../events.js';
 import { run } from '../exec.js';
 import { removeObjects } from '../ledger/gc.js';
 import { ipBatch, ipJson } from '../net/ip.js';
-import { listMarkedNetns, listNetns, mapLimit, snapshotNamespaces } from '../net/snapshot.js';
+import { listMarkedNetns, listNetns, mapLimit, snapshotNamespaces, type NetnsOwnership } from '../net/snapshot.js';
 import { parseTopology } from './load.js';
 import { ledgerObjects, nodeLines, ownerOf, planTopology, rootLines, sysctlAssignments, type PlannedLink } from './plan.js';
 
@@ -101,19 +101,19 @@ export async function destroyTopology(ctx: HelperContext, name: string): Promise
   return { name, removed: result.deleted.map((o) => (o.kind === 'netns' ? o.name : `${o.netns}/${o.name}`)) };
 }
 
-export function topologyOf(ctx: HelperContext): (netns: string) => string | null {
+export function ownershipOf(ctx: HelperContext): (netns: string) => NetnsOwnership {
   const owners = new Map(ctx.ledger.objects((o) => o.kind === 'netns').map((o) => [o.name, o.owner]));
   return (netns) => {
     const owner = owners.get(netns);
-    return owner?.startsWith('topology:') ? owner.slice('topology:'.length) : null;
+    return { topology: owner?.startsWith('topology:') ? owner.slice('topology:'.length) : null, recorded: owner !== undefined };
   };
 }
 
 export async function showTopology(ctx: HelperContext, name?: string): Promise<TopologySnapshot> {
   const marked = await listMarkedNetns();
-  if (name === undefined) return { name: null, nodes: await snapshotNamespaces(marked, topologyOf(ctx)) };
+  if (name === undefined) return { name: null, nodes: await snapshotNamespaces(marked, ownershipOf(ctx)) };
   const yaml = ctx.topologies.load(name);
   if (yaml === null) throw new NslabError('not-found', `no topology named ${name} has been applied`, { field: 'name' });
   const wanted = new Set(planTopology(parseTopology(yaml, name)).namespaces);
-  return { name, nodes: await snapshotNamespaces(marked.filter((ns) => wanted.has(ns)), topologyOf(ctx)) };
+  return { name, nodes: await snapshotNamespaces(marked.filter((ns) => wanted.has(ns)), ownershipOf(ctx)) };
 }
