@@ -1,9 +1,10 @@
 // One user action's lifecycle (busy, its typed error, a done note), so errors show next to the button
-// that caused them.
-import { ref, shallowRef } from 'vue';
+// that caused them — and go away once the inputs they were about are edited.
+import { ref, shallowRef, watch, type WatchSource } from 'vue';
 import { toNslabError, type NslabError } from '../../../electron/shared/errors';
 
-export function useAction() {
+/** `inputs`: the form fields this action sends; editing one clears the error shown under it. */
+export function useAction(...inputs: WatchSource[]) {
   const busy = ref(false);
   const error = shallowRef<NslabError | null>(null);
   const done = ref<string | null>(null);
@@ -28,6 +29,9 @@ export function useAction() {
     error.value = null;
     done.value = null;
   }
+
+  // Only the error: a done note survives the form clearing itself after success.
+  if (inputs.length) watch(inputs, () => void (busy.value || (error.value = null)));
 
   return { busy, error, done, run, reset };
 }
