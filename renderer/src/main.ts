@@ -5,6 +5,7 @@ import App from './App.vue';
 import { createAppI18n, isLocale } from './i18n';
 import { readStored } from './stores/storage';
 import { STORAGE } from './stores/ui';
+import './fonts';
 import './styles.css';
 
 const stored = readStored(STORAGE.locale);

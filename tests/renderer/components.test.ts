@@ -287,6 +287,9 @@ describe('App', () => {
     expect(w.get('h1').text()).toBe('토폴로지');
     expect(document.documentElement.lang).toBe('ko');
     expect(localStorage.getItem('nslab.locale')).toBe('ko');
+    // the status bar too, down to how the page is connected
+    expect(w.get('[data-testid="status-helper"]').text()).not.toMatch(/browser|electron/i);
+    expect(w.get('[data-testid="status-helper"]').text()).toMatch(/(브라우저|Electron) 연결/);
   });
 
   it('moves between panels with the arrow keys and applies the theme toggle', async () => {

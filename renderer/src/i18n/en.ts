@@ -45,6 +45,7 @@ export default {
     cgroup: 'cgroup',
     helper: 'Helper',
     transport: 'via {transport}',
+    transports: { browser: 'the browser', electron: 'Electron' },
     restarts: 'restarted {n} time | restarted {n} times',
     state: {
       starting: 'starting',

@@ -48,6 +48,7 @@ const ko = {
     cgroup: 'cgroup',
     helper: '헬퍼',
     transport: '{transport} 연결',
+    transports: { browser: '브라우저', electron: 'Electron' },
     restarts: '{n}번 재시작됨',
     state: {
       starting: '시작하는 중',
