@@ -31,6 +31,8 @@ function summary(id: string, extra: Partial<LabSummary> = {}): LabSummary {
     summary: text(`Summary ${id}`, `요약 ${id}`),
     level: 'beginner',
     minutes: 15,
+    order: 1,
+    requires: [],
     topics: ['netns', 'bridge'],
     steps: 2,
     file: `/labs/${id}.yaml`,

@@ -74,6 +74,10 @@ export const LabSummary = z.object({
   summary: Text,
   level: z.string(),
   minutes: z.number(),
+  /** Place in the learning order; the list comes sorted by it. */
+  order: z.number(),
+  /** Labs to do first. */
+  requires: z.array(z.string()),
   topics: z.array(z.string()),
   steps: z.number(),
   file: z.string(),

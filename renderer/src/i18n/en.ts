@@ -290,6 +290,7 @@ export default {
     stepCount: '{n} step | {n} steps',
     progress: '{done} of {total} steps passed',
     completedOn: 'Completed {date}',
+    requires: 'Do first: {labs}',
     completedTimes: 'Completed {n} times, last {date}',
     inProgress: 'In progress',
     notStarted: 'Not started',

@@ -293,6 +293,7 @@ const ko = {
     stepCount: '{n}단계',
     progress: '{total}단계 중 {done}단계 통과',
     completedOn: '{date} 완료',
+    requires: '먼저 할 실습: {labs}',
     completedTimes: '{n}번 완료, 마지막 {date}',
     inProgress: '진행 중',
     notStarted: '시작 전',
