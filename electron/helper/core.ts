@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import type { HelperContext } from './context.js';
 import { EventBus } from './events.js';
 import { onActivity } from './exec/run.js';
-import { gc, reconcile } from './ledger/gc.js';
+import { adopt, gc, reconcile } from './ledger/gc.js';
 import { Ledger } from './ledger/journal.js';
 import type { KindDriver } from './ledger/kinds.js';
 import { acquireLock } from './ledger/lock.js';
@@ -96,7 +96,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
       return { events };
     },
     'ledger.list': async () => ({ objects: ledger.objects() }),
-    'ledger.gc': async ({ dryRun }) => gc(ledger, drivers, dryRun),
+    'ledger.gc': async ({ dryRun, adopt: adoptFirst }) => gc(ledger, drivers, dryRun, adoptFirst),
+    'ledger.adopt': async ({ names, dryRun }) => adopt(ledger, drivers, names, dryRun),
     'system.doctor': async () => doctor(ctx),
     ...netHandlers(ctx),
     ...cgroupHandlers(ctx),

@@ -189,7 +189,11 @@ describe('nslab in the browser', () => {
     await browser!.screenshot('cgroups');
 
     // Removing the group ends what runs in it (the shell and stress-ng) first.
+    // …after confirming; "Don't ask again" is a remembered setting.
     await byTest('cgroup-remove').click();
+    await byTest('cgroup-remove-confirm').waitFor();
+    await browser!.screenshot('confirm-remove-cgroup');
+    await byTest('cgroup-remove-confirm-confirm').click();
     await byTest(`cgroup-item-${GROUP}`).waitFor({ state: 'detached', timeout: 20_000 });
     expect(groupDirs()).toEqual([]);
   });

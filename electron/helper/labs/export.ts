@@ -1,6 +1,7 @@
 // A lab's reference solution as a runnable shell script: the lab's build (namespaces, links, addresses,
 // starting firewall state) then each step's solution, every line rendered the way the activity log does.
 import { labCgroupName, type LabSpec } from '../../shared/labs/index.js';
+import { adoptLines } from '../../shared/adopt-script.js';
 import { NslabError } from '../../shared/errors.js';
 import { netnsOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
@@ -46,5 +47,7 @@ export function exportScript(lab: LabSpec, step?: number): string {
     const lines = s.solve.flatMap((a) => renderAction(lab, a));
     out.push(...(lines.length ? lines : ['# (nothing to change: this step is observed, not solved)']));
   });
+  // The groups were made through `nslab cgroup create` and are recorded already; the namespaces were not.
+  out.push(...adoptLines(lab.topology ? planTopology(lab.topology).namespaces : []));
   return `${out.join('\n')}\n`;
 }

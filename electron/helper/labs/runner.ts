@@ -1,7 +1,9 @@
 // The lab runner: up, check, hint, solve, reset, down. The topology goes through the topology engine (so
 // the ledger records it and the Topology panel shows it); firewall rules are recorded as the lab's own.
 import { stringify } from 'yaml';
-import type { CheckResult, LabProgress, ProbeResult, Result, StepResult } from '../../shared/contract/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckResult, ProbeResult, Result, StepResult } from '../../shared/contract/index.js';
 import { labCgroupName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
 import { machineBackend } from '../cgroup/detect.js';
@@ -10,19 +12,29 @@ import type { HelperContext } from '../context.js';
 import { onActivity } from '../exec/run.js';
 import { removeObjects } from '../ledger/gc.js';
 import { applyTopology, destroyTopology } from '../topology/engine.js';
+import { planTopology } from '../topology/plan.js';
+import { NETNS_RUN_DIR } from '../net/snapshot.js';
 import { applyAction } from './actions.js';
 import { findLab } from './catalogue.js';
 import { runProbe } from './probes.js';
-import { ProgressStore } from './progress.js';
+import { beginRun, ProgressStore, recordCheck } from './progress.js';
 
 export const topologyName = (lab: LabSpec): string | null => lab.topology?.name ?? null;
 
 /** The lab's groups as they are named in nslab/. */
 export const labCgroups = (lab: LabSpec): string[] => (lab.cgroups ?? []).map((c) => labCgroupName(lab.id, c.name));
 
+/**
+ * Up while what `up` built is there: the topology is applied and each of its namespaces is still recorded and
+ * present (gc or crash recovery may have removed them), and every group exists.
+ */
 export function isUp(ctx: HelperContext, lab: LabSpec): boolean {
   const topo = topologyName(lab);
   if (topo !== null && ctx.topologies.load(topo) === null) return false;
+  if (lab.topology) {
+    const namespaces = planTopology(lab.topology).namespaces;
+    if (!namespaces.every((ns) => ctx.ledger.has({ kind: 'netns', netns: null, name: ns }) && existsSync(join(NETNS_RUN_DIR, ns)))) return false;
+  }
   const groups = labCgroups(lab);
   if (groups.length) {
     const backend = machineBackend().backend;
@@ -60,6 +72,8 @@ function selectSteps(lab: LabSpec, step: number | undefined): { n: number; step:
 export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab.up'>> {
   const started = performance.now();
   const { lab, file } = findLab(id);
+  // Up again on a running lab keeps its run; anything else begins one with nothing passed.
+  const continuing = isUp(ctx, lab);
   let created: string[] = [];
   if (lab.topology) created = (await applyTopology(ctx, stringify(lab.topology), file)).created;
   try {
@@ -73,7 +87,7 @@ export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab
     await labDown(ctx, id).catch(() => undefined);
     throw err;
   }
-  new ProgressStore(ctx.stateDir).update(lab.id, (p) => ({ ...p, startedAt: p.startedAt ?? new Date().toISOString() }));
+  new ProgressStore(ctx.stateDir).update(lab.id, (p) => (continuing && p.startedAt ? p : beginRun(p, new Date().toISOString())));
   return { id: lab.id, topology: topologyName(lab), created, ms: Math.round(performance.now() - started) };
 }
 
@@ -91,8 +105,9 @@ export async function labDown(ctx: HelperContext, id: string): Promise<Result<'l
 }
 
 export async function labReset(ctx: HelperContext, id: string): Promise<Result<'lab.reset'>> {
+  // Down first, so the `up` after it begins a fresh run (the history of finished runs stays). It works on a
+  // stopped lab too: that just starts it from its starting state.
   const down = await labDown(ctx, id);
-  new ProgressStore(ctx.stateDir).clear(id);
   const up = await labUp(ctx, id);
   return { id, removed: down.removed, created: up.created };
 }
@@ -124,15 +139,7 @@ export async function labCheck(ctx: HelperContext, id: string, step?: number): P
   }
   const failure = firstFailure(steps);
   const progress = new ProgressStore(ctx.stateDir);
-  progress.update(lab.id, (p): LabProgress => {
-    const passed = new Set(p.passed);
-    for (const s of steps) {
-      if (s.ok) passed.add(s.id);
-      else passed.delete(s.id);
-    }
-    const done = lab.steps.every((s) => passed.has(s.id));
-    return { ...p, passed: lab.steps.map((s) => s.id).filter((s) => passed.has(s)), completedAt: done ? (p.completedAt ?? new Date().toISOString()) : null };
-  });
+  progress.update(lab.id, (p) => recordCheck(p, lab.steps.map((s) => s.id), steps, new Date().toISOString()));
   const message = failure
     ? `step ${failure.step.step} (${failure.step.id}): ${failure.probe.label}: expected ${failure.probe.expected}; observed ${failure.probe.observed} — look with: ${failure.probe.where}`
     : null;

@@ -59,6 +59,10 @@ const LabObject = z
     summary: Text,
     level: z.enum(LAB_LEVELS),
     minutes: z.number().int().min(1).max(240),
+    /** Place in the catalogue's learning order (1 = first): the notes' first experiment comes first. */
+    order: z.number().int().min(1).max(1000),
+    /** Labs to do before this one (their ids); each must come earlier in the order. */
+    requires: z.array(LabId).default([]),
     topics: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1),
     intro: Text.optional(),
     topology: TopologySpec.optional(),
