@@ -316,3 +316,47 @@ export function spawnTracked(argv: readonly string[]): TrackedProcess {
   });
   return { pid: child.pid ?? -1, kill: () => void child.kill('SIGKILL'), exited };
 }
+
+export interface LineStream {
+  pid: number;
+  /** The line a person would type to run the same listener. */
+  shell: string;
+  /** Ends the program (SIGTERM); `exited` settles once it has. */
+  stop(): void;
+  exited: Promise<{ code: number | null; signal: string | null; stderr: string }>;
+}
+
+/**
+ * A long-running reader (`nft monitor trace`, `conntrack -E`): stdout is handed over line by line as it
+ * arrives (UTF-8 safe), stderr lines too (listeners report losses there), until it exits or is stopped.
+ */
+export function spawnLines(argv: readonly string[], onLine: (line: string) => void, onStderrLine?: (line: string) => void): LineStream {
+  const [program, ...args] = argv;
+  if (!program) throw new NslabError('internal', 'empty argv');
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const split = (each: (line: string) => void): ((chunk: string) => void) => {
+    let rest = '';
+    return (chunk) => {
+      rest += chunk;
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) !== -1) {
+        each(rest.slice(0, nl));
+        rest = rest.slice(nl + 1);
+      }
+    };
+  };
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', split(onLine));
+  child.stderr.setEncoding('utf8').on('data', split((line) => {
+    if (stderr.length < 64 * 1024) stderr += `${line}\n`;
+    onStderrLine?.(line);
+  }));
+  const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve, reject) => {
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ENOENT' ? new NslabError('tool-missing', `${program} is not installed`, { tool: program }) : new NslabError('internal', e.message)),
+    );
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+  exited.catch(() => undefined); // observed by whoever awaits it
+  return { pid: child.pid ?? -1, shell: shellLine(argv), stop: () => void child.kill('SIGTERM'), exited };
+}

@@ -3,25 +3,18 @@
 // program runs under coreutils `timeout`, which lives in the group with it: the deadline holds even when
 // the caller (a one-shot CLI with the helper in-process) is long gone, and removing the group (lab down,
 // `nslab cgroup rm -f`, gc) kills both.
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Result } from '../../shared/contract/index.js';
 import { cgroupPath } from '../../shared/cgroup/names.js';
 import { NslabError } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
 import { launchInCgroup, reportActivity } from '../exec.js';
-import { resourcesDir } from '../resources.js';
+import { builtNodeEntry } from '../resources.js';
 import type { CgroupDriver } from './driver.js';
 
 /** out/node/launcher.mjs: next to the bundle this runs from, or the checkout's build output (tests). */
-export function launcherPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'launcher.mjs'), join(resourcesDir(), '..', 'out', 'node', 'launcher.mjs')];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new NslabError('tool-missing', `the cgroup launcher is missing (looked in ${candidates.join(', ')}); run npm run build`, { tool: 'launcher.mjs' });
-  return found;
-}
+export const launcherPath = (): string => builtNodeEntry('launcher.mjs', 'the cgroup launcher');
 
 /** The argv actually started: the program under `timeout` (TERM at the deadline, KILL a second later). */
 export const guardedArgv = (argv: readonly string[], timeoutMs: number): string[] => ['timeout', '-k', '1', `${timeoutMs / 1000}`, ...argv];

@@ -8,8 +8,10 @@ import { net } from './net.js';
 import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
+import { trace } from './trace.js';
+import { conntrack } from './conntrack.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...trace, ...conntrack };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -26,6 +28,8 @@ export const isMethodName = (name: unknown): name is MethodName =>
 export * from './events.js';
 export * from './cgroup.js';
 export * from './metrics.js';
+export * from './trace.js';
+export * from './conntrack.js';
 export * from './snapshot.js';
 export * from './system.js';
 export * from './topology-spec.js';
