@@ -30,6 +30,7 @@ export * from './cgroup.js';
 export * from './metrics.js';
 export * from './trace.js';
 export * from './conntrack.js';
+export * from './firewall.js';
 export * from './snapshot.js';
 export * from './system.js';
 export * from './topology-spec.js';
