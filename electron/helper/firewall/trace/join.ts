@@ -40,13 +40,14 @@ interface Pass {
   order: number;
   packet: TracePacket;
   rules: TraceRuleHit[];
-  ct: string | null;
+  /** Rules of nslab's own observer chain (one per conntrack state): they say what conntrack decided. */
+  observed: { handle: number | null; text: string }[];
   verdict: string | null;
   byPolicy: boolean;
 }
 
 const BUILTIN_HOOK: Record<string, Hook> = { PREROUTING: 'prerouting', INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output', POSTROUTING: 'postrouting' };
-const TERMINAL = /^(accept|drop|reject|queue|stolen|return)\b/;
+const FINAL = /^(accept|drop|reject|queue|stolen)\b/;
 const ICMP_ECHO = new Set(['echo-request', 'echo-reply']);
 const NAT_RULE = /\b(masquerade|snat|dnat|redirect)\b/i;
 
@@ -59,7 +60,7 @@ function passesOf(lines: TimedTraceLine[]): { passes: Pass[]; unjoined: number }
     const packetKey = `${netns}|${line.id}`;
     const key = `${packetKey}|${line.family}|${line.table}|${line.chain}`;
     if (line.kind === 'packet') {
-      const pass: Pass = { netns, id: line.id, family: line.family, table: line.table, chain: line.chain, order, packet: line.packet, rules: [], ct: null, verdict: null, byPolicy: false };
+      const pass: Pass = { netns, id: line.id, family: line.family, table: line.table, chain: line.chain, order, packet: line.packet, rules: [], observed: [], verdict: null, byPolicy: false };
       passes.push(pass);
       open.set(key, pass);
       lastOfPacket.set(packetKey, pass);
@@ -72,10 +73,10 @@ function passesOf(lines: TimedTraceLine[]): { passes: Pass[]; unjoined: number }
       continue;
     }
     if (line.kind === 'rule') {
-      const ct = line.table === TRACE_TABLE ? /^ct state (\w+)$/.exec(line.text) : null;
-      if (ct) pass.ct = ct[1]!;
-      else if (line.table !== TRACE_TABLE) pass.rules.push({ chain: line.chain, handle: line.handle, nft: line.text, iptables: null, verdict: line.verdict });
-      if (TERMINAL.test(line.verdict) && line.chain === pass.chain) pass.verdict = line.verdict;
+      if (line.table === TRACE_TABLE) pass.observed.push({ handle: line.handle, text: line.text });
+      else pass.rules.push({ chain: line.chain, handle: line.handle, nft: line.text, iptables: null, verdict: line.verdict });
+      // accept/drop in a chain jumped to end the base chain too; a return only ends the chain it is in.
+      if (FINAL.test(line.verdict) || (line.verdict === 'return' && line.chain === pass.chain)) pass.verdict = line.verdict;
     } else if (line.kind === 'policy') {
       pass.verdict = line.verdict;
       pass.byPolicy = true;
@@ -165,6 +166,10 @@ export function joinTrace({ lines, proto, marker, from, index }: JoinInput): Joi
           const resolved = r.handle === null ? null : index.rule(pass.netns, pass.family, pass.table, r.chain, r.handle);
           return resolved ? { ...r, nft: r.nft || resolved.nft, iptables: resolved.iptables } : { ...r, nft: r.nft || `rule ${r.handle ?? '?'} of ${pass.table} ${r.chain} (removed since)` };
         });
+        const ct = pass.observed
+          .map((o) => o.text || (o.handle === null ? '' : (index.rule(pass.netns, pass.family, pass.table, pass.chain, o.handle)?.nft ?? '')))
+          .map((text) => /^ct state (\w+)$/.exec(text)?.[1])
+          .find((state) => state !== undefined);
         const hop: TraceHop = {
           direction,
           netns: pass.netns,
@@ -179,7 +184,7 @@ export function joinTrace({ lines, proto, marker, from, index }: JoinInput): Joi
           rules,
           verdict: pass.verdict ?? 'continue',
           byPolicy: pass.byPolicy,
-          ct: pass.ct,
+          ct: ct ?? null,
           nat: [],
         };
         const prev = walk[walk.length - 1];

@@ -25,6 +25,15 @@ const HEAD = /^trace id ([0-9a-f]+) (\S+) (\S+) (\S+) (.*)$/;
 const VERDICT_TAIL = /\s*\(verdict ([^)]+)\)\s*$/;
 const HANDLE_TAIL = /\s*# handle (\d+)\s*$/;
 
+const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
+
+/** nft prints one flag by name (`syn`) and a combination as hex (`0x14`): always names, `rst|ack`. */
+export function tcpFlagNames(printed: string): string {
+  if (!/^0x[0-9a-f]+$/i.test(printed)) return printed.replace(/,/g, '|');
+  const bits = parseInt(printed, 16);
+  return TCP_FLAGS.filter((_, i) => bits & (1 << i)).join('|');
+}
+
 const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
 
 /** The header fields nslab shows and joins on. */
@@ -42,7 +51,7 @@ export function parsePacket(fields: string): TracePacket {
     protocol: l4 ?? pick(/\bip protocol (\S+)/),
     sport: num(pick(/\b(?:tcp|udp|sctp) sport (\d+)/)),
     dport: num(pick(/\b(?:tcp|udp|sctp) dport (\d+)/)),
-    tcpFlags: pick(/\btcp flags == (\S+)/) ?? pick(/\btcp flags (\S+)/),
+    tcpFlags: ((f) => (f === undefined ? undefined : tcpFlagNames(f)))(pick(/\btcp flags == (\S+)/) ?? pick(/\btcp flags (\S+)/)),
     icmpType: pick(/\bicmp type (\S+)/),
     icmpId: num(pick(/\bicmp id (\d+)/)),
     icmpSeq: num(pick(/\bicmp sequence (\d+)/)),
