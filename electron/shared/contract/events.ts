@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
+import { firewallEvents } from './firewall.js';
 import { metricsEvents } from './metrics.js';
 import { ptyEvents } from './pty.js';
 import { traceEvents } from './trace.js';
@@ -29,6 +30,7 @@ export const events = {
   ...metricsEvents,
   ...traceEvents,
   ...conntrackEvents,
+  ...firewallEvents,
 } as const;
 
 export type EventTable = typeof events;

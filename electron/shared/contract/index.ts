@@ -2,6 +2,7 @@
 // typed client are all derived from this table.
 import type { z } from 'zod';
 import { cgroup } from './cgroup.js';
+import { firewall } from './firewall.js';
 import { labs } from './labs.js';
 import { metrics } from './metrics.js';
 import { net } from './net.js';
@@ -11,7 +12,7 @@ import { topology } from './topology.js';
 import { trace } from './trace.js';
 import { conntrack } from './conntrack.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...trace, ...conntrack };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
