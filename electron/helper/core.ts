@@ -21,6 +21,9 @@ import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
 import { nftTableKind, ruleKind } from './firewall/kinds.js';
 import { firewallHandlers } from './firewall/handlers.js';
+import { traceTableKind } from './firewall/trace/kind.js';
+import { traceHandlers } from './firewall/trace/handlers.js';
+import { conntrackHandlers } from './firewall/conntrack/handlers.js';
 import { ptyHandlers } from './pty/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
@@ -62,7 +65,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
   const ctx: HelperContext = {
@@ -84,6 +87,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
 
   const terminals = ptyHandlers(ctx);
   const metrics = metricsHandlers();
+  const conntrack = conntrackHandlers(ctx);
   const firewall = firewallHandlers(ctx);
   const handlers: Handlers = {
     'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: process.getuid?.() === 0, mode: ctx.mode, stateDir }),
@@ -106,6 +110,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     ...topologyHandlers(ctx),
     ...labHandlers(ctx),
     ...terminals.handlers,
+    ...traceHandlers(ctx),
+    ...conntrack.handlers,
   };
 
   return {
@@ -114,6 +120,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     close() {
       terminals.manager.killAll();
       metrics.sampler.close();
+      conntrack.watches.close();
       firewall.watch.close();
       stopActivity();
       ledger.close();
