@@ -21,6 +21,9 @@ import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
 import { ruleKind } from './firewall/kinds.js';
 import { ptyHandlers } from './pty/handlers.js';
+import { containerHandlers } from './container/handlers.js';
+import { containerKindFor } from './container/kinds.js';
+import { auditHandlers } from './audit/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
 import { prepareSandbox } from './sandbox.js';
@@ -61,7 +64,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, containerKindFor(stateDir)];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
   const ctx: HelperContext = {
@@ -102,6 +105,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     ...topologyHandlers(ctx),
     ...labHandlers(ctx),
     ...terminals.handlers,
+    ...containerHandlers(ctx),
+    ...auditHandlers(ctx),
   };
 
   return {

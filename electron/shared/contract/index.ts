@@ -2,6 +2,8 @@
 // typed client are all derived from this table.
 import type { z } from 'zod';
 import { cgroup } from './cgroup.js';
+import { audit } from './audit.js';
+import { container } from './container.js';
 import { labs } from './labs.js';
 import { metrics } from './metrics.js';
 import { net } from './net.js';
@@ -9,7 +11,7 @@ import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...container, ...audit };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -25,6 +27,8 @@ export const isMethodName = (name: unknown): name is MethodName =>
 
 export * from './events.js';
 export * from './cgroup.js';
+export * from './container.js';
+export { AuditReport } from '../audit/schema.js';
 export * from './metrics.js';
 export * from './snapshot.js';
 export * from './system.js';
