@@ -33,7 +33,7 @@ export async function runAudit(ctx: HelperContext, targets: string[], catalogue:
     }),
   );
   const env: AuditEnv = { stateDir: ctx.stateDir, containers, docker: readDockerConfig(unseen), unseen };
-  if (process.getuid?.() !== 0) unseen.push('not root: processes and files of other users may be hidden (sandbox mode)');
+  if (process.getuid?.() !== 0) unseen.push(`not root: only this user's nslab state (${ctx.stateDir}) is audited; root's containers, other users' processes and root-only files are not visible`);
 
   const items = catalogue.items.map((item) => {
     const results = item.checks.flatMap((check) => {
