@@ -83,8 +83,8 @@ describe('container run flags', () => {
     expect(() => runParams([], {})).toThrow(/give the command to run/);
   });
   it('passes a good command line through', () => {
-    expect(runParams(['sh', '-c', 'true'], { name: 'web', net: 'bridge:hub/br0', ip: '10.0.0.2/24', capDrop: ['ALL'], capAdd: ['NET_BIND_SERVICE'], readOnly: true })).toMatchObject({
-      name: 'web', net: { node: 'hub', bridge: 'br0' }, ip: '10.0.0.2/24', capDrop: ['ALL'], readOnly: true, argv: ['sh', '-c', 'true'],
+    expect(runParams(['sh', '-c', 'true'], { name: 'web', net: 'bridge:hub/br0', ip: '10.0.0.2/24', capDrop: ['ALL'], capAdd: ['NET_BIND_SERVICE'], readOnly: true, newPrivs: false })).toMatchObject({
+      name: 'web', net: { node: 'hub', bridge: 'br0' }, ip: '10.0.0.2/24', capDrop: ['ALL'], readOnly: true, noNewPrivs: true, argv: ['sh', '-c', 'true'],
     });
   });
 });
@@ -100,5 +100,24 @@ describe('isolation view parsers', () => {
     expect(mounts[0]).toMatchObject({ target: '/', fstype: 'overlay', propagation: 'private' });
     expect(mounts.find((m) => m.target === '/sys')).toMatchObject({ fstype: 'sysfs', readOnly: true });
     expect(mounts.find((m) => m.target === '/.nslab')).toMatchObject({ readOnly: true });
+  });
+});
+
+describe('container export', () => {
+  it('replaces nslab’s paths with variables and keeps every build step', async () => {
+    const { containerScript } = await import('../../electron/helper/container/script.js');
+    const state = '/var/lib/nslab';
+    const dir = `${state}/containers/web`;
+    const script = containerScript(state, {
+      name: 'web', argv: ['sleep', '300'], rootfs: 'busybox', hostname: 'web', netns: 'private', cgroup: 'nslab/c-web', net: 'none', ip: null, userns: null,
+      capabilities: ['chown'], readOnly: false, noNewPrivs: false, limits: {}, createdAt: '2026-12-01T00:00:00Z', owner: 'container:web', exit: null,
+      pid1: null, pidNs: null, gatePid: null, peer: null, uidMap: null, gidMap: null,
+      commands: [`DIR=${dir}`, `mkfifo -m 0666 ${dir}/gate-start ${dir}/gate-run`, `nsenter -t "$PID1" -m -- mount -t overlay -o lowerdir=${state}/rootfs/skeleton:${state}/rootfs/busybox nslab-rootfs ${dir}/root`],
+    });
+    expect(script).toMatch(/^#!\/bin\/sh\n/);
+    expect(script).toContain('mkfifo -m 0666 $DIR/gate-start $DIR/gate-run');
+    expect(script).toContain('lowerdir=$ROOTFS/skeleton:$ROOTFS/busybox nslab-rootfs $DIR/root');
+    expect(script).not.toContain(state);
+    expect(script).toContain('chroot "$ROOTFS/busybox" /bin/busybox --install -s /bin');
   });
 });

@@ -43,7 +43,8 @@ export function runParams(argv: string[], o: Opts): Params<'container.run'> {
     capDrop: (o.capDrop as string[] | undefined) ?? [],
     capAdd: (o.capAdd as string[] | undefined) ?? [],
     readOnly: !!o.readOnly,
-    noNewPrivs: !!o.noNewPrivs,
+    // commander reads --no-new-privs as the negation of --new-privs
+    noNewPrivs: o.newPrivs === false,
     argv,
     detach: !!o.detach,
     remove: !!o.rm,

@@ -19,7 +19,7 @@ import type { CgroupDriver } from '../cgroup/driver.js';
 import { reportActivity, run, spawnGated, spawnTracked, type GatedProcess } from '../exec.js';
 import { ipJson } from '../net/ip.js';
 import { listNetns } from '../net/snapshot.js';
-import { alive, nsInode, releaseGate, waitDescendant, waitExe } from './gate.js';
+import { killGate, nsInode, releaseGate, waitDescendant, waitExe } from './gate.js';
 import { NSLAB_BUSYBOX, NSLAB_TOOLS, checkRootfsDir, ensureBusyboxRootfs, ensureSkeleton, ensureTools } from './rootfs.js';
 import { containerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
 
@@ -142,6 +142,12 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     commands.push(scriptLine(argv, vars));
     await run(argv, { change: true, ...opts });
   };
+  /** Several `ip` commands in one process (`ip -batch -`), each shown and scripted as its own line. */
+  const batch = async (prefix: string[], lines: string[][]): Promise<void> => {
+    const shown = lines.map((l) => scriptLine([...prefix, ...l], vars));
+    commands.push(...shown);
+    await run([...prefix, '-batch', '-'], { change: true, input: lines.map((l) => l.join(' ')).join('\n') + '\n', shell: lines.map((l) => shellLine([...prefix, ...l])) });
+  };
   const note = (line: string): void => void commands.push(line);
   const writeProc = (path: string, value: string): void => {
     writeFileSync(path, value);
@@ -167,9 +173,9 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     const gateStart = join(dir, 'gate-start');
     const gateRun = join(dir, 'gate-run');
     note(`DIR=${shellQuote(dir)}   # the container's upper/work layers, mount point and start gates`);
-    await step(['mkfifo', '-m', '0600', gateStart]);
-    // Opened only through the fd nslab passes down: a user-namespaced PID 1 cannot walk nslab's 0700 state dir.
-    await step(['mkfifo', '-m', '0666', gateRun]);
+    // 0666: the run gate is opened through the fd nslab passes down, as a user-namespaced PID 1 (it cannot
+    // walk nslab's 0700 state directory, so nobody else reaches either FIFO by its path).
+    await step(['mkfifo', '-m', '0666', gateStart, gateRun]);
 
     const group = await drv.create(containerCgroup(r.name), p.limits, owner);
     cgroupMade = true;
@@ -228,20 +234,26 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     anchor?.kill(); // the container's processes hold the user namespace now
 
     const ns = (...flags: string[]): string[] => ['nsenter', '-t', String(pid1), ...flags, '--'];
-    if (peer) {
-      await step(['ip', 'link', 'add', peer.name, 'netns', peer.netns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]);
-      await step(['ip', '-n', peer.netns, 'link', 'set', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up']);
-      await step([...ns('-n'), 'ip', 'link', 'set', 'eth0', 'up']);
-      if (p.ip) await step([...ns('-n'), 'ip', 'addr', 'add', p.ip, 'dev', 'eth0']);
-      if (p.gateway) await step([...ns('-n'), 'ip', 'route', 'add', 'default', 'via', p.gateway]);
-    }
-    await step([...ns('-n'), 'ip', 'link', 'set', 'lo', 'up']);
-    const lower = [...r.rootfsLower].join(':');
-    await step([...ns('-m'), 'mount', '-t', 'overlay', '-o', `${p.readOnly ? 'ro,' : ''}lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, 'nslab-rootfs', root]);
-    await step([...ns('-m'), 'mount', '--bind', '-o', 'ro', r.tools, `${root}${NSLAB_TOOLS}`]);
-    await step([...ns('-m', '-p'), 'mount', '-t', 'proc', '-o', 'nosuid,nodev,noexec', 'proc', `${root}/proc`]);
-    await step([...ns('-m', '-n'), 'mount', '-t', 'sysfs', '-o', 'ro,nosuid,nodev,noexec', 'sysfs', `${root}/sys`]);
-    await step([...ns('-u'), 'hostname', r.hostname]);
+    const inside: string[][] = [['link', 'set', 'lo', 'up']];
+    if (peer) inside.push(['link', 'set', 'eth0', 'up'], ...(p.ip ? [['addr', 'add', p.ip, 'dev', 'eth0']] : []), ...(p.gateway ? [['route', 'add', 'default', 'via', p.gateway]] : []));
+    // Independent steps run side by side; each chain keeps its own order (and so does the script).
+    const network = async (): Promise<void> => {
+      if (peer) await step(['ip', 'link', 'add', peer.name, 'netns', peer.netns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]);
+      await Promise.all([
+        ...(peer ? [step(['ip', '-n', peer.netns, 'link', 'set', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up'])] : []),
+        batch([...ns('-n'), 'ip'], inside),
+      ]);
+    };
+    const filesystem = async (): Promise<void> => {
+      const lower = r.rootfsLower.join(':');
+      await step([...ns('-m'), 'mount', '-t', 'overlay', '-o', `${p.readOnly ? 'ro,' : ''}lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, 'nslab-rootfs', root]);
+      await Promise.all([
+        step([...ns('-m'), 'mount', '--bind', '-o', 'ro', r.tools, `${root}${NSLAB_TOOLS}`]),
+        step([...ns('-m', '-p'), 'mount', '-t', 'proc', '-o', 'nosuid,nodev,noexec', 'proc', `${root}/proc`]),
+        step([...ns('-m', '-n'), 'mount', '-t', 'sysfs', '-o', 'ro,nosuid,nodev,noexec', 'sysfs', `${root}/sys`]),
+      ]);
+    };
+    await Promise.all([network(), filesystem(), step([...ns('-u'), 'hostname', r.hostname])]);
     await step([...ns('-m'), 'pivot_root', root, `${root}/.oldroot`]);
     await step([...ns('-m'), NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot']);
     await releaseGate(gateRun);
@@ -261,13 +273,7 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
 
 /** Kills everything in the container's cgroup and removes what was built for it. */
 export async function teardown(ctx: HelperContext, drv: CgroupDriver, record: ContainerRecord, withCgroup = true): Promise<void> {
-  if (record.gatePid && alive(record.gatePid)) {
-    try {
-      process.kill(record.gatePid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  killGate(record.gatePid, containerDir(ctx.stateDir, record.name));
   if (withCgroup && drv.backend.exists(containerCgroup(record.name))) await drv.remove(containerCgroup(record.name), true);
   if (record.peer) {
     // normally gone with the container's network namespace

@@ -84,3 +84,13 @@ export async function waitExe(pid: number, program: string, timeoutMs = 5000): P
     await sleep(1);
   }
 }
+
+/** SIGKILLs a container's start chain, only if that PID still is it (its command line names the container's directory). */
+export function killGate(pid: number | null, dir: string): void {
+  if (!pid) return;
+  try {
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}

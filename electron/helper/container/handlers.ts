@@ -5,7 +5,7 @@ import { cgroupDriverFor } from '../cgroup/handlers.js';
 import { buildContainer, containerCgroup, teardown } from './build.js';
 import { containerScript } from './script.js';
 import { inspectProcess } from './inspect.js';
-import { execIn, infoOf, listContainers, mustLoad, recordExit, removeContainer, stopContainer } from './lifecycle.js';
+import { execIn, forget, infoOf, listContainers, mustLoad, recordExit, removeContainer, stopContainer } from './lifecycle.js';
 
 type ContainerMethods = Extract<keyof Handlers, `container.${string}` | 'process.inspect'>;
 
@@ -22,7 +22,7 @@ export function containerHandlers(ctx: HelperContext): Pick<Handlers, ContainerM
       const info = infoOf(record);
       if (params.remove) {
         await teardown(ctx, drv, record);
-        ctx.ledger.removed(ctx.ledger.objects((o) => o.owner === record.owner && (o.kind === 'container' || o.kind === 'link')));
+        forget(ctx, record);
       }
       return { ...info, ...proc.output(), oomKilled: oomKills > 0, startMs };
     },

@@ -1,20 +1,10 @@
 // The ledger's container kind: a container's directory (overlay layers, mount point, gates, log) and any
 // start chain that never reached its cgroup. Runs after cgroups (whose processes gc kills first: with
 // them go the container's namespaces and mounts) and links.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import type { KindDriver } from '../ledger/kinds.js';
+import { killGate } from './gate.js';
 import { containerDir, containersDir, loadRecord } from './store.js';
-
-function killStrayGate(stateDir: string, name: string): void {
-  const pid = loadRecord(stateDir, name)?.gatePid;
-  if (!pid) return;
-  try {
-    // only if it is still the chain nslab started (its command line names the container's gate)
-    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(containerDir(stateDir, name))) process.kill(pid, 'SIGKILL');
-  } catch {
-    // gone
-  }
-}
 
 export function containerKindFor(stateDir: string): KindDriver {
   return {
@@ -27,7 +17,7 @@ export function containerKindFor(stateDir: string): KindDriver {
       const failed: { object: (typeof objects)[number]; message: string }[] = [];
       for (const object of objects) {
         try {
-          killStrayGate(stateDir, object.name);
+          killGate(loadRecord(stateDir, object.name)?.gatePid ?? null, containerDir(stateDir, object.name));
           rmSync(containerDir(stateDir, object.name), { recursive: true, force: true });
         } catch (err) {
           failed.push({ object, message: (err as Error).message });

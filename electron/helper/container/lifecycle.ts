@@ -103,8 +103,13 @@ export async function removeContainer(ctx: HelperContext, name: string, force: b
   const r = mustLoad(ctx, name);
   if (isRunning(r) && !force) throw new NslabError('busy', `container ${name} is running: stop it first or remove with force`, { field: 'name' });
   await teardown(ctx, driver(ctx), r);
-  ctx.ledger.removed(ctx.ledger.objects((o) => (o.kind === 'container' && o.name === name) || (o.kind === 'link' && o.name === peerName(name) && o.netns === r.peer?.netns)));
+  forget(ctx, r);
   return { removed: containerObject(name, r.owner).name };
+}
+
+/** Drops the ledger records of a removed container (its cgroup's went with the cgroup). */
+export function forget(ctx: HelperContext, r: ContainerRecord): void {
+  ctx.ledger.removed(ctx.ledger.objects((o) => (o.kind === 'container' && o.name === r.name) || (o.kind === 'link' && o.name === peerName(r.name) && o.netns === r.peer?.netns)));
 }
 
 /** Reads how the program ended and what the kernel counted, then forgets the gate process. */
