@@ -21,7 +21,7 @@ beforeAll(() => {
   cgroupsBefore = markedCgroups();
 });
 afterAll(async () => {
-  for (const lab of ['security-audit', 'userns-rootless']) await nslab(state.dir, ['lab', 'down', lab]);
+  for (const lab of ['security-audit', 'userns-rootless', 'container-by-hand', 'sysbox-ideas']) await nslab(state.dir, ['lab', 'down', lab]);
   await nslab(state.dir, ['gc']);
   state.cleanup();
   expect(markedCgroups()).toEqual(cgroupsBefore);
@@ -63,6 +63,18 @@ describe('lab userns-rootless', () => {
     const script = await nslab(state.dir, ['lab', 'export', 'userns-rootless']);
     expect(script.stdout).toContain('nslab container run --name userns-rootless-box -d --userns -- sleep 3600');
     expect((await nslab(state.dir, ['lab', 'down', 'userns-rootless'])).code).toBe(0);
+    expect(containers()).toEqual([]);
+  });
+});
+
+describe.each(['container-by-hand', 'sysbox-ideas'])('lab %s', (lab) => {
+  it('up → every layer checks out from inside → down leaves nothing', async () => {
+    const up = await nslab(state.dir, ['lab', 'up', lab]);
+    expect(up.code, up.stderr).toBe(0);
+    const r = await check(lab);
+    expect(r.message, JSON.stringify(r.steps.flatMap((s) => s.probes.filter((p) => !p.ok)))).toBeNull();
+    console.log(`${lab}:\n  ${r.steps.flatMap((s) => s.probes.map((p) => `${p.label}: ${p.observed}`)).join('\n  ')}`);
+    expect((await nslab(state.dir, ['lab', 'down', lab])).code).toBe(0);
     expect(containers()).toEqual([]);
   });
 });
