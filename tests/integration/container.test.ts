@@ -21,11 +21,11 @@ const exec = async (name: string, ...argv: string[]): Promise<string> => {
   expect(r.code, r.stderr).toBe(0);
   return r.stdout;
 };
-/** Processes still running whose command line mentions this state directory (a leaked start chain). */
+/** Processes still running that a container build started (a leaked start chain or user-namespace anchor). */
 const strays = (): string[] =>
   spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
     .stdout.split('\n')
-    .filter((l) => l.includes(`${state.dir}/containers`) && !l.includes(' ps '));
+    .filter((l) => (l.includes(`${state.dir}/containers`) || l.includes('unshare --user -- sleep 60')) && !l.includes(' ps '));
 
 beforeAll(async () => {
   before = kernelState();

@@ -184,8 +184,10 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
 
     if (r.uidMap && r.gidMap) {
       // The parent writes the maps, in the kernel's order: setgroups deny before gid_map, then uid_map.
-      anchor = spawnTracked(['unshare', '--user', '--', 'sleep', 'infinity']);
-      note('unshare --user -- sleep infinity & USERNS=$!   # holds the new user namespace while its maps are written');
+      // Bounded and in the container's cgroup: a helper killed now leaves nothing that outlives gc.
+      anchor = spawnTracked(['unshare', '--user', '--', 'sleep', '60']);
+      drv.attach(containerCgroup(r.name), anchor.pid);
+      note('unshare --user -- sleep 60 & USERNS=$!   # holds the new user namespace while its maps are written');
       const own = nsInode('self', 'user');
       for (let i = 0; nsInode(anchor.pid, 'user') === own || nsInode(anchor.pid, 'user') === null; i++) {
         if (i > 5000) throw new NslabError('timeout', 'the user namespace did not appear');
