@@ -39,7 +39,9 @@ describe('lab security-audit', () => {
     const solve = await nslab(state.dir, ['lab', 'solve', 'security-audit', '--json']);
     expect(solve.code, solve.stderr + solve.stdout).toBe(0);
     const shell = (JSON.parse(solve.stdout) as { steps: { shell: string[] }[] }).steps.flatMap((s) => s.shell);
-    expect(shell.join('\n')).toMatch(/nslab container run --name security-audit-app -d .*--userns --cap-drop ALL --cap-add NET_BIND_SERVICE --read-only --no-new-privs -- sleep 3600/);
+    expect(shell.join('\n')).toContain('pivot_root'); // each solve rebuilt the container, step by step
+    const script = await nslab(state.dir, ['lab', 'export', 'security-audit']);
+    expect(script.stdout).toMatch(/nslab container run --name security-audit-app -d .*--userns --cap-drop ALL --cap-add NET_BIND_SERVICE --read-only --no-new-privs -- sleep 3600/);
     const passing = await check('security-audit');
     expect(passing.message, JSON.stringify(passing.steps.flatMap((s) => s.probes.filter((p) => !p.ok)))).toBeNull();
     expect(passing.ok).toBe(true);
