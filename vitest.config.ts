@@ -1,6 +1,6 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
-import { rendererDefines } from './renderer/vite.config.js';
+import { rendererAlias, rendererDefines } from './renderer/vite.config.js';
 
 export default defineConfig({
   test: {
@@ -11,6 +11,7 @@ export default defineConfig({
       {
         // Stores and components of the Vue renderer, in happy-dom.
         plugins: [vue()],
+        resolve: { alias: rendererAlias },
         define: rendererDefines,
         test: { name: 'renderer', include: ['tests/renderer/**/*.test.ts'], environment: 'happy-dom' },
       },

@@ -3,6 +3,7 @@
 // scripts (Vite emits <script type="module" src>), templates precompiled, vue-i18n's message compiler
 // without eval, zod in jitless mode (src/boot.ts), relative asset URLs so both origins work.
 import vue from '@vitejs/plugin-vue';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /** Compile-time flags of Vue and vue-i18n (runtime-only builds, no devtools, no legacy API). */
@@ -16,10 +17,14 @@ export const rendererDefines = {
   __INTLIFY_DROP_MESSAGE_COMPILER__: 'false',
 };
 
+/** `@shared/…` is electron/shared (the contract, errors, validators): the same alias in renderer/tsconfig.json. */
+export const rendererAlias = { '@shared': fileURLToPath(new URL('../electron/shared', import.meta.url)) };
+
 export default defineConfig({
   root: 'renderer',
   base: './',
   plugins: [vue()],
+  resolve: { alias: rendererAlias },
   define: rendererDefines,
   build: {
     outDir: '../out/renderer',

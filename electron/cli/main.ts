@@ -10,6 +10,7 @@ import { registerRun } from './commands/run.js';
 import { registerTop } from './commands/top.js';
 import { registerHelper } from './commands/helper.js';
 import { registerLab } from './commands/lab.js';
+import { registerNet } from './commands/net.js';
 import { registerServe } from './commands/serve.js';
 import { registerSystem } from './commands/system.js';
 import { registerTopo } from './commands/topo.js';
@@ -31,6 +32,7 @@ const program = new Command('nslab')
   });
 
 registerTopo(program);
+registerNet(program);
 registerLab(program);
 registerExec(program);
 registerCgroup(program);

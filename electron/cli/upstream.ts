@@ -1,16 +1,14 @@
-// Helper connections for the relays, as message pipes: a new socket connection to a running helper per
-// client, or (when none runs) a Connection on the helper core opened in this process. The core then also
-// listens on the helper socket, so `nslab` in another terminal talks to it instead of waiting for its lock.
-import { connect as netConnect } from 'node:net';
+// How the CLI and `nslab serve` reach the helper, as message pipes for the shared JSON-RPC peer: a socket
+// connection to the running helper, or a Connection on a helper core opened in this process. Both are the
+// same link to the caller (no faked CallContext): the same dispatch, subscriptions and notifications.
+import { connect as netConnect, type Server } from 'node:net';
 import { join } from 'node:path';
-import type { Server } from 'node:net';
 import { defaultStateDir, lockPathOf, openCore, type HelperCore } from '../helper/core.js';
 import { readLock } from '../helper/ledger/lock.js';
 import { Connection } from '../helper/rpc/connection.js';
-import { LineFramer } from '../shared/framing.js';
-import { serveSocket } from '../helper/rpc/transports.js';
+import { serveSocket, socketStreamPipe } from '../helper/rpc/transports.js';
 import { NslabError } from '../shared/errors.js';
-import type { MessagePipe } from '../shared/relay.js';
+import { pipePair, type MessagePipe } from '../shared/transport/index.js';
 
 export interface HelperLink {
   /** `socket <path>` or `in-process`, for the start-up line. */
@@ -19,66 +17,48 @@ export interface HelperLink {
   close(): Promise<void>;
 }
 
-export function socketPipe(path: string): Promise<MessagePipe> {
+/** A connection to the helper listening on `path`; `maxBytes` lifts the line cap for a client reading results. */
+export function socketPipe(path: string, maxBytes?: number): Promise<MessagePipe> {
   return new Promise((resolve, reject) => {
     const socket = netConnect(path);
-    const framer = new LineFramer();
     socket.once('error', reject);
     socket.once('connect', () => {
       socket.off('error', reject);
-      resolve({
-        send: (m) => void socket.write(`${JSON.stringify(m)}\n`),
-        start(onMessage, onClose) {
-          socket.on('data', (chunk: Buffer) => {
-            for (const frame of framer.push(chunk)) {
-              if (frame.kind !== 'line') continue;
-              try {
-                onMessage(JSON.parse(frame.text));
-              } catch {
-                // a helper never sends malformed JSON; if one did, the line is dropped, not the client
-              }
-            }
-          });
-          socket.on('error', () => socket.destroy());
-          socket.once('close', () => onClose('the helper socket closed'));
-        },
-        close: () => void socket.destroy(),
-      });
+      resolve(socketStreamPipe(socket, maxBytes));
     });
   });
 }
 
+/** A fresh client connection on a core in this process. */
 export function corePipe(core: HelperCore): MessagePipe {
-  let deliver: (m: unknown) => void = () => undefined;
-  let closed: (reason: string) => void = () => undefined;
-  const connection = new Connection({ write: (line) => deliver(JSON.parse(line)), message: (m) => deliver(m) }, core.dispatch, core.ctx.bus);
-  return {
-    send: (m) => connection.receive(Buffer.from(`${JSON.stringify(m)}\n`)),
-    start(onMessage, onClose) {
-      deliver = onMessage;
-      closed = onClose;
-    },
-    close() {
-      connection.close();
-      closed('closed');
-    },
-  };
+  const [client, helper] = pipePair();
+  new Connection(helper, core.dispatch, core.ctx.bus);
+  return client;
 }
 
-/** The running helper if one is announced (or NSLAB_SOCKET names one), else the core in this process. */
+/**
+ * The one "find the running helper" routine: the socket NSLAB_SOCKET names (which must answer), else the
+ * one announced in the ledger lock if it answers, else none (the caller opens a core in this process).
+ */
+export async function findRunningHelper(stateDir = defaultStateDir(), maxBytes?: number): Promise<{ path: string; pipe: MessagePipe } | null> {
+  const explicit = process.env.NSLAB_SOCKET;
+  const path = explicit ?? readLock(lockPathOf(stateDir))?.socket;
+  if (!path) return null;
+  try {
+    return { path, pipe: await socketPipe(path, maxBytes) };
+  } catch (err) {
+    if (explicit) throw new NslabError('not-found', `no helper answers on ${explicit}: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+/** For relays: the running helper if one answers, else the core in this process (also served on the socket). */
 export async function openHelperLink(): Promise<HelperLink> {
   const stateDir = defaultStateDir();
-  const explicit = process.env.NSLAB_SOCKET;
-  const announced = explicit ?? readLock(lockPathOf(stateDir))?.socket;
-  if (announced) {
-    try {
-      (await socketPipe(announced)).close();
-      return socketLink(announced, stateDir);
-    } catch (err) {
-      if (explicit) throw new NslabError('not-found', `no helper answers on ${explicit}: ${(err as Error).message}`);
-    }
-  }
-  return inProcessLink(stateDir);
+  const running = await findRunningHelper(stateDir);
+  if (!running) return inProcessLink(stateDir);
+  running.pipe.close();
+  return socketLink(running.path, stateDir);
 }
 
 function socketLink(path: string, stateDir: string): HelperLink {

@@ -2,7 +2,17 @@
 import type { EventBus } from './events.js';
 import type { Ledger } from './ledger/journal.js';
 import type { KindDriver } from './ledger/kinds.js';
-import type { TopologyStore } from './topology/store.js';
+
+/**
+ * The applied topologies' files (topology/store.ts implements it). Declared here, not imported, so that the
+ * context every feature sees does not depend on one of them.
+ */
+export interface AppliedTopologies {
+  save(name: string, yaml: string): void;
+  load(name: string): string | null;
+  remove(name: string): void;
+  list(): { name: string; appliedAt: string }[];
+}
 
 export interface HelperContext {
   ledger: Ledger;
@@ -10,5 +20,5 @@ export interface HelperContext {
   bus: EventBus;
   stateDir: string;
   mode: 'host' | 'sandbox';
-  topologies: TopologyStore;
+  topologies: AppliedTopologies;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { homedir } from 'node:os';
 import type { HelperContext } from './context.js';
 import { EventBus } from './events.js';
-import { onActivity } from './exec.js';
+import { onActivity } from './exec/run.js';
 import { gc, reconcile } from './ledger/gc.js';
 import { Ledger } from './ledger/journal.js';
 import type { KindDriver } from './ledger/kinds.js';

@@ -3,7 +3,7 @@
 // private tmpfs on /run (visible only in this mount namespace) gives the sandbox a /run of its own.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { NslabError } from '../shared/errors.js';
-import { run } from './exec.js';
+import { run } from './exec/run.js';
 
 const MARKER = '/run/.nslab-sandbox';
 

@@ -2,8 +2,7 @@
 // Shared by topologies and labs so both point at the same place in the same way.
 import type { z } from 'zod';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import { NslabError } from '../shared/errors.js';
-import { zodToNslabError } from './rpc/dispatcher.js';
+import { NslabError, zodToNslabError } from '../shared/errors.js';
 
 /** The line of the deepest node that exists on `path`: a missing key points at its parent. */
 export function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {

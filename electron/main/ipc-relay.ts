@@ -2,8 +2,9 @@
 // (VS Code ipcMain.ts): it must be our window's main frame, showing our own nslab://app origin.
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { Envelope, HelperStatus } from '../shared/bridge.js';
-import { CALL_CHANNEL, EVENT_CHANNEL } from '../shared/ipc-channels.js';
-import { RENDERER_EVENTS, RelaySession, errorEnvelope, type MessagePipe } from '../shared/relay.js';
+import { CALL_CHANNEL, EVENT_CHANNEL, NOTIFY_CHANNEL } from '../shared/ipc-channels.js';
+import { RelaySession, errorEnvelope } from '../shared/relay.js';
+import type { MessagePipe } from '../shared/transport/index.js';
 import { isAppUrl } from './security.js';
 
 type SenderEvent = Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>;
@@ -44,10 +45,7 @@ export function installRelay(opts: RelayInstallOptions): RelayInstall {
       transport: 'electron',
       ...(opts.allow ? { allow: opts.allow } : {}),
       ...(opts.readyReason ? { readyReason: opts.readyReason } : {}),
-      emit: (event, payload) => {
-        if (!RENDERER_EVENTS.has(event) || win.isDestroyed()) return;
-        win.webContents.send(EVENT_CHANNEL, event, payload);
-      },
+      emit: (event, payload) => void (win.isDestroyed() || win.webContents.send(EVENT_CHANNEL, event, payload)),
     });
     s.updateStatus(last);
     return s;
@@ -61,6 +59,11 @@ export function installRelay(opts: RelayInstallOptions): RelayInstall {
     }
     return session.call(method, params);
   });
+  const notify = (event: SenderEvent, method: unknown, params: unknown): void => {
+    if (isTrustedSender(event, win)) session.notify(method, params);
+    else opts.log?.(`refused IPC from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+  };
+  opts.ipcMain.on(NOTIFY_CHANNEL, notify);
 
   // A reload starts a new page with no subscriptions: start a new relay session with it.
   const reload = (): void => {
@@ -78,6 +81,7 @@ export function installRelay(opts: RelayInstallOptions): RelayInstall {
     },
     dispose() {
       opts.ipcMain.removeHandler(CALL_CHANNEL);
+      opts.ipcMain.off(NOTIFY_CHANNEL, notify);
       if (!win.isDestroyed()) win.webContents.off('did-start-loading', reload);
       session.close();
     },

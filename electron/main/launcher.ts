@@ -3,9 +3,8 @@
 // reporting every change so the UI can say what is going on.
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { NslabError } from '../shared/errors.js';
-import type { MessagePipe } from '../shared/relay.js';
+import { streamPipe, type MessagePipe } from '../shared/transport/index.js';
 import type { LaunchPlan } from './helper-plans.js';
-import { LineFramer } from '../shared/framing.js';
 
 export type LauncherStatus =
   | { state: 'starting'; via: LaunchPlan['via'] }
@@ -187,41 +186,30 @@ export class HelperLauncher {
   }
 
   private pipe(child: ChildProcess): MessagePipe {
-    const framer = new LineFramer();
-    let onMessage: (m: unknown) => void = () => undefined;
-    let onClose: (reason: string) => void = () => undefined;
-    let open = true;
-    const data = (chunk: Buffer): void => {
-      for (const frame of framer.push(chunk)) {
-        if (frame.kind !== 'line') continue; // over the size cap: dropped, like any transport
-        try {
-          onMessage(JSON.parse(frame.text));
-        } catch {
-          // not JSON-RPC: dropped
-        }
-      }
-    };
-    const exit = (code: number | null, signal: NodeJS.Signals | null): void => detach(this.plan ? describeExit(this.plan, code, signal) : 'the helper exited');
-    const detach = (reason: string): void => {
-      if (!open) return;
-      open = false;
-      child.stdout?.off('data', data);
-      child.off('exit', exit);
-      if (this.detachPipe === detachThis) this.detachPipe = null;
-      onClose(reason);
-    };
-    const detachThis = (): void => detach('replaced by a new connection');
-    this.detachPipe = detachThis;
-    child.stdout?.on('data', data);
-    child.on('exit', exit);
-    return {
-      send: (m) => void (open && child.stdin?.writable && child.stdin.write(`${JSON.stringify(m)}\n`)),
-      start(m, c) {
-        onMessage = m;
-        onClose = c;
-      },
+    const exit = (code: number | null, signal: NodeJS.Signals | null): void => pipe.ended(this.plan ? describeExit(this.plan, code, signal) : 'the helper exited');
+    const pipe = streamPipe({
+      source: child.stdout!,
+      write: (text) => void (child.stdin?.writable && child.stdin.write(text)),
       // Closing the pipe detaches us; it never stops the helper (only stop() does).
-      close: () => detach('closed'),
+      release: () => child.off('exit', exit),
+    });
+    const detachThis = (): void => {
+      child.off('exit', exit);
+      pipe.ended('replaced by a new connection');
+    };
+    this.detachPipe = detachThis;
+    child.once('exit', exit);
+    return {
+      send: (m) => pipe.send(m),
+      start: (h) =>
+        pipe.start({
+          ...h,
+          close: (reason) => {
+            if (this.detachPipe === detachThis) this.detachPipe = null;
+            h.close(reason);
+          },
+        }),
+      close: () => pipe.close(),
     };
   }
 }

@@ -3,14 +3,17 @@
 // CommonJS file (out/preload/index.cjs) because a sandboxed preload cannot load modules.
 import { contextBridge, ipcRenderer } from 'electron';
 import type { BridgeEventName, Envelope, NslabBridge } from '../shared/bridge.js';
-import { CALL_CHANNEL, EVENT_CHANNEL } from '../shared/ipc-channels.js';
+import { CALL_CHANNEL, EVENT_CHANNEL, NOTIFY_CHANNEL } from '../shared/ipc-channels.js';
 
 type Listener = (payload: unknown) => void;
 
 const listeners = new Map<number, { event: string; listener: Listener }>();
 let nextId = 1;
 
-const failure = (code: 'invalid-request' | 'internal', message: string): Envelope<never> => ({ error: { code, message, data: { code } } });
+// The wire shape every hop uses (rpc.ts `errorToRpc`), written out: the preload bundles no runtime code.
+const failure = (code: 'invalid-request' | 'internal', message: string): Envelope<never> => ({
+  error: { code: code === 'internal' ? -32603 : -32600, message, data: { code } },
+});
 
 function invoke(method: unknown, params: unknown): Promise<Envelope<unknown>> {
   if (typeof method !== 'string') return Promise.resolve(failure('invalid-request', 'method must be a string'));
@@ -35,6 +38,9 @@ ipcRenderer.on(EVENT_CHANNEL, (_e, event: unknown, payload: unknown) => {
 
 const bridge: NslabBridge = {
   call: (method, params) => invoke(method, params) as never,
+  notify(method, params) {
+    if (typeof method === 'string') ipcRenderer.send(NOTIFY_CHANNEL, method, params);
+  },
   subscribe(event: BridgeEventName, listener) {
     if (typeof event !== 'string' || typeof listener !== 'function') throw new TypeError('subscribe(event: string, listener: function)');
     const id = nextId++;

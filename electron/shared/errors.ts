@@ -1,4 +1,6 @@
 // Stable error codes shared by helper, CLI, relays and renderer. Never rename one: clients match on them.
+import type { ZodError } from 'zod';
+
 export const ERROR_CODES = [
   'invalid-params',
   'not-found',
@@ -71,4 +73,15 @@ export function toNslabError(err: unknown): NslabError {
   if (err instanceof NslabError) return err;
   if (err instanceof Error) return new NslabError('internal', err.message);
   return new NslabError('internal', String(err));
+}
+
+/** A failed schema check as `invalid-params`, naming the first offending field (under `prefix`). */
+export function zodToNslabError(error: ZodError, prefix = ''): NslabError {
+  const issue = error.issues[0];
+  const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
+  const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid parameters';
+  return new NslabError('invalid-params', message, {
+    ...(field ? { field } : {}),
+    issues: error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+  });
 }

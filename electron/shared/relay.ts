@@ -1,25 +1,15 @@
 // The relay rules shared by Electron main (IPC) and `nslab serve` (WebSocket): which methods a renderer may
-// call, which events it may receive, and one upstream helper connection per client. Transport-independent:
-// the transports only hand in (method, params) and deliver what `emit` gives them.
-import type { BridgeError, Envelope, HelperStatus } from './bridge.js';
-import { EVENT_NAMES, RENDERER_METHODS, isMethodName, type EventName } from './contract/index.js';
+// call, and one upstream helper connection per client. Transport-independent: the transports hand in
+// calls and notifications and deliver what `emit` gives them. The helper already sends a connection only the
+// events it subscribed to, so the relay forwards every event it receives without filtering again; it makes
+// one event of its own (the contract's relay events: `helper.status`).
+import type { Envelope } from './bridge.js';
+import { RELAY_EVENT_NAMES, RENDERER_METHODS, isMethodName, isNotificationMethod, subscriptionChange, type HelperStatus, type RelayEventName } from './contract/index.js';
 import { NslabError, toNslabError } from './errors.js';
-import { MAX_MESSAGE_BYTES } from './rpc.js';
-import { RpcClient } from './rpc-client.js';
+import { MAX_MESSAGE_BYTES, errorToRpc } from './rpc.js';
+import { RpcPeer, toWireError, type MessagePipe } from './transport/index.js';
 
-/** The relay's own event: the helper's state as this client's relay sees it. */
-export const HELPER_STATUS_EVENT = 'helper.status';
-
-/** Events a renderer may receive: the helper's, plus the relay's own. */
-export const RENDERER_EVENTS: ReadonlySet<string> = new Set<string>([...EVENT_NAMES, HELPER_STATUS_EVENT]);
-
-/** One JSON-RPC connection to the helper, message by message (framing is the pipe's business). */
-export interface MessagePipe {
-  send(message: object): void;
-  /** Called once: every message the helper sends, then one close. */
-  start(onMessage: (message: unknown) => void, onClose: (reason: string) => void): void;
-  close(): void;
-}
+const HELPER_STATUS: RelayEventName = 'helper.status';
 
 export interface RelayOptions {
   /** Opens a fresh connection to the helper: lazily, and again after one is lost. */
@@ -33,13 +23,8 @@ export interface RelayOptions {
   readyReason?(): string | undefined;
 }
 
-export function toBridgeError(err: unknown): BridgeError {
-  const e = toNslabError(err);
-  return { code: e.code, message: e.message, data: e.data };
-}
-
 export const errorEnvelope = (code: NslabError['code'], message: string, extra: Record<string, unknown> = {}): Envelope<never> => ({
-  error: toBridgeError(new NslabError(code, message, extra)),
+  error: errorToRpc(new NslabError(code, message, extra)),
 });
 
 const byteLength = (text: string): number => new TextEncoder().encode(text).length;
@@ -54,16 +39,22 @@ export function refuseMethod(method: unknown, allow: ReadonlySet<string> = RENDE
   return null;
 }
 
-interface Link {
-  rpc: RpcClient;
-  pipe: MessagePipe;
+/** Size and serialisability of params, checked before anything is forwarded. */
+function refuseParams(params: unknown): NslabError | null {
+  let size: number;
+  try {
+    size = byteLength(JSON.stringify(params ?? {}));
+  } catch {
+    return new NslabError('invalid-params', 'params are not JSON-serialisable', { field: 'params' });
+  }
+  return size > MAX_MESSAGE_BYTES ? new NslabError('invalid-request', `params larger than the limit (${MAX_MESSAGE_BYTES} bytes)`, { field: 'params' }) : null;
 }
 
 export class RelaySession {
-  private link: Link | null = null;
-  private connecting: Promise<Link> | null = null;
+  private link: RpcPeer | null = null;
+  private connecting: Promise<RpcPeer> | null = null;
   /** Helper events this client subscribed to; replayed on every new upstream connection. */
-  private readonly helperEvents = new Set<EventName>();
+  private readonly helperEvents = new Set<string>();
   private statusWanted = false;
   private closed = false;
   private current: HelperStatus;
@@ -76,26 +67,32 @@ export class RelaySession {
     return { ...this.current };
   }
 
-  /** One call from the renderer; never rejects. */
+  /** One call from the renderer; never rejects. Errors come back in the wire shape the helper made. */
   async call(method: unknown, params: unknown, signal?: AbortSignal): Promise<Envelope<unknown>> {
-    const refused = refuseMethod(method, this.opts.allow);
-    if (refused) return { error: toBridgeError(refused) };
-    let size: number;
-    try {
-      size = byteLength(JSON.stringify(params ?? {}));
-    } catch {
-      return errorEnvelope('invalid-params', 'params are not JSON-serialisable', { field: 'params' });
-    }
-    if (size > MAX_MESSAGE_BYTES) return errorEnvelope('invalid-request', `params larger than the limit (${MAX_MESSAGE_BYTES} bytes)`, { field: 'params' });
-    if (method === 'events.subscribe' || method === 'events.unsubscribe') return this.subscription(method, params, signal);
+    const refused =
+      refuseMethod(method, this.opts.allow) ??
+      (isNotificationMethod(method) ? new NslabError('invalid-request', `${method} is a notification: send it without an id`, { field: 'id' }) : null) ??
+      refuseParams(params);
+    if (refused) return { error: errorToRpc(refused) };
+    const change = subscriptionChange(method as string);
+    if (change) return this.subscription(method as string, change, params, signal);
     return this.forward(method as string, params, signal);
+  }
+
+  /** One notification from the renderer: forwarded if allowed, dropped otherwise (there is no one to tell). */
+  notify(method: unknown, params: unknown): void {
+    if (refuseMethod(method, this.opts.allow) || !isNotificationMethod(method) || refuseParams(params)) return;
+    void this.ensure().then(
+      (peer) => peer.notify(method, params),
+      () => undefined,
+    );
   }
 
   /** Records a state change (from the transport or the launcher) and tells the client if it listens. */
   updateStatus(patch: Partial<Omit<HelperStatus, 'transport'>>): void {
     this.current = { ...this.current, ...patch, transport: this.opts.transport };
     if (patch.reason === undefined && 'reason' in patch) delete this.current.reason;
-    if (this.statusWanted && !this.closed) this.opts.emit(HELPER_STATUS_EVENT, this.status);
+    if (this.statusWanted && !this.closed) this.opts.emit(HELPER_STATUS, this.status);
   }
 
   /** Drops the current connection and opens a new one now (main calls it once a restarted helper is up). */
@@ -112,94 +109,83 @@ export class RelaySession {
   private dropLink(reason: string): void {
     const link = this.link;
     this.link = null;
-    if (link) {
-      link.rpc.fail(reason);
-      link.pipe.close();
-    }
+    link?.close(reason);
   }
 
   private async forward(method: string, params: unknown, signal?: AbortSignal): Promise<Envelope<unknown>> {
     try {
-      const { rpc } = await this.ensure();
-      return { result: await rpc.call(method as never, params as never, signal) };
+      const peer = await this.ensure();
+      return { result: await peer.request(method, params, signal) };
     } catch (err) {
-      return { error: toBridgeError(err) };
+      return { error: toWireError(err) };
     }
   }
 
-  private async subscription(method: 'events.subscribe' | 'events.unsubscribe', params: unknown, signal?: AbortSignal): Promise<Envelope<unknown>> {
+  private async subscription(method: string, change: 'add' | 'remove', params: unknown, signal?: AbortSignal): Promise<Envelope<unknown>> {
     const events = (params as { events?: unknown } | null)?.events;
-    if (!Array.isArray(events) || events.length === 0 || !events.every((e) => typeof e === 'string')) {
-      return errorEnvelope('invalid-params', 'events: expected a non-empty array of event names', { field: 'events' });
-    }
-    const ours = events.filter((e) => e === HELPER_STATUS_EVENT);
-    const theirs = events.filter((e) => e !== HELPER_STATUS_EVENT);
-    const answered: string[] = [];
-    if (theirs.length) {
-      // The helper validates the names; on an error nothing is recorded here either.
+    if (!Array.isArray(events)) return this.forward(method, params, signal); // the helper names what is wrong
+    const named: unknown[] = events;
+    const ours = named.filter((e) => RELAY_EVENT_NAMES.has(e as string));
+    const theirs = named.filter((e) => !RELAY_EVENT_NAMES.has(e as string));
+    const answered: unknown[] = [];
+    if (theirs.length || ours.length === 0) {
+      // The helper validates the names (and the shape of params); on an error nothing is recorded here.
       const reply = await this.forward(method, { ...(params as object), events: theirs }, signal);
       if (reply.error) return reply;
-      for (const e of theirs as EventName[]) {
-        if (!(EVENT_NAMES as string[]).includes(e)) continue;
-        if (method === 'events.subscribe') this.helperEvents.add(e);
+      for (const e of theirs as string[]) {
+        if (change === 'add') this.helperEvents.add(e);
         else this.helperEvents.delete(e);
       }
       answered.push(...theirs);
     }
     if (ours.length) {
-      this.statusWanted = method === 'events.subscribe';
+      this.statusWanted = change === 'add';
       // Deliver the current status right after the answer, so a late subscriber is never left guessing.
-      if (this.statusWanted) setTimeout(() => !this.closed && this.statusWanted && this.opts.emit(HELPER_STATUS_EVENT, this.status), 0);
+      if (this.statusWanted) setTimeout(() => !this.closed && this.statusWanted && this.opts.emit(HELPER_STATUS, this.status), 0);
       answered.push(...ours);
     }
     return { result: { events: answered } };
   }
 
-  private ensure(): Promise<Link> {
+  private ensure(): Promise<RpcPeer> {
     if (this.closed) return Promise.reject(new NslabError('internal', 'the relay session is closed'));
     if (this.link) return Promise.resolve(this.link);
     this.connecting ??= this.open().finally(() => (this.connecting = null));
     return this.connecting;
   }
 
-  private async open(): Promise<Link> {
+  private async open(): Promise<RpcPeer> {
     let pipe: MessagePipe;
     try {
       pipe = await this.opts.connect();
     } catch (err) {
       const e = toNslabError(err);
       this.updateStatus({ state: 'lost', reason: e.message });
-      throw new NslabError(e.code === 'internal' ? 'internal' : e.code, `the helper is not reachable: ${e.message}`);
+      throw new NslabError(e.code, `the helper is not reachable: ${e.message}`);
     }
-    const rpc = new RpcClient((m) => pipe.send(m));
-    const link: Link = { rpc, pipe };
-    rpc.onEvent((name, payload) => {
-      // Only events this client asked for, and only names the contract knows.
-      if (this.link === link && this.helperEvents.has(name)) this.opts.emit(name, payload);
-    });
-    pipe.start(
-      (message) => rpc.receive(message),
-      (reason) => {
-        rpc.fail(`the helper connection was lost: ${reason}`);
-        if (this.link !== link) return;
+    const peer: RpcPeer = new RpcPeer(pipe, {
+      onClose: (reason) => {
+        if (this.link !== peer) return;
         this.link = null;
         // The launcher may already have said more (restarting, failed): keep its word.
         if (!this.closed && this.current.state !== 'restarting' && this.current.state !== 'failed') this.updateStatus({ state: 'lost', reason });
       },
-    );
+    });
+    // Every event the helper sends this connection is one the client asked for.
+    peer.handle({ notification: (name, payload) => this.link === peer && this.opts.emit(name, payload) });
     if (this.closed) {
-      pipe.close();
+      peer.close();
       throw new NslabError('internal', 'the relay session is closed');
     }
-    this.link = link;
+    this.link = peer;
     try {
-      const hello = await rpc.call('helper.hello', {});
-      if (this.helperEvents.size) await rpc.call('events.subscribe', { events: [...this.helperEvents] });
+      const hello = (await peer.request('helper.hello', {})) as { mode: HelperStatus['mode'] };
+      if (this.helperEvents.size) await peer.request('events.subscribe', { events: [...this.helperEvents] });
       this.updateStatus({ state: 'ready', mode: hello.mode, reason: this.opts.readyReason?.() });
     } catch (err) {
-      if (this.link === link) this.dropLink('the helper did not answer hello');
+      if (this.link === peer) this.dropLink('the helper did not answer hello');
       throw err;
     }
-    return link;
+    return peer;
   }
 }

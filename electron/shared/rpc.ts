@@ -30,16 +30,12 @@ export const RpcResponse = z.union([
   z.object({ jsonrpc: z.literal('2.0'), id: RequestId.nullable(), error: RpcErrorObject }),
 ]);
 
-export interface RpcNotification {
-  jsonrpc: '2.0';
-  method: string;
-  params: unknown;
-}
-
+/** The one wire shape of an error, made once where it happens (transport/peer.ts passes it on untouched). */
 export function errorToRpc(err: NslabError): RpcErrorObject {
   return { code: RPC_NUMERIC_CODE[err.code], message: err.message, data: err.data };
 }
 
+/** Back to an NslabError, once, where the error is finally handled (renderer api, CLI). */
 export function rpcToError(obj: RpcErrorObject): NslabError {
   const code: ErrorCode = isErrorCode(obj.data?.code) ? obj.data.code : 'internal';
   const { code: _ignored, ...extra } = obj.data ?? { code };

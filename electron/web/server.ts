@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { NslabError } from '../shared/errors.js';
-import type { MessagePipe } from '../shared/relay.js';
+import type { MessagePipe } from '../shared/transport/index.js';
 import { MAX_MESSAGE_BYTES } from '../shared/rpc.js';
 import { check, newToken, tokenCookie, type Origin } from './auth.js';
 import { NOT_BUILT_PAGE, staticFile } from './static.js';

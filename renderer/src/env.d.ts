@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-import type { NslabBridge } from '../../electron/shared/bridge';
+import type { NslabBridge } from '@shared/bridge';
 
 declare global {
   interface Window {

@@ -54,9 +54,11 @@ function client(sock) {
   return {
     ready: new Promise((r) => socket.once('connect', r)),
     call: (method, params) => new Promise((resolve) => (pending.set(++id, resolve), socket.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n'))),
-    notify: (method, params) => socket.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n'),
+    // pty.write and pty.ack are notifications (no reply). Output still arriving after close() is not
+    // acknowledged: writing to an ended socket is ERR_STREAM_WRITE_AFTER_END.
+    notify: (method, params) => void (socket.writable && socket.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n')),
     on: (l) => listeners.add(l),
-    close: () => socket.end(),
+    close: () => (listeners.clear(), socket.end()),
   };
 }
 
@@ -75,7 +77,7 @@ async function throughHelper(c) {
       } else if (m.method === 'pty.exit' && m.params.id === tid) resolve();
     }),
   );
-  await c.call('pty.write', { id: tid, data: `exec ${PAYLOAD[0]} -c '${PAYLOAD[2]}'\r` });
+  c.notify('pty.write', { id: tid, data: `exec ${PAYLOAD[0]} -c '${PAYLOAD[2]}'\r` });
   await done;
   return { bytes: chars, s: (performance.now() - t0) / 1000 };
 }
@@ -89,9 +91,9 @@ async function echoLatency(c) {
     c.notify('pty.ack', { id: m.params.id, chars: m.params.data.length });
     if (m.params.id === typing) waiters.splice(0).forEach((w) => w(m.params.data));
   });
-  await c.call('pty.write', { id: typing, data: 'stty -echoctl; cat\r' });
+  c.notify('pty.write', { id: typing, data: 'stty -echoctl; cat\r' });
   await new Promise((r) => setTimeout(r, 300));
-  await c.call('pty.write', { id: flood, data: 'while :; do head -c 1000000 /dev/urandom | base64; done\r' });
+  c.notify('pty.write', { id: flood, data: 'while :; do head -c 1000000 /dev/urandom | base64; done\r' });
   await new Promise((r) => setTimeout(r, 300));
   const samples = [];
   for (let i = 0; i < 100; i++) {
@@ -101,7 +103,7 @@ async function echoLatency(c) {
       const check = (data) => (data.includes(key) ? resolve() : waiters.push(check));
       waiters.push(check);
     });
-    await c.call('pty.write', { id: typing, data: key });
+    c.notify('pty.write', { id: typing, data: key });
     await echoed;
     samples.push(performance.now() - t0);
     await new Promise((r) => setTimeout(r, 10));

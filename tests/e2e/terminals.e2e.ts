@@ -1,17 +1,19 @@
 // Terminals end to end: `nslab serve` (real helper, real kernel, as root) + Debian's Chromium. Applies the
-// shipped red-blue topology with the CLI (setup), then — by clicks and typing only — opens a terminal on RED
-// from the Topology panel, runs `ip -br addr`, prints Korean, reloads the page and finds the session and its
-// scrollback again, keeps output that arrives while the terminal is hidden, and closes the tab (which ends
-// the shell). afterAll destroys the topology and runs gc.
+// shipped red-blue topology by name over the relay (setup; no test changes it), then each test — on a fresh
+// page, by clicks and typing only — opens its own terminal on RED from the Topology panel: runs `ip -br addr`,
+// prints Korean, reloads the page and finds the session and its scrollback again, keeps output that arrives
+// while the terminal is hidden, and closes the tab (which ends the shell). Each test's shell is killed after
+// it; afterAll destroys the topology and runs gc.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { NSLAB, ROOT } from '../support/cli.js';
 import { connectRpc, startServe, type RpcSocket, type ServeHandle } from '../support/serve.js';
 import { openBrowser, type Browser } from './browser.js';
+import { must, openApp, tryCall } from './setup.js';
 
 const run = promisify(execFile);
 const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-terminals-'));
@@ -43,10 +45,15 @@ beforeAll(async () => {
   before = await kernelState();
   expect(before.netns).toEqual([]);
   serve = await startServe({ stateDir });
-  await nslab(['topo', 'apply', join(ROOT, 'resources/topologies/red-blue.yaml')]);
-  browser = await openBrowser();
-  // An observer over the relay, to check what the helper runs (it never acts on the terminals).
+  // An observer over the relay, to check what the helper runs; it sets up the topology and kills each test's shell.
   rpc = await connectRpc(serve.wsUrl);
+  // By name, as the Topology panel applies it: the YAML stays in the helper.
+  await must(rpc, 'topology.apply', { builtin: 'red-blue' });
+  browser = await openBrowser();
+});
+
+afterEach(() => {
+  expect(browser!.problems.splice(0)).toEqual([]);
 });
 
 afterAll(async () => {
@@ -78,19 +85,25 @@ async function typeLine(text: string): Promise<void> {
   await page().keyboard.press('Enter');
 }
 
-describe('terminals in the browser', () => {
-  let id = '';
+/** A fresh page, and a terminal on RED opened from the Topology panel (its shell is killed after the test). */
+async function openRedTerminal(): Promise<string> {
+  await openApp(browser!, serve!.url);
+  await byTest('nav-topology').click();
+  await byTest('node-item-red').click();
+  await byTest('open-terminal-here').click();
+  // The Terminals panel comes up with a tab named after the node.
+  const tab = page().locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]');
+  await expect.poll(() => tab.innerText(), { timeout: 20_000 }).toBe('red');
+  const id = (await tab.getAttribute('data-testid'))!.replace('terminal-tab-', '');
+  expect(id).toMatch(/^t\d+$/);
+  onTestFinished(() => tryCall(rpc, 'pty.kill', { id, signal: 'SIGKILL' }));
+  await expect.poll(screenText, { timeout: 20_000 }).toMatch(/[#$]\s*$/m); // a prompt
+  return id;
+}
 
+describe('terminals in the browser', () => {
   it('opens a terminal on RED from the Topology panel and sees only RED’s address', async () => {
-    await page().goto(serve!.url);
-    await byTest('nav-topology').click();
-    await byTest('node-item-red').click();
-    await byTest('open-terminal-here').click();
-    // The Terminals panel comes up with a tab named after the node.
-    await expect.poll(() => page().locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]').innerText(), { timeout: 20_000 }).toBe('red');
-    id = (await page().locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]').getAttribute('data-testid'))!.replace('terminal-tab-', '');
-    expect(id).toMatch(/^t\d+$/);
-    await expect.poll(screenText, { timeout: 20_000 }).toMatch(/[#$]\s*$/m); // a prompt
+    const id = await openRedTerminal();
     await typeLine('ip -br addr');
     await expect.poll(screenText, { timeout: 20_000 }).toMatch(/veth-red\S*\s+UP\s+10\.0\.0\.1\/24/);
     expect(await screenText()).not.toContain('10.0.0.2/24');
@@ -99,6 +112,10 @@ describe('terminals in the browser', () => {
   });
 
   it('renders Korean the shell prints', async () => {
+    await openRedTerminal();
+    // An ASCII-only command line first: the cell width is measured on it.
+    await typeLine('echo cells-$((2*3))');
+    await expect.poll(screenText, { timeout: 20_000 }).toContain('cells-6');
     // The echo of the command line differs from its output ($((6*7)) → 42), so the output is what matches.
     await typeLine("printf '안녕하세요, 세계 %s\\n' $((6*7))");
     await expect.poll(screenText, { timeout: 20_000 }).toContain('안녕하세요, 세계 42');
@@ -106,7 +123,7 @@ describe('terminals in the browser', () => {
     const widths = await page().evaluate(() => {
       const rows = [...document.querySelectorAll('.terminal-host .xterm-rows > div')];
       const row = rows.find((r) => r.textContent?.startsWith('안녕하세요, 세계 42'));
-      const prompt = rows.find((r) => /[#$]/.test(r.textContent ?? ''));
+      const prompt = rows.find((r) => /[#$]/.test(r.textContent ?? '') && !/[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/.test(r.textContent ?? '')); // no wide characters
       const measure = (el: Element, chars: number): number => {
         const range = document.createRange();
         range.selectNodeContents(el);
@@ -121,6 +138,9 @@ describe('terminals in the browser', () => {
   });
 
   it('finds the session and its scrollback again after a reload, and keeps typing into it', async () => {
+    const id = await openRedTerminal();
+    await typeLine("printf '안녕하세요, 세계 %s\\n' $((6*7)); ip -br addr");
+    await expect.poll(screenText, { timeout: 20_000 }).toContain('안녕하세요, 세계 42');
     const pidBefore = (await sessions()).find((s) => s.id === id)!.pid;
     await page().reload();
     await expect.poll(() => byTest(`terminal-tab-${id}`).count(), { timeout: 20_000 }).toBe(1);
@@ -133,6 +153,7 @@ describe('terminals in the browser', () => {
   });
 
   it('output that arrives while the terminal is hidden is all there when it is shown again', async () => {
+    await openRedTerminal();
     // ~170 000 characters while another panel is shown: parsed in background pieces, in order.
     await typeLine('sleep 1; seq 1 30000; echo hidden-done-$((6*7))');
     await byTest('nav-topology').click();
@@ -146,9 +167,9 @@ describe('terminals in the browser', () => {
   });
 
   it('closing the tab ends the shell', async () => {
+    const id = await openRedTerminal();
     await byTest(`terminal-close-${id}`).click();
     await expect.poll(() => byTest(`terminal-tab-${id}`).count()).toBe(0);
     await expect.poll(async () => (await sessions()).find((s) => s.id === id)?.exited ?? null, { timeout: 20_000 }).not.toBeNull();
-    expect(browser!.problems).toEqual([]);
   });
 });

@@ -86,6 +86,18 @@ describe('JSON-RPC framing', () => {
 });
 
 describe('topology files', () => {
+  it('refuses a shipped topology that does not exist, naming the field and the shipped ones', async () => {
+    await expectRefused('topology.apply', { builtin: 'no-such' }, 'not-found', 'builtin');
+    const error = errorOf(await fixture.helper.request('topology.apply', { builtin: 'no-such' }));
+    expect(error.message).toMatch(/shipped: .*red-blue/);
+  });
+
+  it('takes either a shipped name or YAML text, not both and not neither', async () => {
+    await expectRefused('topology.apply', {}, 'invalid-params');
+    await expectRefused('topology.apply', { builtin: 'red-blue', yaml: 'name: x\n' }, 'invalid-params');
+    await expectRefused('topology.apply', { builtin: '../etc/passwd' }, 'invalid-params', 'builtin');
+  });
+
   it('names the file, line and field of a bad value', async () => {
     const yaml = 'name: bad\nnodes:\n  - name: red\n  - name: blue\nlinks:\n  - endpoints:\n      - { node: red, name: eth0, addresses: [10.0.0.1/99] }\n      - { node: blue, name: eth0 }\n';
     const error = errorOf(await fixture.helper.request('topology.apply', { yaml, file: 'bad.yaml' }));

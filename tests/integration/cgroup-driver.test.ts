@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LimitsInput } from '../../electron/shared/cgroup/limits.js';
 import type { ActivityEvent } from '../../electron/shared/contract/index.js';
-import { onActivity } from '../../electron/helper/exec.js';
+import { onActivity } from '../../electron/helper/exec/run.js';
 import { machineBackend } from '../../electron/helper/cgroup/detect.js';
 import { CgroupDriver } from '../../electron/helper/cgroup/driver.js';
 import { cgroupKind } from '../../electron/helper/cgroup/kinds.js';

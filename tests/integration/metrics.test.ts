@@ -9,6 +9,7 @@ import { machineBackend } from '../../electron/helper/cgroup/detect.js';
 import { CgroupDriver } from '../../electron/helper/cgroup/driver.js';
 import { Ledger } from '../../electron/helper/ledger/journal.js';
 import { Sampler } from '../../electron/helper/metrics/sampler.js';
+import { CGROUP_RATES, type SeriesSample } from '../../electron/shared/contract/metrics.js';
 import { markedCgroups } from '../support/cgroup.js';
 import { markedNetns } from '../support/cli.js';
 
@@ -74,6 +75,14 @@ it('samples groups and namespace interfaces, delivers subscribed series only, ke
     const seen = new Set(got.flatMap((p) => p.samples.map((s) => s.series)));
     expect([...seen].sort()).toEqual(['cgroup:nslab/itest-metrics', `net:${NS}:m0`]);
     expect(other).toEqual([]);
+    // History and live samples carry the same fields: the live sample's rates are the history's last ones.
+    const live = (got.flatMap((p) => p.samples) as unknown as SeriesSample[]).filter((smp) => smp.series === 'cgroup:nslab/itest-metrics').at(-1)!;
+    const kept = sampler.history('cgroup:nslab/itest-metrics');
+    const at = kept.t.indexOf(live.t);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(kept.rates).sort()).toEqual([...CGROUP_RATES].sort());
+    for (const rate of CGROUP_RATES) expect(kept.rates[rate]![at]).toBe(live.rates[rate]);
+    expect(live.rates.cpuPercent).not.toBeNull();
     expect(sampler.config()).toMatchObject({ interval: 200, capacity: 15 * 60 * 5 + 1 });
   } finally {
     sampler.close();

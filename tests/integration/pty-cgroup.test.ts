@@ -60,7 +60,7 @@ describe('a terminal in a cgroup', () => {
     const { id, pid, title } = await call<{ id: string; pid: number; title: string }>('pty.open', { target: { kind: 'host' }, cgroup: GROUP });
     expect(title).toBe(`host · nslab/${GROUP}`);
     // The first thing the shell says is where it was when it read its own /proc entry.
-    await call('pty.write', { id, data: 'echo "SHELL=$$ CG=$NSLAB_CGROUP"; cat /proc/$$/cgroup | sed "s/^/IN:/"\r' });
+    fixture.helper.notify('pty.write', { id, data: 'echo "SHELL=$$ CG=$NSLAB_CGROUP"; cat /proc/$$/cgroup | sed "s/^/IN:/"\r' });
     await until(() => /SHELL=\d+ CG=nslab\/pty-cg/.test(output(id)) && /IN:.*memory/.test(output(id)));
     const shell = Number(/SHELL=(\d+)/.exec(output(id))![1]);
     const lines = output(id).split(/\r?\n/).filter((l) => l.startsWith('IN:'));
@@ -83,11 +83,11 @@ describe('a terminal in a cgroup', () => {
     const usageFile = `${memDir}/${/\/memory\//.test(memDir) ? 'memory.usage_in_bytes' : 'memory.current'}`;
     const usage = (): number => Number(readFileSync(usageFile, 'utf8'));
     const idle = usage();
-    await call('pty.write', { id, data: 'stress-ng --vm 1 --vm-bytes 40M --vm-keep --timeout 4s --quiet; echo "STRESS=$?"\r' });
+    fixture.helper.notify('pty.write', { id, data: 'stress-ng --vm 1 --vm-bytes 40M --vm-keep --timeout 4s --quiet; echo "STRESS=$?"\r' });
     await until(() => usage() > idle + 30 * 2 ** 20, 10_000);
     await until(() => /STRESS=0/.test(output(id)), 20_000);
 
-    await call('pty.write', { id, data: 'exit 3\r' });
+    fixture.helper.notify('pty.write', { id, data: 'exit 3\r' });
     expect((await exitOf(id)).params).toMatchObject({ id, code: 3, signal: null });
     await call('cgroup.remove', { name: GROUP, force: true });
   });
@@ -95,7 +95,7 @@ describe('a terminal in a cgroup', () => {
   it('in a node: the shell is in the node’s network namespace and in the group', async () => {
     await call('cgroup.create', { name: GROUP, limits: {} });
     const { id } = await call<{ id: string }>('pty.open', { target: { kind: 'node', node: NODE }, cgroup: GROUP });
-    await call('pty.write', { id, data: 'echo "NS=$(ip netns identify $$) SH=$$"; grep -c "/nslab/pty-cg$" /proc/$$/cgroup | sed "s/^/N=/"; exit\r' });
+    fixture.helper.notify('pty.write', { id, data: 'echo "NS=$(ip netns identify $$) SH=$$"; grep -c "/nslab/pty-cg$" /proc/$$/cgroup | sed "s/^/N=/"; exit\r' });
     await exitOf(id);
     expect(output(id)).toContain(`NS=nslab-${NODE}`);
     expect(Number(/N=(\d+)/.exec(output(id))?.[1])).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 // Terminals on the real kernel: namespaces, exit codes, killing, flow control, and every last byte.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { spawnPty } from '../../electron/helper/exec.js';
+import { spawnPty } from '../../electron/helper/exec/pty.js';
 import { BATCH_MAX_CHARS } from '../../electron/helper/pty/batcher.js';
 import { PTY_WATERMARKS } from '../../electron/shared/contract/index.js';
 import { nslab, nslabJson } from '../support/cli.js';
@@ -13,6 +13,7 @@ const fixture = useHelper({
   teardown: (dir) => nslab(dir, ['topo', 'destroy', 'red-blue']).then(() => undefined),
 });
 const call = <T = Record<string, unknown>>(method: string, params: unknown): Promise<T> => fixture.helper.call<T>(method, params);
+const notify = (method: string, params: unknown): void => fixture.helper.notify(method, params);
 const output = (id: string): string =>
   fixture.helper.messages.filter((m) => m.method === 'pty.data' && (m.params as { id: string }).id === id).map((m) => (m.params as { data: string }).data).join('');
 const exitOf = (id: string) => fixture.helper.waitFor((m) => m.method === 'pty.exit' && (m.params as { id: string }).id === id);
@@ -35,7 +36,7 @@ const alive = (pid: number): boolean => {
 describe('terminals', () => {
   it('a shell in nslab-red sees only RED’s interfaces, and its exit code comes back', async () => {
     const { id } = await call<{ id: string }>('pty.open', { target: { kind: 'node', node: 'red' }, cols: 120, rows: 30 });
-    await call('pty.write', { id, data: 'ip -br addr; printf "%s\\n" "안녕 빨강"; exit 4\r' });
+    notify('pty.write', { id, data: 'ip -br addr; printf "%s\\n" "안녕 빨강"; exit 4\r' });
     const exit = await exitOf(id);
     expect(exit.params).toMatchObject({ id, code: 4, signal: null });
     const text = output(id);
@@ -46,7 +47,7 @@ describe('terminals', () => {
 
   it('killing the tab kills every process of its session', async () => {
     const { id, pid } = await call<{ id: string; pid: number }>('pty.open', { target: { kind: 'node', node: 'blue' } });
-    await call('pty.write', { id, data: 'sleep 300 & echo "BG=$!"\r' });
+    notify('pty.write', { id, data: 'sleep 300 & echo "BG=$!"\r' });
     await until(() => /BG=\d+/.test(output(id)));
     const bg = Number(/BG=(\d+)/.exec(output(id))![1]);
     expect(alive(bg)).toBe(true);
@@ -57,18 +58,25 @@ describe('terminals', () => {
 
   it('resize is validated, clamped, and harmless after exit', async () => {
     const { id } = await call<{ id: string }>('pty.open', { target: { kind: 'node', node: 'red' } });
-    expect(await call('pty.resize', { id, cols: 5000, rows: 0 })).toEqual({ cols: 1000, rows: 1 });
-    await call('pty.write', { id, data: 'exit\r' });
+    // A notification has no answer: the size it took shows in pty.list (answered after it, in order).
+    const size = async () => (await call<{ sessions: { id: string; cols: number; rows: number }[] }>('pty.list', {})).sessions.find((s) => s.id === id);
+    notify('pty.resize', { id, cols: 5000, rows: 0 });
+    expect(await size()).toMatchObject({ cols: 1000, rows: 1 });
+    notify('pty.write', { id, data: 'exit\r' });
     await exitOf(id);
-    expect(await call('pty.resize', { id, cols: 90, rows: 30 })).toEqual({ cols: 90, rows: 30 });
-    const bad = await fixture.helper.request('pty.resize', { id, cols: 'wide', rows: 30 });
-    expect((bad.error as { data: { code: string } }).data.code).toBe('invalid-params');
+    notify('pty.resize', { id, cols: 90, rows: 30 });
+    expect(await size()).toMatchObject({ cols: 90, rows: 30 });
+    notify('pty.resize', { id, cols: 'wide', rows: 30 }); // invalid: refused by the contract, nothing changes
+    expect(await size()).toMatchObject({ cols: 90, rows: 30 });
+    const asRequest = await fixture.helper.request('pty.resize', { id, cols: 80, rows: 24 });
+    expect((asRequest.error as { data: { code: string } }).data.code).toBe('invalid-request');
+    expect(await size()).toMatchObject({ cols: 90, rows: 30 });
   });
 
   it('a client that never acknowledges pauses the producer, and memory stays bounded', async () => {
     const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${fixture.helper.child.pid}/status`, 'utf8'))![1]) * 1024;
     const { id } = await call<{ id: string }>('pty.open', { target: { kind: 'node', node: 'red' } });
-    await call('pty.write', { id, data: 'yes nslab-flood-line\r' });
+    notify('pty.write', { id, data: 'yes nslab-flood-line\r' });
     await until(() => output(id).length > PTY_WATERMARKS.high);
     await new Promise((r) => setTimeout(r, 500));
     const received = output(id).length;
@@ -79,7 +87,7 @@ describe('terminals', () => {
     expect(received).toBeLessThan(PTY_WATERMARKS.high + 2 * BATCH_MAX_CHARS);
     expect(rss() - rssPaused).toBeLessThan(8 * 1024 * 1024);
     // Acknowledging resumes it.
-    await call('pty.ack', { id, chars: received });
+    notify('pty.ack', { id, chars: received });
     await until(() => output(id).length > received + 10_000);
     await call('pty.kill', { id, signal: 'SIGKILL' });
     await exitOf(id);
@@ -89,7 +97,7 @@ describe('terminals', () => {
     const first = await connectClient(fixture.stateDir);
     const opened = await first.request('pty.open', { target: { kind: 'node', node: 'red' } });
     const id = (opened.result as { id: string }).id;
-    await first.request('pty.write', { id, data: 'echo "marker-$((6*7))"\r' });
+    first.notify('pty.write', { id, data: 'echo "marker-$((6*7))"\r' });
     await first.waitFor((m) => m.method === 'pty.data' && String((m.params as { data: string }).data).includes('marker-42'));
     await first.request('pty.detach', { id });
     first.close();
@@ -98,7 +106,7 @@ describe('terminals', () => {
     const attached = (await second.request('pty.attach', { id })).result as { scrollback: string; exited: unknown };
     expect(attached.exited).toBeNull();
     expect(attached.scrollback).toContain('marker-42');
-    await second.request('pty.write', { id, data: 'exit 0\r' });
+    second.notify('pty.write', { id, data: 'exit 0\r' });
     await second.waitFor((m) => m.method === 'pty.exit');
     second.close();
   });

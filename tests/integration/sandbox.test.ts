@@ -59,6 +59,7 @@ function sandboxHelper() {
       if (reply.error) throw new Error(`${method}: ${JSON.stringify(reply.error)}`);
       return reply.result as Record<string, unknown>;
     },
+    notify: (method: string, params: unknown) => void child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n'),
   };
 }
 
@@ -72,7 +73,7 @@ describe('sandbox mode', () => {
       // the host sees none of it
       expect(kernelState()).toBe(before);
       const term = (await h.call('pty.open', { target: { kind: 'node', node: 'red' } })) as { id: string };
-      await h.call('pty.write', { id: term.id, data: 'ping -c1 -W2 10.0.0.2 >/dev/null && echo PING-OK; exit\r' });
+      h.notify('pty.write', { id: term.id, data: 'ping -c1 -W2 10.0.0.2 >/dev/null && echo PING-OK; exit\r' });
       await h.waitFor((m) => m.method === 'pty.exit');
       const out = h.messages.filter((m) => m.method === 'pty.data').map((m) => (m.params as { data: string }).data).join('');
       expect(out).toContain('PING-OK');

@@ -2,21 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TopologySnapshot } from '../../electron/shared/contract/index.js';
-import { ROOT, kernelState, markedNetns, nslab, nslabJson, tempStateDir } from '../support/cli.js';
+import { ROOT, kernelState, markedNetns, nslab, nslabJson } from '../support/cli.js';
+import { ledgerForThisFile } from '../support/cli-file.js';
 
-const state = tempStateDir();
-let before = '';
-
-beforeAll(() => {
-  before = kernelState();
-});
-afterAll(async () => {
-  await nslab(state.dir, ['gc']);
-  state.cleanup();
-  expect(kernelState()).toBe(before);
-});
+const state = ledgerForThisFile();
 
 const ping = (node: string, address: string) => nslab(state.dir, ['exec', node, '--', 'ping', '-c', '1', '-W', '2', address]);
 

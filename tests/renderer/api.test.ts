@@ -36,8 +36,9 @@ describe('createApi', () => {
       call: vi.fn(async (method: string) =>
         method === 'helper.hello'
           ? { result: { version: '1', pid: 1, root: true, mode: 'host', stateDir: '/x' } }
-          : { error: { code: 'exists', message: 'nslab-red exists', data: { code: 'exists', field: 'node' } } },
+          : { error: { code: -32002, message: 'nslab-red exists', data: { code: 'exists', field: 'node' } } },
       ) as never,
+      notify: vi.fn(),
       subscribe: vi.fn(() => 7),
       unsubscribe: vi.fn(),
     };
@@ -70,7 +71,7 @@ describe('WebSocketBridge', () => {
     s.receive({ jsonrpc: '2.0', id: s.sent[1]!.id, error: { code: -32002, message: 'exists', data: { code: 'exists' } } });
     s.receive({ jsonrpc: '2.0', id: s.sent[0]!.id, result: { mode: 'host' } });
     await expect(p1).resolves.toEqual({ result: { mode: 'host' } });
-    await expect(p2).resolves.toMatchObject({ error: { code: 'exists', message: 'exists' } });
+    await expect(p2).resolves.toEqual({ error: { code: -32002, message: 'exists', data: { code: 'exists' } } }); // as the helper made it
   });
 
   it('subscribes once per event name, delivers notifications, re-subscribes after the socket drops', async () => {
@@ -105,6 +106,14 @@ describe('WebSocketBridge', () => {
     const b = new WebSocketBridge({ url: 'ws://x', open: () => s });
     const p = b.call('helper.hello', {});
     s.drop();
-    await expect(p).resolves.toMatchObject({ error: { code: 'internal', message: expect.stringContaining('refused') } });
+    await expect(p).resolves.toMatchObject({ error: { data: { code: 'internal' }, message: expect.stringContaining('refused') } });
+  });
+
+  it('sends notification methods without an id, queued until open like calls', () => {
+    const s = new FakeSocket();
+    const b = new WebSocketBridge({ url: 'ws://x', open: () => s });
+    b.notify('pty.ack', { id: 't1', chars: 10 });
+    s.open();
+    expect(s.sent).toEqual([{ jsonrpc: '2.0', method: 'pty.ack', params: { id: 't1', chars: 10 } }]);
   });
 });

@@ -7,14 +7,13 @@ import type { CgroupDetail, CgroupInfo, SeriesSample } from '../../electron/shar
 import { NslabError } from '../../electron/shared/errors';
 import { createAppI18n } from '../../renderer/src/i18n';
 import CgroupsPanel from '../../renderer/src/panels/Cgroups/CgroupsPanel.vue';
-import { formatBytes } from '../../renderer/src/panels/Cgroups/format';
 import { HISTORY_POINTS, OVERVIEW_POINTS, appendSample, emptySeries, seriesFromHistory, useCgroupsStore } from '../../renderer/src/stores/cgroups';
 import { useTerminalsStore } from '../../renderer/src/stores/terminals';
 import { useUiStore } from '../../renderer/src/stores/ui';
 import { fakeApi, flush, type FakeApi } from './fake-api';
 
 // xterm.js is not needed here: the terminal a group's button opens gets a screen that does nothing.
-vi.mock('../../renderer/src/panels/Terminals/screen', async () => {
+vi.mock('../../renderer/src/terminal/screen', async () => {
   const { fakeScreen } = await import('./fake-screen');
   return { createScreen: (opts: { cols: number; rows: number }) => fakeScreen(opts) };
 });
@@ -43,7 +42,7 @@ const live = (name: string, tMs: number, memory: number, extra: Partial<Record<s
   rates: { cpuPercent: 0, throttledPercent: 0, throttlesPerSecond: 0, ...rates },
 });
 const sampleEvent = (...samples: SeriesSample[]) => ({ t: samples[0]?.t ?? 0, interval: 1000, samples, removed: [] as string[] });
-/** metrics.history of a group: `n` points a second apart, memory growing 1 MiB each, half a CPU busy. */
+/** metrics.history of a group: `n` points a second apart, memory growing 1 MiB each, half a CPU busy, 2 throttles a second. */
 const history = (name: string, n: number, t0 = 1_000_000) => ({
   series: `cgroup:nslab/${name}`,
   interval: 1000,
@@ -55,6 +54,12 @@ const history = (name: string, n: number, t0 = 1_000_000) => ({
     nrThrottled: Array.from({ length: n }, (_, i) => i * 2),
     oomKills: Array.from({ length: n }, (_, i) => (i >= n - 1 ? 1 : 0)),
     pids: Array.from({ length: n }, () => 1),
+  },
+  // The sampler's rates, kept beside the counters (none for the first point: nothing before it).
+  rates: {
+    cpuPercent: Array.from({ length: n }, (_, i) => (i === 0 ? null : 50)),
+    throttledPercent: Array.from({ length: n }, () => null),
+    throttlesPerSecond: Array.from({ length: n }, (_, i) => (i === 0 ? null : 2)),
   },
 });
 
@@ -86,11 +91,6 @@ describe('series from the sampler', () => {
     expect(s.cpuPct).toEqual([50, 12.5]);
     expect(s.throttled).toEqual([2, 3]);
     expect(emptySeries().t).toEqual([]);
-  });
-
-  it('formats bytes for people', () => {
-    expect(formatBytes(64 * 2 ** 20)).toBe('64.0 MiB');
-    expect(formatBytes(null)).toBe('—');
   });
 });
 
@@ -309,7 +309,7 @@ describe('CgroupsPanel', () => {
     expect(w.get('[data-testid="cgroup-item-web"]').attributes('aria-pressed')).toBe('true');
     const row = w.get('[data-testid="limit-memory"]');
     expect(row.text()).toContain('--memory');
-    expect(row.get('[data-testid="limit-now"]').text()).toBe('64.0 MiB');
+    expect(row.get('[data-testid="limit-now"]').text()).toBe('64 MiB'); // the same words as `nslab cgroup show` and the labs' messages
     expect(row.get('[data-testid="limit-v1"]').text()).toBe('memory.limit_in_bytes');
     expect(row.get('[data-testid="limit-v1"]').classes()).toContain('active');
     expect(row.get('[data-testid="limit-v2"]').text()).toBe('memory.max');

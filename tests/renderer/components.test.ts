@@ -10,7 +10,7 @@ import TopologyPanel from '../../renderer/src/panels/Topology/TopologyPanel.vue'
 import { useActivityStore } from '../../renderer/src/stores/activity';
 import { useTopologyStore } from '../../renderer/src/stores/topology';
 import { PANELS } from '../../renderer/src/stores/ui';
-import { fakeApi, flush, redBlue, type FakeApi } from './fake-api';
+import { doctorReport, fakeApi, flush, redBlue, type FakeApi } from './fake-api';
 
 const GraphStub = { name: 'TopologyGraph', props: ['model', 'selected', 'theme'], template: '<div data-testid="topology-graph" :data-edges="model.edges.length"></div>' };
 
@@ -154,7 +154,7 @@ describe('TopologyPanel', () => {
     await flushPromises();
     await w.get('[data-testid="apply-red-blue"]').trigger('click');
     await flushPromises();
-    expect(api.calls.find((c) => c.method === 'topology.apply')?.params).toEqual({ yaml: 'name: red-blue\n', file: '/r/red-blue.yaml' });
+    expect(api.calls.find((c) => c.method === 'topology.apply')?.params).toEqual({ builtin: 'red-blue' }); // the YAML stays in the helper
     api.handlers.set('topology.apply', () => {
       throw new NslabError('busy', 'the ledger is locked');
     });
@@ -203,7 +203,7 @@ describe('App', () => {
   function appApi(): FakeApi {
     return fakeApi({
       'helper.hello': () => ({ version: '1', pid: 1, root: true, mode: 'host', stateDir: '/s' }),
-      'system.doctor': () => ({ kernel: '6.18.0', mode: 'host', cgroup: { layout: 'v2', hierarchies: [] } }),
+      'system.doctor': () => doctorReport(),
       'topology.show': () => ({ name: null, nodes: [] }),
       'topology.list': () => ({ applied: [], builtin: [] }),
     });

@@ -15,7 +15,7 @@ import { fakeApi, flush, type FakeApi } from './fake-api';
 
 // xterm.js needs a real layout engine: a screen that records what it is given.
 const written: string[] = [];
-vi.mock('../../renderer/src/panels/Terminals/screen', async () => {
+vi.mock('../../renderer/src/terminal/screen', async () => {
   const { fakeScreen } = await import('./fake-screen');
   return { createScreen: (opts: { cols: number; rows: number }) => fakeScreen(opts, { onWrite: (d) => written.push(d), parse: true, found: true }) };
 });

@@ -5,7 +5,7 @@ import { toShellScript, useActivityStore } from '../../renderer/src/stores/activ
 import { useHelperStore } from '../../renderer/src/stores/helper';
 import { useTopologyStore } from '../../renderer/src/stores/topology';
 import { STORAGE, useUiStore } from '../../renderer/src/stores/ui';
-import { fakeApi, flush, node, redBlue } from './fake-api';
+import { doctorReport, fakeApi, flush, node, redBlue } from './fake-api';
 
 const act = (shell: string[], ok = true): ActivityEvent => ({ at: '2026-01-01T00:00:00Z', argv: ['ip'], shell, ok, ms: 2 });
 
@@ -85,7 +85,7 @@ describe('useHelperStore', () => {
   it('reads hello and doctor, follows helper.status, and reloads after a restart', async () => {
     const api = fakeApi({
       'helper.hello': () => ({ version: '1', pid: 1, root: false, mode: 'sandbox', stateDir: '/s' }),
-      'system.doctor': () => ({ kernel: '6.1.0', mode: 'sandbox', cgroup: { layout: 'v2', hierarchies: [] } }),
+      'system.doctor': () => doctorReport({ kernel: '6.1.0', mode: 'sandbox', root: false }),
     });
     const h = useHelperStore();
     await h.start();

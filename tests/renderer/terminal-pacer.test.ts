@@ -1,7 +1,8 @@
 // The output pacer: a shown terminal writes at once; a hidden one parses in small pieces, one task each,
 // in order, acknowledging each message only once all of it was parsed.
 import { describe, expect, it } from 'vitest';
-import { OutputPacer, cut } from '../../renderer/src/panels/Terminals/pacer';
+import { OutputPacer } from '../../renderer/src/terminal/pacer';
+import { cut } from '../../renderer/src/terminal/split';
 
 /** A fake xterm whose parse completes when the test says so, and a task queue the test runs by hand. */
 function harness(piece = 4) {

@@ -5,7 +5,8 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PtyInfo } from '../../electron/shared/contract/index';
 import { createAppI18n } from '../../renderer/src/i18n';
-import { ACK_CHARS, ACK_DELAY_MS, AckBatcher, RESIZE_DEBOUNCE_MS, chunks } from '../../renderer/src/panels/Terminals/flow';
+import { ACK_CHARS, ACK_DELAY_MS, AckBatcher, RESIZE_DEBOUNCE_MS, WRITE_CHUNK_CHARS } from '../../renderer/src/terminal/flow';
+import { chunks } from '../../renderer/src/terminal/split';
 import { shortcut } from '../../renderer/src/panels/Terminals/keys';
 import NodeDetails from '../../renderer/src/panels/Topology/NodeDetails.vue';
 import TerminalsPanel from '../../renderer/src/panels/Terminals/TerminalsPanel.vue';
@@ -27,7 +28,7 @@ interface FakeScreen {
   parseAll(): void;
 }
 const screens: FakeScreen[] = [];
-vi.mock('../../renderer/src/panels/Terminals/screen', () => ({
+vi.mock('../../renderer/src/terminal/screen', () => ({
   createScreen: (opts: { cols: number; rows: number; fontSize: number; theme: string }) => {
     const s: FakeScreen = {
       writes: [],
@@ -133,7 +134,7 @@ describe('AckBatcher and friends', () => {
     expect(parts.join('')).toBe(text);
     expect(parts.every((p) => p.length <= 10)).toBe(true);
     expect(parts.some((p) => p.endsWith('\ud83d'))).toBe(false);
-    expect(chunks('short')).toEqual(['short']);
+    expect(chunks('short', WRITE_CHUNK_CHARS)).toEqual(['short']);
   });
 
   it('maps the shortcuts and leaves ordinary keys to the shell', () => {

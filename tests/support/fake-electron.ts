@@ -40,7 +40,7 @@ export class FakeWindow extends EventEmitter {
   }
 }
 
-export class FakeIpcMain {
+export class FakeIpcMain extends EventEmitter {
   handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
   handle(channel: string, fn: (event: unknown, ...args: unknown[]) => unknown): void {
     if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
@@ -48,6 +48,10 @@ export class FakeIpcMain {
   }
   removeHandler(channel: string): void {
     this.handlers.delete(channel);
+  }
+  /** What ipcRenderer.send would do: every `on` listener, with an event naming the sender. */
+  send(event: unknown, channel: string, ...args: unknown[]): void {
+    this.emit(channel, event, ...args);
   }
   /** What ipcRenderer.invoke would do: run the handler with an event naming the sender. */
   async invoke(event: unknown, channel: string, ...args: unknown[]): Promise<unknown> {

@@ -3,7 +3,7 @@
 import { EventBus } from '../../electron/helper/events.js';
 import { Connection } from '../../electron/helper/rpc/connection.js';
 import { createDispatcher, type Handlers } from '../../electron/helper/rpc/dispatcher.js';
-import type { MessagePipe } from '../../electron/shared/relay.js';
+import { pipePair, type MessagePipe } from '../../electron/shared/transport/index.js';
 
 export interface FakeHelper {
   bus: EventBus;
@@ -35,24 +35,19 @@ export function fakeHelper(partial: Partial<Handlers> = {}): FakeHelper {
     connections: () => open.size,
     kill: () => [...open].forEach((close) => close()),
     async connect() {
-      let deliver: (m: unknown) => void = () => undefined;
-      let onClose: (reason: string) => void = () => undefined;
-      const connection = new Connection({ write: (line) => deliver(JSON.parse(line)) }, (method, params, call) => {
+      const [client, helper] = pipePair();
+      new Connection(helper, (method, params, call) => {
         seen.push({ method, params });
         return dispatch(method, params, call);
       }, bus);
       const close = (): void => {
         if (!open.delete(close)) return;
-        connection.close();
-        onClose('killed');
+        client.close();
       };
       open.add(close);
       return {
-        send: (m) => connection.receive(Buffer.from(`${JSON.stringify(m)}\n`)),
-        start(m, c) {
-          deliver = m;
-          onClose = c;
-        },
+        send: (m) => client.send(m),
+        start: (h) => client.start({ ...h, close: () => (open.delete(close), h.close('killed')) }),
         close,
       };
     },

@@ -12,6 +12,8 @@ export interface RpcPeer {
   messages: Message[];
   send(raw: string): void;
   request(method: string, params?: unknown): Promise<Message>;
+  /** A JSON-RPC notification (no id, no answer): how pty.write, pty.resize and pty.ack travel. */
+  notify(method: string, params?: unknown): void;
   /** The result, or an Error carrying the JSON-RPC error's fields (`data.code`…). */
   call<T = Message>(method: string, params?: unknown): Promise<T>;
   waitFor(pred: (m: Message) => boolean, timeoutMs?: number): Promise<Message>;
@@ -53,6 +55,7 @@ function peer(write: (raw: string) => void, onChunk: (fn: (chunk: Buffer) => voi
     messages,
     send: write,
     request,
+    notify: (method, params) => write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n'),
     waitFor,
     async call(method, params) {
       const reply = await request(method, params);

@@ -33,6 +33,8 @@ describe('units', () => {
     for (const bad of ['', '3-1', 'a', '1,,2', '-1', '0-99999']) expect(parseCpuList(bad).ok, bad).toBe(false);
     expect(formatCpuList([5, 0, 1, 2, 3])).toBe('0-3,5');
     expect(formatBytes(52_428_800)).toBe('50 MiB');
+    expect(formatBytes(1.5 * 2 ** 20)).toBe('1.5 MiB');
+    expect(formatBytes(null)).toBe('—');
   });
   it('converts shares to weight like runc (2→1, 1024→39, 262144→10000) and back', () => {
     expect(sharesToWeight(2)).toBe(1);

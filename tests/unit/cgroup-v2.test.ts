@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LimitsInput, checkAgainstHost, normalizeLimits } from '../../electron/shared/cgroup/limits.js';
 import type { ActivityEvent } from '../../electron/shared/contract/index.js';
-import { onActivity } from '../../electron/helper/exec.js';
+import { onActivity } from '../../electron/helper/exec/run.js';
 import { detectBackend } from '../../electron/helper/cgroup/detect.js';
 import { V2Backend } from '../../electron/helper/cgroup/v2.js';
 

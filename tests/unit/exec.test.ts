@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStderr, onActivity, run } from '../../electron/helper/exec.js';
+import { classifyStderr, onActivity, run } from '../../electron/helper/exec/run.js';
 import type { ActivityEvent } from '../../electron/shared/contract/index.js';
 
 describe('classifyStderr', () => {

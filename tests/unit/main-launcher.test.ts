@@ -109,13 +109,15 @@ describe('HelperLauncher', () => {
     expect(h.statuses[1]).toMatchObject({ mode: 'host', via: 'pkexec' });
     const pipe = await h.launcher.connect();
     const got: unknown[] = [];
-    pipe.start((m) => got.push(m), () => undefined);
+    const malformed: string[] = [];
+    pipe.start({ message: (m) => got.push(m), malformed: (e) => malformed.push(e.code), close: () => undefined });
     pipe.send({ jsonrpc: '2.0', id: 1, method: 'helper.hello' });
     expect(h.children[0]!.written.join('')).toBe('{"jsonrpc":"2.0","id":1,"method":"helper.hello"}\n');
     h.children[0]!.stdout.write('{"jsonrpc":"2.0","id":1,"result":{"ok":tr');
     h.children[0]!.stdout.write('ue}}\nnot json\n');
     await tick();
     expect(got).toEqual([{ jsonrpc: '2.0', id: 1, result: { ok: true } }]);
+    expect(malformed).toEqual(['parse-error']);
   });
 
   it('falls back to sandbox mode when pkexec is refused, and says why', async () => {
@@ -155,7 +157,7 @@ describe('HelperLauncher', () => {
     await h.launcher.start();
     const first = await h.launcher.connect();
     const closed = vi.fn();
-    first.start(() => undefined, closed);
+    first.start({ message: () => undefined, malformed: () => undefined, close: closed });
     h.children[0]!.die(1);
     expect(closed).toHaveBeenCalledWith('the helper exited with code 1');
     expect(h.statuses.at(-1)).toMatchObject({ state: 'restarting', restarts: 1, reason: 'the helper exited with code 1' });

@@ -1,18 +1,20 @@
-// The preload with electron mocked: exactly one global `nslab` with call / subscribe / unsubscribe, no
+// The preload with electron mocked: exactly one global `nslab` with call / notify / subscribe / unsubscribe, no
 // ipcRenderer, envelopes instead of rejections, one helper subscription per event name.
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NslabBridge } from '../../electron/shared/bridge.js';
-import { CALL_CHANNEL, EVENT_CHANNEL } from '../../electron/shared/ipc-channels.js';
+import { CALL_CHANNEL, EVENT_CHANNEL, NOTIFY_CHANNEL } from '../../electron/shared/ipc-channels.js';
 
 const exposed = new Map<string, unknown>();
 const onHandlers = new Map<string, (e: unknown, ...args: unknown[]) => void>();
+const send = vi.fn();
 const invoke = vi.fn(async (_channel: string, method: string, params: unknown): Promise<unknown> => ({ result: { method, params } }));
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
   ipcRenderer: {
     invoke: (...args: [string, string, unknown]) => invoke(...args),
+    send: (...args: unknown[]) => send(...args),
     on: (channel: string, fn: (e: unknown, ...args: unknown[]) => void) => onHandlers.set(channel, fn),
   },
 }));
@@ -25,9 +27,9 @@ beforeAll(async () => {
 const fire = (event: string, payload: unknown) => onHandlers.get(EVENT_CHANNEL)!({}, event, payload);
 
 describe('preload', () => {
-  it('exposes one global, nslab, with call/subscribe/unsubscribe only', () => {
+  it('exposes one global, nslab, with call/notify/subscribe/unsubscribe only', () => {
     expect([...exposed.keys()]).toEqual(['nslab']);
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'subscribe', 'unsubscribe']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'notify', 'subscribe', 'unsubscribe']);
     expect(JSON.stringify(Object.keys(bridge))).not.toMatch(/ipcRenderer|send|invoke|on\b/);
   });
 
@@ -40,9 +42,14 @@ describe('preload', () => {
   it('turns an IPC failure into an error envelope instead of a rejection', async () => {
     invoke.mockRejectedValueOnce(new Error("No handler registered for 'nslab:call'"));
     const r = await bridge.call('helper.hello', {});
-    expect(r.error).toMatchObject({ code: 'internal', data: { code: 'internal' } });
+    expect(r.error).toEqual({ code: -32603, message: expect.stringMatching(/IPC failed/), data: { code: 'internal' } });
     const bad = await bridge.call(42 as never, {} as never);
-    expect(bad.error).toMatchObject({ code: 'invalid-request' });
+    expect(bad.error).toMatchObject({ code: -32600, data: { code: 'invalid-request' } });
+  });
+
+  it('notify() sends on the notification channel and expects no answer', () => {
+    bridge.notify('pty.write', { id: 't1', data: 'ls\r' });
+    expect(send).toHaveBeenLastCalledWith(NOTIFY_CHANNEL, 'pty.write', { id: 't1', data: 'ls\r' });
   });
 
   it('subscribes once per event name, delivers to every listener, unsubscribes after the last', async () => {

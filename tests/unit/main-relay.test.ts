@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { BrowserWindow, IpcMain } from 'electron';
 import { installRelay, isTrustedSender } from '../../electron/main/ipc-relay.js';
-import { CALL_CHANNEL, EVENT_CHANNEL } from '../../electron/shared/ipc-channels.js';
+import { CALL_CHANNEL, EVENT_CHANNEL, NOTIFY_CHANNEL } from '../../electron/shared/ipc-channels.js';
 import { fakeHelper } from '../support/fake-helper.js';
 import { FakeFrame, FakeIpcMain, FakeWebContents, FakeWindow } from '../support/fake-electron.js';
 
@@ -13,10 +13,10 @@ vi.mock('electron', () => {
 
 const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
 
-function setup(allow?: ReadonlySet<string>) {
+function setup(allow?: ReadonlySet<string>, handlers: Parameters<typeof fakeHelper>[0] = {}) {
   const win = new FakeWindow();
   const ipc = new FakeIpcMain();
-  const helper = fakeHelper();
+  const helper = fakeHelper(handlers);
   const relay = installRelay({
     ipcMain: ipc as unknown as IpcMain,
     window: win as unknown as BrowserWindow,
@@ -27,7 +27,8 @@ function setup(allow?: ReadonlySet<string>) {
   const trusted = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
   const call = (method: unknown, params: unknown = {}, event: unknown = trusted) => ipc.invoke(event, CALL_CHANNEL, method, params) as Promise<Record<string, unknown>>;
   const events = (name: string) => win.webContents.sent.filter((s) => s[0] === EVENT_CHANNEL && s[1] === name).map((s) => s[2]);
-  return { win, ipc, helper, relay, trusted, call, events };
+  const notify = (method: unknown, params: unknown = {}, event: unknown = trusted) => ipc.send(event, NOTIFY_CHANNEL, method, params);
+  return { win, ipc, helper, relay, trusted, call, notify, events };
 }
 
 describe('isTrustedSender', () => {
@@ -65,25 +66,25 @@ describe('installRelay', () => {
     const t = setup();
     const sub = { sender: t.win.webContents, senderFrame: new FakeFrame('nslab://app/index.html', 1, 9) };
     const r = await t.call('helper.hello', {}, sub);
-    expect(r.error).toMatchObject({ code: 'permission-denied', data: { code: 'permission-denied' } });
+    expect(r.error).toMatchObject({ code: -32003, data: { code: 'permission-denied' } });
     const foreign = new FakeWebContents('https://evil.example/');
-    expect((await t.call('helper.hello', {}, { sender: foreign, senderFrame: foreign.mainFrame })).error).toMatchObject({ code: 'permission-denied' });
+    expect((await t.call('helper.hello', {}, { sender: foreign, senderFrame: foreign.mainFrame })).error).toMatchObject({ data: { code: 'permission-denied' } });
     expect(t.helper.seen).toEqual([]);
   });
 
   it('answers unknown and non-allowlisted methods with typed errors', async () => {
     const t = setup(new Set(['helper.hello', 'events.subscribe', 'events.unsubscribe']));
-    expect((await t.call('rm.everything')).error).toMatchObject({ code: 'unknown-method' });
-    expect((await t.call('ledger.gc', { dryRun: false })).error).toMatchObject({ code: 'permission-denied' });
-    expect((await t.call(42)).error).toMatchObject({ code: 'invalid-request' });
-    expect((await t.call('helper.hello', { x: 'y'.repeat(1024 * 1024 + 1) })).error).toMatchObject({ code: 'invalid-request' });
+    expect((await t.call('rm.everything')).error).toMatchObject({ data: { code: 'unknown-method' } });
+    expect((await t.call('ledger.gc', { dryRun: false })).error).toMatchObject({ data: { code: 'permission-denied' } });
+    expect((await t.call(42)).error).toMatchObject({ data: { code: 'invalid-request' } });
+    expect((await t.call('helper.hello', { x: 'y'.repeat(1024 * 1024 + 1) })).error).toMatchObject({ data: { code: 'invalid-request' } });
     expect(t.helper.seen.map((s) => s.method)).not.toContain('ledger.gc');
   });
 
   it('passes the helper’s typed errors through', async () => {
     const t = setup();
     const r = await t.call('net.netns.create', { node: 'no spaces allowed' });
-    expect(r.error).toMatchObject({ code: 'invalid-params', data: { code: 'invalid-params' } });
+    expect(r.error).toMatchObject({ code: -32602, data: { code: 'invalid-params' } });
   });
 
   it('sends the window only the events it subscribed to', async () => {
@@ -131,5 +132,28 @@ describe('installRelay', () => {
     expect(t.events('activity')).toHaveLength(0);
     t.relay.dispose();
     expect(t.ipc.handlers.has(CALL_CHANNEL)).toBe(false);
+  });
+
+  it('forwards notifications without an answer, refusing request methods, other frames and the allowlist', async () => {
+    const t = setup(new Set(['helper.hello', 'pty.write']));
+    t.notify('pty.write', { id: 't1', data: 'ls\r' });
+    t.notify('pty.ack', { id: 't1', chars: 5 }); // a notification, but not allowed here
+    t.notify('helper.hello', {}); // a request method: notify is not a way around an answer
+    t.notify('pty.write', { id: 't1', data: 'evil' }, { sender: new FakeWebContents('https://evil.example/'), senderFrame: new FakeFrame('https://evil.example/') });
+    await tick();
+    expect(t.helper.seen).toEqual([{ method: 'helper.hello', params: {} }, { method: 'pty.write', params: { id: 't1', data: 'ls\r' } }]);
+    expect((await t.call('pty.write', { id: 't1', data: 'x' })).error).toMatchObject({ data: { code: 'invalid-request', field: 'id' } });
+  });
+
+  it('passes on what the helper sends this client alone (a terminal’s output) without a second filter', async () => {
+    const t = setup(undefined, {
+      'pty.open': async (_p, call) => {
+        setTimeout(() => call.client.notify('pty.data', { id: 't1', data: 'hello' }), 1);
+        return { id: 't1', pid: 1, target: { kind: 'host' }, title: 'host', cols: 80, rows: 24, detached: false, exited: null };
+      },
+    });
+    await t.call('pty.open', { target: { kind: 'host' } });
+    await tick();
+    expect(t.events('pty.data')).toEqual([{ id: 't1', data: 'hello' }]);
   });
 });

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseNetDev } from '../../electron/helper/metrics/net.js';
 import { Ring } from '../../electron/helper/metrics/ring.js';
-import { ratesOf } from '../../electron/helper/metrics/sampler.js';
+import { metricsHandlers } from '../../electron/helper/metrics/handlers.js';
+import { ratesOf, type Sampler } from '../../electron/helper/metrics/sampler.js';
+import { SeriesId, seriesId } from '../../electron/shared/contract/metrics.js';
 
 const NET_DEV = `Inter-|   Receive                                                |  Transmit
  face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
@@ -27,5 +29,21 @@ describe('metrics', () => {
     expect(ratesOf('cgroup', prev, { t: 2000, values: { cpuNs: 1e9, throttledNs: 2e8, nrThrottled: 10 } })).toEqual({ cpuPercent: 50, throttledPercent: 10, throttlesPerSecond: 5 });
     expect(ratesOf('cgroup', { t: 0, values: { cpuNs: 5e9 } }, { t: 1000, values: { cpuNs: 1 } }).cpuPercent).toBeNull();
     expect(ratesOf('net', null, { t: 1000, values: { rxBytes: 5 } }).rxBps).toBeNull();
+  });
+  it('builds every series id in one place, in the form the contract accepts', () => {
+    const ids = [seriesId('cgroup', 'web'), seriesId('net', 'nslab-red', 'eth0'), seriesId('net', 'host', 'nslab-br0')];
+    expect(ids).toEqual(['cgroup:nslab/web', 'net:nslab-red:eth0', 'net:host:nslab-br0']);
+    for (const id of ids) expect(SeriesId.safeParse(id).success).toBe(true);
+  });
+  it('metrics.subscribe alone starts delivery: the connection is subscribed to metrics.sample', async () => {
+    // A sampler double: this test is about the handler, not the kernel.
+    const sampler = { interval: 1000, subscribe: vi.fn(() => ({ series: ['cgroup:nslab/web'], added: false })) } as unknown as Sampler;
+    const { handlers } = metricsHandlers(sampler);
+    const subscribe = vi.fn();
+    const client = { id: 'c1', notify: vi.fn(), onClose: vi.fn() };
+    const result = await handlers['metrics.subscribe']({ series: ['cgroup:nslab/web'] }, { signal: new AbortController().signal, client, subscribe, unsubscribe: vi.fn() });
+    expect(result).toEqual({ series: ['cgroup:nslab/web'], interval: 1000 });
+    expect(subscribe).toHaveBeenCalledWith(['metrics.sample']);
+    expect(sampler.subscribe).toHaveBeenCalledWith(client, ['cgroup:nslab/web']);
   });
 });

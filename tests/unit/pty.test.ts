@@ -1,29 +1,65 @@
-import { StringDecoder } from 'node:string_decoder';
+import type { IPty } from '@lydell/node-pty';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { methods } from '../../electron/shared/contract/index.js';
 import { BATCH_DELAY_MS, BATCH_MAX_CHARS, OutputBatcher, STREAM_CHARS, TRICKLE_DELAY_MS } from '../../electron/helper/pty/batcher.js';
 import { MAX_MESSAGE_BYTES } from '../../electron/shared/rpc.js';
 import { FlowControl } from '../../electron/helper/pty/flow.js';
 import { Scrollback } from '../../electron/helper/pty/scrollback.js';
-import { clampSize } from '../../electron/helper/pty/session.js';
+import { PtySession, clampSize } from '../../electron/helper/pty/session.js';
 
 afterEach(() => vi.useRealTimers());
 
-describe('UTF-8 decoding of pty output', () => {
+describe('UTF-8 decoding of pty output (the real PtySession)', () => {
   const text = '안녕하세요, nslab! 빨강⇄파랑 🚀 끝';
   const bytes = Buffer.from(text);
+
+  /** A PtySession over a pty whose reads the test cuts: what the owner received, and the scrollback. */
+  function session() {
+    const data: ((chunk: Buffer) => void)[] = [];
+    const exits: ((e: { exitCode: number; signal?: number }) => void)[] = [];
+    const proc = {
+      pid: 4242,
+      onData: (l: (chunk: Buffer) => void) => data.push(l),
+      onExit: (l: (e: { exitCode: number; signal?: number }) => void) => exits.push(l),
+      pause: () => undefined,
+      resume: () => undefined,
+      write: () => undefined,
+      resize: () => undefined,
+    };
+    const sent: string[] = [];
+    const s = new PtySession('t1', { kind: 'host' }, 'host', proc as unknown as IPty, 'c1', { cols: 80, rows: 24 }, { data: (_id, d) => sent.push(d), exit: () => undefined });
+    return {
+      s,
+      sent,
+      read: (chunk: Buffer) => data.forEach((l) => l(chunk)),
+      exit: () => exits.forEach((l) => l({ exitCode: 0 })),
+    };
+  }
+
   it('never splits a character, whatever byte offset a read ends at', () => {
+    vi.useFakeTimers();
     for (let cut = 0; cut <= bytes.length; cut++) {
-      const d = new StringDecoder('utf8');
-      const a = d.write(bytes.subarray(0, cut));
-      const b = d.write(bytes.subarray(cut));
-      expect(a + b + d.end()).toBe(text);
-      expect(a).not.toMatch(/\uFFFD/);
+      const t = session();
+      t.read(bytes.subarray(0, cut));
+      vi.advanceTimersByTime(BATCH_DELAY_MS + 1); // the first read's batch goes out on its own
+      const first = t.sent.join('');
+      t.read(bytes.subarray(cut));
+      t.exit();
+      expect(t.sent.join(''), `cut at byte ${cut}`).toBe(text);
+      expect(first, `cut at byte ${cut}`).not.toMatch(/\uFFFD/);
+      expect(t.s.scrollback.text()).toBe(text);
     }
   });
-  it('survives one-byte reads', () => {
-    const d = new StringDecoder('utf8');
-    expect([...bytes].map((byte) => d.write(Buffer.from([byte]))).join('') + d.end()).toBe(text);
+
+  it('survives one-byte reads, and a character cut by the exit is not lost silently', () => {
+    const t = session();
+    for (const byte of bytes) t.read(Buffer.from([byte]));
+    t.exit();
+    expect(t.sent.join('')).toBe(text);
+    const cut = session();
+    cut.read(Buffer.from('끝').subarray(0, 2)); // the program died mid-character
+    cut.exit();
+    expect(cut.sent.join('')).toBe('\uFFFD');
   });
 });
 

@@ -1,11 +1,11 @@
 // The JSON-RPC connection with a fake dispatcher: framing, validation, cancellation, events.
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { EventEmitter } from 'node:events';
 import { EventBus } from '../../electron/helper/events.js';
 import { Connection } from '../../electron/helper/rpc/connection.js';
 import { createDispatcher, type Handlers } from '../../electron/helper/rpc/dispatcher.js';
 import { LineFramer } from '../../electron/shared/framing.js';
-import { RpcClient } from '../../electron/shared/rpc-client.js';
+import { streamPipe } from '../../electron/shared/transport/index.js';
 
 describe('LineFramer', () => {
   it('reassembles lines split across chunks, including multi-byte characters', () => {
@@ -25,10 +25,12 @@ function harness(partial: Partial<Handlers>) {
   const bus = new EventBus();
   const out: Record<string, unknown>[] = [];
   const handlers = new Proxy(partial, { get: (t, k) => (t as Record<string | symbol, unknown>)[k] ?? (async () => ({})) }) as Handlers;
-  const conn = new Connection({ write: (l) => out.push(JSON.parse(l)) }, createDispatcher(handlers), bus);
-  const send = (m: unknown): void => conn.receive(Buffer.from(JSON.stringify(m) + '\n'));
+  const source = new EventEmitter();
+  const conn = new Connection(streamPipe({ source, write: (l) => void out.push(JSON.parse(l)) }), createDispatcher(handlers), bus);
+  const raw = (text: string): void => void source.emit('data', Buffer.from(text + '\n'));
+  const send = (m: unknown): void => raw(JSON.stringify(m));
   const tick = () => new Promise((r) => setTimeout(r, 5));
-  return { bus, out, conn, send, tick };
+  return { bus, out, conn, send, raw, tick };
 }
 
 describe('Connection', () => {
@@ -87,25 +89,23 @@ describe('Connection', () => {
     sub.bus.emit('topology.changed', { reason: 'late', topology: null });
     expect(sub.out.filter((m) => m.method)).toHaveLength(1);
   });
-});
 
-describe('RpcClient', () => {
-  it('pairs responses with calls and delivers events', async () => {
-    const sent: Record<string, unknown>[] = [];
-    const client = new RpcClient((m) => sent.push(m as Record<string, unknown>));
-    const seen: string[] = [];
-    client.onEvent((name) => seen.push(name));
-    const p = client.call('helper.hello', {});
-    client.receive({ jsonrpc: '2.0', method: 'activity', params: {} });
-    client.receive({ jsonrpc: '2.0', id: sent[0]!.id, result: { ok: 1 } });
-    await expect(p).resolves.toEqual({ ok: 1 });
-    expect(seen).toEqual(['activity']);
-    const q = client.call('ledger.gc', {});
-    client.receive({ jsonrpc: '2.0', id: sent[1]!.id, error: { code: -32002, message: 'x', data: { code: 'exists' } } });
-    await expect(q).rejects.toMatchObject({ code: 'exists' });
-    const r = client.call('ledger.gc', {});
-    client.fail('gone');
-    await expect(r).rejects.toMatchObject({ code: 'internal' });
-    expect(z.object({ jsonrpc: z.literal('2.0') }).safeParse(sent[0]).success).toBe(true);
+  it('serves a notification method without an answer, and refuses it sent as a request', async () => {
+    const typed: string[] = [];
+    const h = harness({ 'pty.write': async ({ data }) => void typed.push(data) });
+    h.send({ jsonrpc: '2.0', method: 'pty.write', params: { id: 't1', data: 'ls\r' } });
+    h.send({ jsonrpc: '2.0', method: 'pty.write', params: { id: 'bad id', data: 'x' } }); // invalid: dropped, no answer
+    h.send({ jsonrpc: '2.0', id: 4, method: 'pty.write', params: { id: 't1', data: 'again' } });
+    await h.tick();
+    expect(typed).toEqual(['ls\r']);
+    expect(h.out).toEqual([{ jsonrpc: '2.0', id: 4, error: expect.objectContaining({ data: expect.objectContaining({ code: 'invalid-request', field: 'id' }) }) }]);
+  });
+
+  it('answers a malformed line with parse-error and keeps serving', async () => {
+    const h = harness({ 'helper.hello': async () => ({ version: '1', pid: 1, root: true, mode: 'host', stateDir: '/x' }) });
+    h.raw('{not json');
+    h.send({ jsonrpc: '2.0', id: 5, method: 'helper.hello', params: {} });
+    await h.tick();
+    expect(h.out).toMatchObject([{ id: null, error: { code: -32700, data: { code: 'parse-error' } } }, { id: 5, result: { version: '1' } }]);
   });
 });

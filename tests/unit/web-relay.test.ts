@@ -14,9 +14,9 @@ import { connectRpc, type RpcSocket } from '../support/serve.js';
 const root = mkdtempSync(join(tmpdir(), 'nslab-relay-'));
 let release: () => void = () => undefined;
 const helper = fakeHelper({
-  'net.netns.list': async (_p, call) =>
+  'topology.list': async (_p, call) =>
     new Promise((resolve, reject) => {
-      release = () => resolve({ namespaces: [] } as never);
+      release = () => resolve({ applied: [], shipped: [] } as never);
       call.signal.addEventListener('abort', () => reject(new Error('aborted')));
     }),
 });
@@ -32,7 +32,7 @@ const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   server = await startWebServer({ rendererDir: root, connect: helper.connect });
-  // A narrower allowlist, as if the contract marked ledger.gc renderer: false.
+  // A narrower allowlist than the contract's (relay-allowlist.test.ts covers the contract's own).
   narrow = await startWebServer({ rendererDir: root, connect: helper.connect, allow: new Set(['helper.hello', 'events.subscribe', 'events.unsubscribe']) });
 });
 afterEach(() => open.splice(0).forEach((c) => c.close()));
@@ -137,9 +137,20 @@ describe('relay rules', () => {
     expect(a.events.filter((e) => e.method === 'activity')).toHaveLength(1);
   });
 
+  it('forwards a notification method sent without an id, answering nothing; with an id it is refused', async () => {
+    const c = await rpc();
+    helper.seen.length = 0;
+    c.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'pty.ack', params: { id: 't3', chars: 7 } }));
+    c.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'helper.hello', params: {} })); // a request method: not a notification
+    const asRequest = await c.call('pty.ack', { id: 't3', chars: 7 });
+    expect((asRequest.error as { data: { code: string } }).data.code).toBe('invalid-request');
+    await tick();
+    expect(helper.seen.filter((s) => s.method.startsWith('pty.'))).toEqual([{ method: 'pty.ack', params: { id: 't3', chars: 7 } }]);
+  });
+
   it('cancels a request upstream with $/cancel', async () => {
     const c = await rpc();
-    const answer = c.call('net.netns.list', {});
+    const answer = c.call('topology.list', {});
     await tick();
     c.ws.send(JSON.stringify({ jsonrpc: '2.0', method: '$/cancel', params: { id: 1 } }));
     const r = await answer;

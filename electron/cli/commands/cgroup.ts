@@ -1,6 +1,7 @@
 // `nslab cgroup create|set|show|ls|rm|kill|freeze|thaw|vocab`: nslab/ groups managed directly.
 import type { Command } from 'commander';
 import { describeLimits, type Limits } from '../../shared/cgroup/limits.js';
+import { cgroupPath } from '../../shared/cgroup/names.js';
 import { formatBytes } from '../../shared/cgroup/units.js';
 import { VOCABULARY, bothNames } from '../../shared/cgroup/vocabulary.js';
 import type { CgroupDetail, CgroupInfo, CgroupLimits } from '../../shared/contract/index.js';
@@ -149,9 +150,9 @@ export function registerCgroup(program: Command): void {
       return withClient(!!opts.json, async (client) => {
         const r = await client.call('cgroup.run', { name, argv, timeoutMs, wait: !!opts.wait });
         if (opts.json) return printJson(r);
-        if (!r.exit) return out(`started ${argv.join(' ')} in nslab/${name} (pid ${r.pid}, stopped after ${timeoutMs / 1000} s)\n`);
+        if (!r.exit) return out(`started ${argv.join(' ')} in ${cgroupPath(name)} (pid ${r.pid}, stopped after ${timeoutMs / 1000} s)\n`);
         const how = r.exit.timedOut ? 'was stopped at its timeout' : r.exit.signal ? `was killed by ${r.exit.signal}` : `exited with code ${r.exit.code}`;
-        out(`${argv.join(' ')} ${how}; OOM kills in nslab/${name} while it ran: ${r.oomKills ?? '—'}\n`);
+        out(`${argv.join(' ')} ${how}; OOM kills in ${cgroupPath(name)} while it ran: ${r.oomKills ?? '—'}\n`);
       });
     });
 
@@ -176,7 +177,7 @@ export function registerCgroup(program: Command): void {
         withClient(!!opts.json, async (client) => {
           const r = await client.call('cgroup.freeze', { name, frozen });
           if (opts.json) printJson(r);
-          else out(`${frozen ? 'frozen' : 'thawed'} nslab/${name}\n`);
+          else out(`${frozen ? 'frozen' : 'thawed'} ${cgroupPath(name)}\n`);
         }),
       );
   }

@@ -2,8 +2,7 @@
 // busybox rootfs, pivot_root, a cgroup and a veth — no runtime, no registry.
 import type { Command } from 'commander';
 import { ContainerRunParams, type ContainerInfo, type Params } from '../../shared/contract/index.js';
-import { NslabError } from '../../shared/errors.js';
-import { zodToNslabError } from '../../helper/rpc/dispatcher.js';
+import { NslabError, zodToNslabError } from '../../shared/errors.js';
 import { printJson, withClient } from '../output.js';
 import { addLimitFlags, limitsFromOptions } from './limit-flags.js';
 

@@ -1,11 +1,21 @@
+// `nslab shell NODE` and `nslab exec NODE -- CMD…`: a program inside a node's network namespace, on the
+// caller's own terminal.
+//
+// DESIGN: why these spawn in the CLI process and not behind the helper. The program must own the caller's
+// terminal: its tty (raw mode, job control, window size), its signals (Ctrl-C, Ctrl-Z reach the program's
+// process group, not nslab) and its exit code as the command's own. The helper is another process (often
+// root through pkexec, or inside a user namespace) with no access to that tty; serving it would mean a pty
+// in the helper and every keystroke over JSON-RPC, which is what the GUI's terminals do, not what a shell
+// user expects from `ip netns exec`. Nothing is created, so there is nothing for the ledger: the helper is
+// not needed. The spawn still goes through helper/exec/ (argv only, the only module allowed to spawn) and
+// needs the same rights as `ip netns exec` itself.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { NslabError } from '../../shared/errors.js';
+import { NslabError, zodToNslabError } from '../../shared/errors.js';
 import { NodeName, netnsOf } from '../../shared/names.js';
-import { runAttached } from '../../helper/exec.js';
+import { runAttached } from '../../helper/exec/attached.js';
 import { listNetns } from '../../helper/net/snapshot.js';
 import { reportError } from '../output.js';
-import { zodToNslabError } from '../../helper/rpc/dispatcher.js';
 
 async function nodeNetns(node: string): Promise<string> {
   const parsed = NodeName.safeParse(node);

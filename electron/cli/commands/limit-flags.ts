@@ -1,7 +1,7 @@
 // Docker's resource flags, shared by `nslab cgroup create|set` and `nslab run`.
 import type { Command } from 'commander';
 import { LimitsInput } from '../../shared/cgroup/limits.js';
-import { zodToNslabError } from '../../helper/rpc/dispatcher.js';
+import { zodToNslabError } from '../../shared/errors.js';
 
 export const LIMIT_FLAGS: [flag: string, key: string, help: string][] = [
   ['--memory <size>', 'memory', 'memory limit, e.g. 50m, 1g (at least 6m; -1 = unlimited)'],

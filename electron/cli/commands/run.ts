@@ -1,17 +1,21 @@
 // `nslab run [limits] [--netns NODE] -- CMD ARGS…`: a program in a fresh nslab/ group, its output
 // streamed, and how it ended — exit code, signal, and OOM kills read from the kernel's counters.
+//
+// DESIGN: why the program is spawned in the CLI process and not behind the helper. The group itself is made
+// and removed by the helper (`cgroup.create`/`cgroup.remove`: validated, journaled in the ledger, reported as
+// activity); only the start of the program is local, because it must own the caller's terminal (stdin, a
+// tty for interactive programs, Ctrl-C to its process group) and its end is the command's exit code. The
+// helper's `cgroup.run` is the detached form (no terminal, output discarded, a deadline) for the GUI and labs.
+// The launcher that joins the group comes from helper/exec/ (argv only, the only module allowed to spawn).
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { CgroupName } from '../../shared/cgroup/names.js';
 import { formatBytes } from '../../shared/cgroup/units.js';
-import { NslabError } from '../../shared/errors.js';
+import { NslabError, zodToNslabError } from '../../shared/errors.js';
 import { NodeName, netnsOf } from '../../shared/names.js';
-import { launchInCgroup } from '../../helper/exec.js';
+import { launchInCgroup } from '../../helper/exec/cgroup-launcher.js';
+import { exitCodeOf } from '../../helper/exec/signals.js';
 import { listNetns } from '../../helper/net/snapshot.js';
-import { zodToNslabError } from '../../helper/rpc/dispatcher.js';
 import { connectHelper, type Client } from '../client.js';
 import { printJson, reportError } from '../output.js';
 import { addLimitFlags, checkLimits, limitsFromOptions } from './limit-flags.js';
@@ -24,8 +28,6 @@ async function withHelper<T>(body: (client: Client) => Promise<T>): Promise<T> {
     client.close();
   }
 }
-
-const LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'launcher.mjs');
 
 type RunOpts = Record<string, unknown> & { name?: string; netns?: string; keep?: boolean; json?: boolean };
 
@@ -67,7 +69,7 @@ export function registerRun(program: Command): void {
           let exit: { code: number | null; signal: string | null } | undefined;
           let failure: unknown;
           try {
-            const proc = launchInCgroup(LAUNCHER, { dirs: group.dirs, argv: netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv }, json ? { stdout: 2 } : {});
+            const proc = launchInCgroup({ dirs: group.dirs, argv: netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv }, json ? { stdout: 2 } : {});
             // Ctrl-C reaches the program through the terminal; nslab stays to report and clean up.
             const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, (): void => proc.kill(sig)] as const);
             for (const [sig, h] of handlers) process.on(sig, h);
@@ -96,12 +98,10 @@ export function registerRun(program: Command): void {
               : '; OOM-killed: no';
             process.stderr.write(`nslab: ${argv.join(' ')} ${how}${oom}${opts.keep ? `; kept ${group.path}` : ''}\n`);
           }
-          process.exitCode = exit.code ?? 128 + (exit.signal ? signalNumber(exit.signal) : 1);
+          process.exitCode = exitCodeOf(exit.code, exit.signal);
         } catch (err) {
           process.exitCode = reportError(err, json);
         }
       })();
     });
 }
-
-const signalNumber = (name: string): number => (constants.signals as Record<string, number>)[name] ?? 1;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { printJson, withClient } from '../output.js';
 import { parseJsonArg } from '../output.js';
+import { isNotificationMethod } from '../../shared/contract/index.js';
 
 export function registerSystem(program: Command): void {
   program
@@ -51,9 +52,10 @@ export function registerSystem(program: Command): void {
     .command('rpc')
     .argument('<method>', 'helper method, e.g. net.netns.list')
     .argument('[params]', 'JSON params', undefined)
-    .description('call any helper method and print the JSON result or the typed error')
+    .description('call any helper method and print the JSON result or the typed error (a notification method is sent and prints nothing)')
     .action((method: string, params: string | undefined) =>
       withClient(true, async (client) => {
+        if (isNotificationMethod(method)) return void client.notify(method, parseJsonArg(params) as never);
         printJson(await client.call(method as never, parseJsonArg(params) as never));
       }, () => parseJsonArg(params)),
     );

@@ -12,7 +12,7 @@ function readTopologyFile(file: string): string {
   }
 }
 
-function printNode(n: NodeSnapshot): void {
+export function printNode(n: NodeSnapshot): void {
   process.stdout.write(`${n.name}  (netns ${n.netns}${n.topology ? `, topology ${n.topology}` : ''}${n.forwarding ? ', forwarding' : ''})\n`);
   for (const l of n.links) {
     const peer = l.peer ? ` peer ${l.peer}${l.peerNetns !== undefined ? `@${l.peerNetns ?? 'root'}` : ''}` : '';

@@ -3,6 +3,7 @@
 // ledger and the remove-after-empty dance.
 import type { HostFacts, Limits } from '../../shared/cgroup/limits.js';
 import type { CgroupLimits, CgroupStats } from '../../shared/contract/cgroup.js';
+import type { CgroupSampleReader } from './probe.js';
 
 export interface Write {
   file: string;
@@ -26,6 +27,8 @@ export interface CgroupBackend {
   apply(name: string, limits: Limits): Write[];
   readLimits(name: string): CgroupLimits;
   stats(name: string): CgroupStats;
+  /** The sampler's hot path for one group: this backend's files kept open, parsed into the live fields. */
+  sampleReader(name: string): CgroupSampleReader;
   procs(name: string): number[];
   attach(name: string, pid: number): void;
   /** SIGKILLs every process; returns how many there were. */

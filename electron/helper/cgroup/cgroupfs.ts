@@ -1,9 +1,9 @@
 // The only place nslab reads or writes cgroup files. Every change (mkdir, write, rmdir) is reported as
 // activity with the line a person would type, and every kernel refusal becomes a typed error.
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { NslabError, type ErrorCode } from '../../shared/errors.js';
 import { shellQuote } from '../../shared/shell.js';
-import { reportActivity } from '../exec.js';
+import { reportActivity } from '../exec/run.js';
 
 const ERRNO_CODES: Record<string, ErrorCode> = {
   EINVAL: 'invalid-params',
@@ -134,41 +134,3 @@ export const pidsOf = (text: string | null): number[] =>
     .split('\n')
     .filter((l) => l.trim())
     .map(Number);
-
-/**
- * A file kept open and re-read at offset 0 (pread): the sampler's hot path. An order of magnitude cheaper
- * than open+read+close per value, and it never spawns anything.
- */
-export class FileReader {
-  private static readonly buffer = Buffer.allocUnsafe(64 * 1024);
-  private fd: number | null;
-
-  constructor(readonly path: string) {
-    try {
-      this.fd = openSync(path, 'r');
-    } catch {
-      this.fd = null;
-    }
-  }
-
-  get open(): boolean {
-    return this.fd !== null;
-  }
-
-  /** The file's current text, or null when it is gone (the group was removed). */
-  read(): string | null {
-    if (this.fd === null) return null;
-    try {
-      const n = readSync(this.fd, FileReader.buffer, 0, FileReader.buffer.length, 0);
-      return FileReader.buffer.toString('latin1', 0, n);
-    } catch {
-      this.close();
-      return null;
-    }
-  }
-
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-  }
-}

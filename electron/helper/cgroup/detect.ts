@@ -1,7 +1,7 @@
 // Which cgroup layout this machine has, and the backend that drives it: pure v2 (most workstations),
 // pure v1, or hybrid (v1 controllers plus a v2 hierarchy at /sys/fs/cgroup/unified).
-import { cgroupLayout, cgroupMounts } from '../doctor/probes.js';
 import type { CgroupBackend } from './backend.js';
+import { cgroupLayout, cgroupMounts } from './mounts.js';
 import { UnifiedTree } from './unified.js';
 import { V1Backend, V1_CONTROLLERS, type V1Controller } from './v1.js';
 import { V2Backend } from './v2.js';

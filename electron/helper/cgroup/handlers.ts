@@ -1,22 +1,14 @@
 // cgroup.* methods → the driver.
+import { cgroupPath } from '../../shared/cgroup/names.js';
 import { NslabError } from '../../shared/errors.js';
 import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { machineBackend } from './detect.js';
-import { CgroupDriver } from './driver.js';
+import type { CgroupDriver } from './driver.js';
+import { cgroupDriverFor, cgroupWriteRefusal } from './service.js';
 import { runWorkload } from './workload.js';
 
 type CgroupMethods = Extract<keyof Handlers, `cgroup.${string}`>;
-
-const SANDBOX_READ_ONLY = 'cgroup writes need the host helper (root via pkexec): in sandbox mode cgroups are read-only';
-
-export function cgroupDriverFor(ctx: HelperContext): CgroupDriver | null {
-  const { backend } = machineBackend();
-  if (!backend) return null;
-  const root = process.getuid?.() === 0;
-  const readOnly = ctx.mode === 'sandbox' ? SANDBOX_READ_ONLY : root ? null : 'cgroup writes need root';
-  return new CgroupDriver(backend, ctx.ledger, readOnly);
-}
 
 export function cgroupHandlers(ctx: HelperContext): Pick<Handlers, CgroupMethods> {
   let driver: CgroupDriver | null | undefined;
@@ -29,7 +21,7 @@ export function cgroupHandlers(ctx: HelperContext): Pick<Handlers, CgroupMethods
     'cgroup.layout': async () => {
       const { layout, backend } = machineBackend();
       const drv = backend ? d() : null;
-      const reason = ctx.mode === 'sandbox' ? SANDBOX_READ_ONLY : process.getuid?.() === 0 ? undefined : 'cgroup writes need root';
+      const reason = cgroupWriteRefusal(ctx);
       return {
         layout,
         backend: backend?.version ?? null,
@@ -47,10 +39,10 @@ export function cgroupHandlers(ctx: HelperContext): Pick<Handlers, CgroupMethods
     'cgroup.kill': async ({ name }) => ({ killed: d().kill(name) }),
     'cgroup.run': async (params) => {
       const drv = d();
-      const reason = ctx.mode === 'sandbox' ? SANDBOX_READ_ONLY : process.getuid?.() === 0 ? null : 'cgroup writes need root';
+      const reason = cgroupWriteRefusal(ctx);
       if (reason) throw new NslabError('permission-denied', reason);
       return runWorkload(drv, params);
     },
-    'cgroup.remove': async ({ name, force }) => (await d().remove(name, force), { removed: `nslab/${name}` }),
+    'cgroup.remove': async ({ name, force }) => (await d().remove(name, force), { removed: cgroupPath(name) }),
   };
 }

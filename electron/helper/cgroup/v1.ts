@@ -8,6 +8,7 @@ import type { CgroupLimits, CgroupStats } from '../../shared/contract/cgroup.js'
 import { NslabError } from '../../shared/errors.js';
 import { fieldOf, type CgroupBackend, type Write } from './backend.js';
 import { childDirs, exists, makeDir, parseKeyed, pidsOf, readOptional, readText, removeDir, writeValue } from './cgroupfs.js';
+import { KeptFiles, int, keyed, limit, type CgroupSampleReader } from './probe.js';
 import type { UnifiedTree } from './unified.js';
 import { cpuListFile, killEach } from './v2.js';
 
@@ -235,6 +236,33 @@ export class V1Backend implements CgroupBackend {
       },
       pids: { current: num(this.read('pids', name, 'pids.current')), max: pidsMax(this.read('pids', name, 'pids.max')) },
       pressure: this.unified ? this.unified.pressure(name) : { cpu: null, memory: null, io: null },
+    };
+  }
+
+  sampleReader(name: string): CgroupSampleReader {
+    const files = new KeptFiles();
+    const usage = files.open(this.dirOf('cpuacct', name), 'cpuacct.usage');
+    const cpuStat = files.open(this.dirOf('cpu', name), 'cpu.stat');
+    const mem = files.open(this.dirOf('memory', name), 'memory.usage_in_bytes');
+    const max = files.open(this.dirOf('memory', name), 'memory.limit_in_bytes');
+    const oom = files.open(this.dirOf('memory', name), 'memory.oom_control');
+    const pids = files.open(this.dirOf('pids', name), 'pids.current');
+    const pidsMax = files.open(this.dirOf('pids', name), 'pids.max');
+    return {
+      read: () => {
+        const stat = cpuStat.read();
+        return {
+          cpuNs: int(usage.read()),
+          memory: int(mem.read()),
+          memoryLimit: limit(max.read()),
+          nrThrottled: keyed(stat, 'nr_throttled'),
+          throttledNs: keyed(stat, 'throttled_time'),
+          pids: int(pids.read()),
+          pidsMax: limit(pidsMax.read()),
+          oomKills: keyed(oom.read(), 'oom_kill'),
+        };
+      },
+      close: () => files.close(),
     };
   }
 

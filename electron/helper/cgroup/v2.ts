@@ -7,6 +7,7 @@ import type { CgroupLimits, CgroupStats } from '../../shared/contract/cgroup.js'
 import { NslabError } from '../../shared/errors.js';
 import { fieldOf, type CgroupBackend, type Write } from './backend.js';
 import { exists, parseKeyed, readOptional, writeValue } from './cgroupfs.js';
+import { KeptFiles, int, keyed, limit, type CgroupSampleReader } from './probe.js';
 import { UnifiedTree } from './unified.js';
 
 export const V2_CONTROLLERS = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
@@ -156,6 +157,30 @@ export class V2Backend implements CgroupBackend {
       },
       pids: { current: num(read('pids.current')), max: numOrMax(read('pids.max')) },
       pressure: this.tree.pressure(name),
+    };
+  }
+
+  sampleReader(name: string): CgroupSampleReader {
+    const files = new KeptFiles();
+    const dir = this.tree.dir(name);
+    const [cpu, mem, max, events, pids, pidsMax] = ['cpu.stat', 'memory.current', 'memory.max', 'memory.events', 'pids.current', 'pids.max'].map((f) => files.open(dir, f));
+    return {
+      read: () => {
+        const stat = cpu!.read();
+        const usage = keyed(stat, 'usage_usec');
+        const throttled = keyed(stat, 'throttled_usec');
+        return {
+          cpuNs: usage === null ? null : usage * 1000,
+          memory: int(mem!.read()),
+          memoryLimit: limit(max!.read()),
+          nrThrottled: keyed(stat, 'nr_throttled'),
+          throttledNs: throttled === null ? null : throttled * 1000,
+          pids: int(pids!.read()),
+          pidsMax: limit(pidsMax!.read()),
+          oomKills: keyed(events!.read(), 'oom_kill'),
+        };
+      },
+      close: () => files.close(),
     };
   }
 

@@ -3,25 +3,16 @@
 // program runs under coreutils `timeout`, which lives in the group with it: the deadline holds even when
 // the caller (a one-shot CLI with the helper in-process) is long gone, and removing the group (lab down,
 // `nslab cgroup rm -f`, gc) kills both.
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { accessSync, constants, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Result } from '../../shared/contract/index.js';
 import { cgroupPath } from '../../shared/cgroup/names.js';
 import { NslabError } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
-import { launchInCgroup, reportActivity } from '../exec.js';
-import { resourcesDir } from '../resources.js';
+import { launchInCgroup } from '../exec/cgroup-launcher.js';
+import { reportActivity } from '../exec/run.js';
+import { procStatField } from '../procfs.js';
 import type { CgroupDriver } from './driver.js';
-
-/** out/node/launcher.mjs: next to the bundle this runs from, or the checkout's build output (tests). */
-export function launcherPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'launcher.mjs'), join(resourcesDir(), '..', 'out', 'node', 'launcher.mjs')];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new NslabError('tool-missing', `the cgroup launcher is missing (looked in ${candidates.join(', ')}); run npm run build`, { tool: 'launcher.mjs' });
-  return found;
-}
 
 /** The argv actually started: the program under `timeout` (TERM at the deadline, KILL a second later). */
 export const guardedArgv = (argv: readonly string[], timeoutMs: number): string[] => ['timeout', '-k', '1', `${timeoutMs / 1000}`, ...argv];
@@ -31,15 +22,6 @@ export const runShell = (name: string, argv: readonly string[], timeoutMs: numbe
   shellLine(['nslab', 'cgroup', 'exec', name, '--timeout', `${timeoutMs / 1000}`, ...(wait ? ['--wait'] : []), '--', ...argv]);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function parentOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
 
 type Exit = { code: number | null; signal: string | null };
 
@@ -60,11 +42,10 @@ export function findProgram(program: string): string {
 export async function runWorkload(driver: CgroupDriver, p: { name: string; argv: string[]; timeoutMs: number; wait: boolean }): Promise<Result<'cgroup.run'>> {
   const before = driver.detail(p.name); // not-found names the field before anything starts
   findProgram(p.argv[0]!);
-  const launcher = launcherPath();
   const started = performance.now();
   const argv = guardedArgv(p.argv, p.timeoutMs);
   // Its own session: a terminal closing or a Ctrl-C meant for the CLI does not reach the workload.
-  const proc = launchInCgroup(launcher, { dirs: before.dirs, argv }, { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', detached: true });
+  const proc = launchInCgroup({ dirs: before.dirs, argv }, { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', detached: true });
   const exited = proc.exited.catch((err: unknown) => {
     throw err instanceof NslabError && err.code === 'tool-missing' ? new NslabError(err.code, err.message, { field: 'argv.0' }) : err;
   });
@@ -77,7 +58,7 @@ export async function runWorkload(driver: CgroupDriver, p: { name: string; argv:
   // The program is the launcher's only child, and it is in the group before it runs.
   let pid: number | null = null;
   for (let i = 0; i < 500 && pid === null && seen.end === null; i++) {
-    pid = driver.backend.procs(p.name).find((q) => parentOf(q) === launcherPid) ?? null;
+    pid = driver.backend.procs(p.name).find((q) => procStatField(q, 'ppid') === launcherPid) ?? null;
     if (pid === null) await sleep(10);
   }
   if (seen.end instanceof Error) throw seen.end;

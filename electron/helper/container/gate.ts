@@ -3,7 +3,7 @@
 // mounts before it runs a single instruction of the container's program.
 import { closeSync, constants, openSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { NslabError } from '../../shared/errors.js';
-import { reportActivity } from '../exec.js';
+import { reportActivity } from '../exec/run.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

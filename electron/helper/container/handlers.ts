@@ -1,7 +1,7 @@
 // container.* and process.inspect → the container feature.
 import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
-import { cgroupDriverFor } from '../cgroup/handlers.js';
+import { cgroupDriverFor } from '../cgroup/service.js';
 import { buildContainer, containerCgroup, teardown } from './build.js';
 import { containerScript } from './script.js';
 import { inspectProcess } from './inspect.js';

@@ -7,7 +7,7 @@ import { decodeCapMask } from '../../shared/container/capabilities.js';
 import { hostIdOf, parseIdMap } from '../../shared/container/idmap.js';
 import type { IsolationView } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
-import { run } from '../exec.js';
+import { run } from '../exec/run.js';
 import { parseJsonSequence } from '../net/ip.js';
 import { nsInode } from './gate.js';
 

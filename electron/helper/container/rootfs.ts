@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { NslabError } from '../../shared/errors.js';
-import { run } from '../exec.js';
+import { run } from '../exec/run.js';
 
 const STAMP = '.nslab-rootfs-v1';
 export const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];

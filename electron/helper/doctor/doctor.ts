@@ -1,9 +1,10 @@
 // `nslab doctor`: what this machine supports and lacks, each with the reason and the fix.
 import type { DoctorCheck, DoctorReport } from '../../shared/contract/index.js';
 import type { HelperContext } from '../context.js';
-import { run } from '../exec.js';
+import { run } from '../exec/run.js';
 import { ipBatch } from '../net/ip.js';
-import { brNetfilter, cgroupLayout, cgroupMounts, kernelRelease, probeLinkKinds, toolVersion, TOOLS, unprivilegedUserns } from './probes.js';
+import { cgroupLayout, cgroupMounts } from '../cgroup/mounts.js';
+import { brNetfilter, kernelRelease, probeLinkKinds, toolVersion, TOOLS, unprivilegedUserns } from './probes.js';
 
 const PACKAGES: Record<string, string> = {
   ip: 'iproute2',

@@ -1,16 +1,12 @@
-// Facts about this machine, each read from the kernel or a tool through exec.ts / procfs.
-import { existsSync, readFileSync } from 'node:fs';
+// Facts about this machine, each read from the kernel or a tool through exec/ or procfs.ts (cgroup mounts:
+// cgroup/mounts.ts, which the cgroup backends are chosen from).
+import { existsSync } from 'node:fs';
 import { LINK_KINDS } from '../../shared/contract/index.js';
-import { run } from '../exec.js';
+import { netnsOf } from '../../shared/names.js';
+import { run } from '../exec/run.js';
+import { readTrimmed } from '../procfs.js';
 import { ipJson } from '../net/ip.js';
 
-const read = (path: string): string | null => {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return null;
-  }
-};
 
 export const TOOLS: Record<string, string[]> = {
   ip: ['ip', '-V'],
@@ -34,57 +30,27 @@ export async function toolVersion(argv: string[]): Promise<string | null> {
   }
 }
 
-export interface CgroupMount {
-  mount: string;
-  version: 'v1' | 'v2';
-  controllers: string[];
-}
-
-/** cgroup hierarchies from /proc/self/mountinfo; v2 controllers from cgroup.controllers. */
-export function cgroupMounts(mountinfo = read('/proc/self/mountinfo') ?? ''): CgroupMount[] {
-  const mounts: CgroupMount[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (!left || !right) continue;
-    const mountPoint = left.split(' ')[4] ?? '';
-    const [fstype, , superOpts = ''] = right.split(' ');
-    if (fstype === 'cgroup2') {
-      mounts.push({ mount: mountPoint, version: 'v2', controllers: (read(`${mountPoint}/cgroup.controllers`) ?? '').split(/\s+/).filter(Boolean) });
-    } else if (fstype === 'cgroup') {
-      const known = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'devices', 'freezer', 'net_cls', 'net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc'];
-      mounts.push({ mount: mountPoint, version: 'v1', controllers: superOpts.split(',').filter((o) => known.includes(o)) });
-    }
-  }
-  return mounts;
-}
-
-export function cgroupLayout(mounts: CgroupMount[]): 'v1' | 'v2' | 'hybrid' | 'none' {
-  const v1 = mounts.some((m) => m.version === 'v1' && m.controllers.length > 0);
-  const v2 = mounts.some((m) => m.version === 'v2');
-  return v1 && v2 ? 'hybrid' : v1 ? 'v1' : v2 ? 'v2' : 'none';
-}
-
 export function unprivilegedUserns(): { ok: boolean; detail: string } {
-  const max = read('/proc/sys/user/max_user_namespaces');
-  const clone = read('/proc/sys/kernel/unprivileged_userns_clone');
-  const apparmor = read('/proc/sys/kernel/apparmor_restrict_unprivileged_userns');
+  const max = readTrimmed('/proc/sys/user/max_user_namespaces');
+  const clone = readTrimmed('/proc/sys/kernel/unprivileged_userns_clone');
+  const apparmor = readTrimmed('/proc/sys/kernel/apparmor_restrict_unprivileged_userns');
   const ok = max !== null && max !== '0' && clone !== '0' && apparmor !== '1';
   return { ok, detail: `max_user_namespaces=${max ?? 'n/a'}${clone !== null ? `, unprivileged_userns_clone=${clone}` : ''}${apparmor !== null ? `, apparmor_restrict_unprivileged_userns=${apparmor}` : ''}` };
 }
 
 export const brNetfilter = (): { present: boolean; callIptables: string | null } => ({
   present: existsSync('/proc/sys/net/bridge'),
-  callIptables: read('/proc/sys/net/bridge/bridge-nf-call-iptables'),
+  callIptables: readTrimmed('/proc/sys/net/bridge/bridge-nf-call-iptables'),
 });
 
-export const kernelRelease = (): string => read('/proc/sys/kernel/osrelease') ?? 'unknown';
+export const kernelRelease = (): string => readTrimmed('/proc/sys/kernel/osrelease') ?? 'unknown';
 
 /**
  * Which link kinds the kernel can make: tries each once in a throwaway namespace (recorded like anything
  * else nslab makes, and deleted straight away).
  */
 export async function probeLinkKinds(withNamespace: (netns: string, body: () => Promise<void>) => Promise<void>): Promise<Record<string, boolean>> {
-  const netns = `nslab-probe-${process.pid}`;
+  const netns = netnsOf(`probe-${process.pid}`);
   const names: Record<(typeof LINK_KINDS)[number], string[]> = {
     bridge: ['link', 'add', 'p-bridge', 'type', 'bridge'],
     veth: ['link', 'add', 'p-veth', 'type', 'veth', 'peer', 'name', 'p-veth1'],

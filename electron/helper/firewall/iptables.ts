@@ -5,7 +5,7 @@ import type { FirewallRule } from '../../shared/labs/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { isMarked } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
-import { run } from '../exec.js';
+import { run } from '../exec/run.js';
 import { parseConntrack, parseIptablesSave, type ConntrackEntry, type IptablesTable } from './parse.js';
 
 /** `null` reads the root namespace (never written). */

@@ -4,14 +4,14 @@ import type { Action, LabSpec } from '../../shared/labs/index.js';
 import { renderLabContainer, replaceLabContainer } from './container-probes.js';
 import { labCgroupName, labCgroupParams, labComment, labOwner, labRpcParams } from '../../shared/labs/index.js';
 import { describeLimits, normalizeLimits } from '../../shared/cgroup/limits.js';
-import { cgroupDriverFor } from '../cgroup/handlers.js';
+import { cgroupDriverFor } from '../cgroup/service.js';
 import { runShell, runWorkload } from '../cgroup/workload.js';
 import type { ParsedParams } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { isIpv6, netnsOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import type { HelperContext } from '../context.js';
-import { run } from '../exec.js';
+import { run } from '../exec/run.js';
 import { applyRules, ruleShell, setPolicies } from '../firewall/iptables.js';
 import { changeAddress, changeRoute, setLink, setSysctl } from '../net/driver.js';
 

@@ -13,6 +13,7 @@ import { bothNames, vocabularyOf } from '../../shared/cgroup/vocabulary.js';
 import { labCgroupName, type LabProbe, type LabSpec } from '../../shared/labs/index.js';
 import type { CgroupBackend } from '../cgroup/backend.js';
 import { machineBackend } from '../cgroup/detect.js';
+import { procStatField } from '../procfs.js';
 
 type Outcome = Omit<ProbeResult, 'id' | 'probe' | 'label'>;
 type P<K extends string> = Extract<LabProbe, { probe: K }>;
@@ -253,13 +254,8 @@ const POLICIES: Record<number, string> = { 0: 'other', 1: 'fifo', 2: 'rr', 3: 'b
 
 /** A process's scheduling policy (field 41 of /proc/<pid>/stat). */
 function policyOf(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return POLICIES[Number(fields[38])] ?? null;
-  } catch {
-    return null;
-  }
+  const policy = procStatField(pid, 'policy');
+  return policy === null ? null : (POLICIES[policy] ?? null);
 }
 
 export async function cgroupProcs(lab: LabSpec, p: P<'cgroup-procs'>): Promise<Outcome> {

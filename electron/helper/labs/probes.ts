@@ -7,7 +7,7 @@ import type { ProbeResult } from '../../shared/contract/index.js';
 import type { LabProbe, LabSpec } from '../../shared/labs/index.js';
 import { netnsOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
-import { run } from '../exec.js';
+import { run } from '../exec/run.js';
 import { readConntrack, readRules } from '../firewall/iptables.js';
 import type { ConntrackEntry, IptablesRule } from '../firewall/parse.js';
 import { ipJson } from '../net/ip.js';

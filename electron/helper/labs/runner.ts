@@ -5,11 +5,11 @@ import type { CheckResult, LabProgress, ProbeResult, Result, StepResult } from '
 import { labCgroupName, labContainerName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
 import { loadRecord } from '../container/store.js';
 import { replaceLabContainer } from './container-probes.js';
-import { cgroupDriverFor } from '../cgroup/handlers.js';
+import { cgroupDriverFor } from '../cgroup/service.js';
 import { machineBackend } from '../cgroup/detect.js';
 import { NslabError } from '../../shared/errors.js';
 import type { HelperContext } from '../context.js';
-import { onActivity } from '../exec.js';
+import { onActivity } from '../exec/run.js';
 import { removeObjects } from '../ledger/gc.js';
 import { applyTopology, destroyTopology } from '../topology/engine.js';
 import { applyAction } from './actions.js';

@@ -5,8 +5,7 @@ import { Sampler } from './sampler.js';
 
 type MetricsMethods = Extract<keyof Handlers, `metrics.${string}`>;
 
-export function metricsHandlers(): { handlers: Pick<Handlers, MetricsMethods>; sampler: Sampler } {
-  const sampler = new Sampler(machineBackend().backend);
+export function metricsHandlers(sampler = new Sampler(machineBackend().backend)): { handlers: Pick<Handlers, MetricsMethods>; sampler: Sampler } {
   return {
     sampler,
     handlers: {
@@ -20,6 +19,8 @@ export function metricsHandlers(): { handlers: Pick<Handlers, MetricsMethods>; s
       },
       'metrics.snapshot': async () => sampler.snapshot(),
       'metrics.subscribe': async ({ series }, call) => {
+        // Subscribing to series is subscribing to their event: no separate events.subscribe.
+        call.subscribe(['metrics.sample']);
         const { series: subscribed, added } = sampler.subscribe(call.client, series);
         if (added) call.client.onClose(() => sampler.unsubscribe(call.client.id, ['*']));
         return { series: subscribed, interval: sampler.interval };

@@ -4,12 +4,12 @@
 // made by `ip netns add` has no process, so one `sleep` is parked in it (spawned once, not per sample)
 // and killed as soon as the namespace is gone, so it never keeps a deleted namespace alive for long.
 import { readdirSync } from 'node:fs';
+import { seriesId, type NetField } from '../../shared/contract/metrics.js';
 import { isMarked } from '../../shared/names.js';
-import { spawnTracked, type TrackedProcess } from '../exec.js';
-import { FileReader } from '../cgroup/cgroupfs.js';
+import { spawnTracked, type TrackedProcess } from '../exec/attached.js';
+import { FileReader } from '../procfs.js';
 
-export const NET_FIELDS = ['rxBytes', 'rxPackets', 'rxErrors', 'rxDrops', 'txBytes', 'txPackets', 'txErrors', 'txDrops'] as const;
-export type NetSample = Record<(typeof NET_FIELDS)[number], number>;
+export type NetSample = Record<NetField, number>;
 
 /** /proc/net/dev: `  ifname: rx bytes packets errs drop fifo frame compressed multicast tx bytes packets errs drop …`. */
 export function parseNetDev(text: string, keep: (ifname: string) => boolean = () => true): Map<string, NetSample> {
@@ -39,7 +39,7 @@ export class NetSource {
   sweep(): Map<string, NetSample> {
     const out = new Map<string, NetSample>();
     const rootText = this.root.read();
-    if (rootText) for (const [ifname, s] of parseNetDev(rootText, isMarked)) out.set(`net:host:${ifname}`, s);
+    if (rootText) for (const [ifname, s] of parseNetDev(rootText, isMarked)) out.set(seriesId('net', 'host', ifname), s);
     let names: string[] = [];
     try {
       names = readdirSync(NETNS_DIR).filter(isMarked);
@@ -66,7 +66,7 @@ export class NetSource {
         a.reader = new FileReader(`/proc/${a.proc.pid}/net/dev`);
       }
       const text = a.reader.read();
-      if (text) for (const [ifname, s] of parseNetDev(text, (n) => n !== 'lo')) out.set(`net:${netns}:${ifname}`, s);
+      if (text) for (const [ifname, s] of parseNetDev(text, (n) => n !== 'lo')) out.set(seriesId('net', netns, ifname), s);
     }
     return out;
   }

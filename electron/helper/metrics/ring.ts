@@ -14,9 +14,13 @@ export class Ring {
     this.cols = fields.map(() => new Float64Array(capacity));
   }
 
-  push(t: number, values: Record<string, number | null>): void {
+  /** One sample; a field missing from `values` is looked up in `more` (a series' rates beside its counters). */
+  push(t: number, values: Record<string, number | null>, more?: Record<string, number | null>): void {
     this.t[this.next] = t;
-    this.fields.forEach((f, i) => (this.cols[i]![this.next] = values[f] ?? NaN));
+    for (let i = 0; i < this.fields.length; i++) {
+      const f = this.fields[i]!;
+      this.cols[i]![this.next] = (f in values ? values[f] : more?.[f]) ?? NaN;
+    }
     this.next = (this.next + 1) % this.capacity;
     this.size = Math.min(this.size + 1, this.capacity);
   }

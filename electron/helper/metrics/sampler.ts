@@ -1,12 +1,27 @@
 // The sampler: one sweep per interval over every nslab/ group and every interface of every nslab
-// namespace, into a ring per series; subscribers get each new sample of their series, with rates.
-import { CGROUP_ROOT } from '../../shared/cgroup/names.js';
-import { METRICS_HISTORY_MS, METRICS_INTERVAL, type SeriesSample } from '../../shared/contract/metrics.js';
-import type { EventName, EventPayload } from '../../shared/contract/index.js';
+// namespace, into a ring per series; subscribers get each new sample of their series, with rates. The
+// rates are computed once, here, at the sweep, and kept in the ring beside the counters: a live sample and
+// a history carry the same fields.
+import {
+  CGROUP_FIELDS,
+  CGROUP_RATES,
+  METRICS_HISTORY_MS,
+  METRICS_INTERVAL,
+  NET_FIELDS,
+  NET_RATES,
+  seriesId,
+  type CgroupField,
+  type CgroupRate,
+  type NetField,
+  type NetRate,
+  type SeriesKind,
+  type SeriesSample,
+} from '../../shared/contract/metrics.js';
+import type { EventName, EventPayload, Result } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
 import type { CgroupBackend } from '../cgroup/backend.js';
-import { CGROUP_FIELDS, CgroupProbe } from '../cgroup/probe.js';
-import { NET_FIELDS, NetSource } from './net.js';
+import { CgroupProbe } from '../cgroup/probe.js';
+import { NetSource } from './net.js';
 import { Ring } from './ring.js';
 
 export interface Subscriber {
@@ -16,16 +31,24 @@ export interface Subscriber {
 
 type Values = Record<string, number | null>;
 interface Series {
-  kind: 'cgroup' | 'net';
+  kind: SeriesKind;
+  /** Counters then rates, one column each. */
   ring: Ring;
-  last: { t: number; values: Values } | null;
-  prev: { t: number; values: Values } | null;
+  last: { t: number; values: Values; rates: Values } | null;
 }
 
+/** Each kind's counters and rates, in the ring's column order. */
+const COLUMNS: Record<SeriesKind, { values: readonly (CgroupField | NetField)[]; rates: readonly (CgroupRate | NetRate)[] }> = {
+  cgroup: { values: CGROUP_FIELDS, rates: CGROUP_RATES },
+  net: { values: NET_FIELDS, rates: NET_RATES },
+};
+
 const capacityFor = (interval: number): number => Math.ceil(METRICS_HISTORY_MS / interval) + 1;
+/** cpu ns per second → percent of one CPU. */
+const NS_PER_CPU_PERCENT = 1e7;
 
 /** Per-second rates between two samples of a series. */
-export function ratesOf(kind: 'cgroup' | 'net', prev: { t: number; values: Values } | null, cur: { t: number; values: Values }): Record<string, number | null> {
+export function ratesOf(kind: SeriesKind, prev: { t: number; values: Values } | null, cur: { t: number; values: Values }): Record<string, number | null> {
   const dt = prev ? (cur.t - prev.t) / 1000 : 0;
   const rate = (f: string): number | null => {
     const a = prev?.values[f];
@@ -36,7 +59,7 @@ export function ratesOf(kind: 'cgroup' | 'net', prev: { t: number; values: Value
     const cpu = rate('cpuNs');
     const thr = rate('throttledNs');
     const nr = rate('nrThrottled');
-    return { cpuPercent: cpu === null ? null : cpu / 1e7, throttledPercent: thr === null ? null : thr / 1e7, throttlesPerSecond: nr };
+    return { cpuPercent: cpu === null ? null : cpu / NS_PER_CPU_PERCENT, throttledPercent: thr === null ? null : thr / NS_PER_CPU_PERCENT, throttlesPerSecond: nr };
   }
   return { rxBps: rate('rxBytes'), txBps: rate('txBytes'), rxPps: rate('rxPackets'), txPps: rate('txPackets'), dropsPerSecond: sum(rate('rxDrops'), rate('txDrops')), errorsPerSecond: sum(rate('rxErrors'), rate('txErrors')) };
 }
@@ -86,31 +109,30 @@ export class Sampler {
     this.sweeps++;
     const seen = new Set<string>();
     const samples: SeriesSample[] = [];
-    const record = (id: string, kind: 'cgroup' | 'net', fields: readonly string[], values: Values): void => {
+    const record = (id: string, kind: SeriesKind, values: Values): void => {
       seen.add(id);
       let s = this.series.get(id);
       if (!s) {
-        s = { kind, ring: new Ring(capacityFor(this.interval), fields), last: null, prev: null };
+        s = { kind, ring: new Ring(capacityFor(this.interval), [...COLUMNS[kind].values, ...COLUMNS[kind].rates]), last: null };
         this.series.set(id, s);
       }
-      const cur = { t, values };
-      s.ring.push(t, values);
-      s.prev = s.last;
-      s.last = cur;
-      samples.push({ series: id, t, values, rates: ratesOf(kind, s.prev, cur) });
+      const rates = ratesOf(kind, s.last, { t, values });
+      s.ring.push(t, values, rates);
+      s.last = { t, values, rates };
+      samples.push({ series: id, t, values, rates });
     };
     if (this.backend) {
       // A readdir per hierarchy finds the groups; each group's files stay open between sweeps.
       const names = this.backend.list();
       for (const name of names) {
-        const id = `cgroup:${CGROUP_ROOT}/${name}`;
+        const id = seriesId('cgroup', name);
         let probe = this.probes.get(id);
         if (!probe) this.probes.set(id, (probe = new CgroupProbe(this.backend, name)));
         const values = probe.sample();
-        if (values) record(id, 'cgroup', CGROUP_FIELDS, values);
+        if (values) record(id, 'cgroup', values);
       }
     }
-    for (const [id, values] of this.net.sweep()) record(id, 'net', NET_FIELDS, values);
+    for (const [id, values] of this.net.sweep()) record(id, 'net', values);
     const removed: string[] = [];
     for (const id of this.series.keys()) {
       if (seen.has(id)) continue;
@@ -127,19 +149,19 @@ export class Sampler {
     return samples;
   }
 
-  list(): { id: string; kind: 'cgroup' | 'net'; fields: string[] }[] {
-    return [...this.series].map(([id, s]) => ({ id, kind: s.kind, fields: [...s.ring.fields] }));
+  list(): Result<'metrics.series'>['series'] {
+    return [...this.series].map(([id, s]) => ({ id, kind: s.kind, fields: [...COLUMNS[s.kind].values], rates: [...COLUMNS[s.kind].rates] }));
   }
 
   /** Latest sample of every series with rates: sweeps twice if there is no previous sample yet. */
   async snapshot(): Promise<{ t: number; interval: number; samples: SeriesSample[] }> {
     this.start();
     // Rates need two samples; a namespace's parked process needs a moment before its first one.
-    for (let round = 0; round < 3 && (this.sweeps < 2 || [...this.series.values()].some((s) => !s.prev)); round++) {
+    for (let round = 0; round < 3 && (this.sweeps < 2 || [...this.series.values()].some((s) => s.ring.length < 2)); round++) {
       await new Promise((r) => setTimeout(r, Math.max(0, this.interval - (Date.now() - this.lastSweep))));
       this.sweep();
     }
-    const samples = [...this.series].filter(([, s]) => s.last).map(([id, s]) => ({ series: id, t: s.last!.t, values: s.last!.values, rates: ratesOf(s.kind, s.prev, s.last!) }));
+    const samples = [...this.series].filter(([, s]) => s.last).map(([id, s]) => ({ series: id, ...s.last! }));
     return { t: this.lastSweep, interval: this.interval, samples };
   }
 
@@ -162,11 +184,14 @@ export class Sampler {
     return [...(entry.series ?? [])];
   }
 
-  history(id: string, since?: number): { series: string; interval: number; t: number[]; values: Record<string, (number | null)[]> } {
+  /** The kept samples, columnar: the same counters and rates a live sample carries. */
+  history(id: string, since?: number): Result<'metrics.history'> {
     this.start();
     const s = this.series.get(id);
     if (!s) throw new NslabError('not-found', `no series ${id} (see metrics.series)`, { field: 'series' });
-    return { series: id, interval: this.interval, ...s.ring.since(since) };
+    const { t, values: columns } = s.ring.since(since);
+    const pick = (fields: readonly string[]): Record<string, (number | null)[]> => Object.fromEntries(fields.map((f) => [f, columns[f]!]));
+    return { series: id, interval: this.interval, t, values: pick(COLUMNS[s.kind].values), rates: pick(COLUMNS[s.kind].rates) };
   }
 
   close(): void {

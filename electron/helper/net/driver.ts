@@ -5,7 +5,7 @@ import { NslabError } from '../../shared/errors.js';
 import { MARK, isIpv6, netnsOf } from '../../shared/names.js';
 import type { HelperContext } from '../context.js';
 import { announceTopologyChange } from '../events.js';
-import { run } from '../exec.js';
+import { run } from '../exec/run.js';
 import { ipBatch, ipJson, type Netns } from './ip.js';
 import { listNetns } from './snapshot.js';
 

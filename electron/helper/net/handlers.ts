@@ -1,8 +1,7 @@
 import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
-import { showTopology } from '../topology/engine.js';
 import { changeAddress, changeRoute, createLink, createNetns, deleteLink, deleteNetns, setLink, setSysctl } from './driver.js';
-import { listNetns } from './snapshot.js';
+import { listNetns, snapshotMarked } from './snapshot.js';
 import { isMarked, netnsOf } from '../../shared/names.js';
 
 type NetMethods = Extract<keyof Handlers, `net.${string}`>;
@@ -23,7 +22,8 @@ export function netHandlers(ctx: HelperContext): Pick<Handlers, NetMethods> {
     'net.route.delete': async (p) => changeRoute(ctx, 'del', p),
     'net.sysctl.set': async (p) => setSysctl(ctx, p),
     'net.snapshot': async ({ node }) => {
-      const all = await showTopology(ctx);
+      // One node's links still name their peers in the other namespaces: read all, then pick.
+      const all = await snapshotMarked(ctx.ledger);
       return node === undefined ? all : { name: null, nodes: all.nodes.filter((n) => n.netns === netnsOf(node)) };
     },
   };

@@ -1,7 +1,7 @@
 // Thin wrappers over `ip`: JSON reads and batched writes, always through exec.ts.
 import { NslabError } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
-import { run, type RunOptions } from '../exec.js';
+import { run, type RunOptions } from '../exec/run.js';
 
 /** `null` is the root namespace. */
 export type Netns = string | null;

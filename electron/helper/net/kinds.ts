@@ -3,7 +3,7 @@ import type { LedgerObject } from '../../shared/contract/index.js';
 import { isMarked } from '../../shared/names.js';
 import { objectKey } from '../ledger/journal.js';
 import type { KindDriver } from '../ledger/kinds.js';
-import { run } from '../exec.js';
+import { run } from '../exec/run.js';
 import { ipJson, type Netns } from './ip.js';
 import { listMarkedNetns, listNetns, mapLimit } from './snapshot.js';
 import { shellLine } from '../../shared/shell.js';

@@ -1,7 +1,8 @@
 // Reads every nslab namespace with one `ip -batch` process each and resolves veth peers across them.
 import { readdir } from 'node:fs/promises';
-import type { LinkSnapshot, NodeSnapshot } from '../../shared/contract/index.js';
+import type { LinkSnapshot, NodeSnapshot, TopologySnapshot } from '../../shared/contract/index.js';
 import { isMarked, nodeOf } from '../../shared/names.js';
+import type { Ledger } from '../ledger/journal.js';
 import { ipJson, ipJsonBatch, type Netns } from './ip.js';
 import { parseLinks, parseNetconf, parseNetnsList, parseNsids, parseRoutes, type PendingPeer } from './parse.js';
 
@@ -70,4 +71,22 @@ export async function snapshotNamespaces(namespaces: string[], topologyOf: (netn
     topology: topologyOf(s.netns as string),
     ...s.node,
   }));
+}
+
+/** Which applied topology a namespace belongs to: the ledger's owner of it (`topology:<name>`). */
+export function topologyOf(ledger: Ledger): (netns: string) => string | null {
+  const owners = new Map(ledger.objects((o) => o.kind === 'netns').map((o) => [o.name, o.owner]));
+  return (netns) => {
+    const owner = owners.get(netns);
+    return owner?.startsWith('topology:') ? owner.slice('topology:'.length) : null;
+  };
+}
+
+/**
+ * The marked namespaces (those `wanted`, or all), each with the topology it belongs to (`net.snapshot`,
+ * `topology.show`). A link's peer is named when the peer's namespace is among those read.
+ */
+export async function snapshotMarked(ledger: Ledger, wanted?: (netns: string) => boolean): Promise<TopologySnapshot> {
+  const marked = await listMarkedNetns();
+  return { name: null, nodes: await snapshotNamespaces(wanted ? marked.filter(wanted) : marked, topologyOf(ledger)) };
 }

@@ -10,9 +10,10 @@ export function ptyHandlers(ctx: HelperContext): { handlers: Pick<Handlers, PtyM
     manager,
     handlers: {
       'pty.open': async (p, call) => manager.open(p, call.client),
-      'pty.write': async ({ id, data }, call) => (manager.owned(id, call.client).write(data), {}),
-      'pty.resize': async ({ id, cols, rows }, call) => manager.owned(id, call.client).resize(cols, rows),
-      'pty.ack': async ({ id, chars }, call) => (manager.owned(id, call.client).flow.acknowledged(chars), {}),
+      // Notifications: nothing is answered (pty.list shows the size a resize took).
+      'pty.write': async ({ id, data }, call) => void manager.owned(id, call.client).write(data),
+      'pty.resize': async ({ id, cols, rows }, call) => void manager.owned(id, call.client).resize(cols, rows),
+      'pty.ack': async ({ id, chars }, call) => void manager.owned(id, call.client).flow.acknowledged(chars),
       'pty.kill': async ({ id, signal }, call) => (manager.owned(id, call.client).kill(signal), {}),
       'pty.attach': async ({ id }, call) => manager.attach(id, call.client),
       'pty.detach': async ({ id }, call) => ((manager.owned(id, call.client).detached = true), {}),

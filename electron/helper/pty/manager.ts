@@ -1,15 +1,14 @@
 // The helper's terminals: who owns which, what each runs, and their end when their client goes away.
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cgroupPath } from '../../shared/cgroup/names.js';
 import type { ParsedParams, PtyInfo, PtyTarget } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { netnsOf } from '../../shared/names.js';
 import type { HelperContext } from '../context.js';
-import { cgroupDriverFor } from '../cgroup/handlers.js';
-import { spawnPty } from '../exec.js';
+import { cgroupDriverFor } from '../cgroup/service.js';
+import { launcherArgv } from '../exec/cgroup-launcher.js';
+import { spawnPty } from '../exec/pty.js';
 import { listNetns } from '../net/snapshot.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
 import { PtySession, clampSize } from './session.js';
@@ -66,9 +65,6 @@ async function commandFor(ctx: HelperContext, target: PtyTarget): Promise<{ argv
   }
 }
 
-/** out/node/launcher.mjs, next to the bundle this helper runs from (see launchInCgroup in exec.ts). */
-const LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'launcher.mjs');
-
 /**
  * The same command started through the cgroup launcher: the launcher joins nslab/<name> in every hierarchy,
  * forks the program (which so starts inside the group), then steps back out itself. It stays the pty's
@@ -79,10 +75,8 @@ function inCgroup(ctx: HelperContext, name: string, cmd: { argv: string[]; title
   const driver = cgroupDriverFor(ctx);
   if (!driver) throw new NslabError('unsupported-kernel', 'no cgroup hierarchy is mounted', { field: 'cgroup' });
   if (!driver.backend.exists(name)) throw new NslabError('not-found', `cgroup ${cgroupPath(name)} does not exist`, { field: 'cgroup' });
-  if (!existsSync(LAUNCHER)) throw new NslabError('tool-missing', `the cgroup launcher is not built (${LAUNCHER}): run npm run build`, { tool: 'launcher.mjs' });
-  const spec = JSON.stringify({ dirs: driver.backend.dirs(name), argv: cmd.argv });
   return {
-    argv: [process.execPath, '--v8-pool-size=1', LAUNCHER, spec],
+    argv: launcherArgv({ dirs: driver.backend.dirs(name), argv: cmd.argv }),
     title: `${cmd.title} · ${cgroupPath(name)}`,
     env: { ...cmd.env, NSLAB_CGROUP: cgroupPath(name) },
   };

@@ -1,10 +1,11 @@
 // One terminal: a pty whose output is decoded without splitting UTF-8 characters, batched, sent to its
 // owner under watermark flow control, and kept as scrollback for re-attaching.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { IPty } from '@lydell/node-pty';
 import { PTY_LIMITS, type PtyInfo, type PtyTarget } from '../../shared/contract/index.js';
+import { procStatField } from '../procfs.js';
 import { OutputBatcher } from './batcher.js';
 import { FlowControl } from './flow.js';
 import { Scrollback } from './scrollback.js';
@@ -25,13 +26,7 @@ function sessionMembers(sid: number): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[3]) === sid) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
+    if (procStatField(entry, 'session') === sid) pids.push(Number(entry)); // null: gone meanwhile
   }
   return pids;
 }

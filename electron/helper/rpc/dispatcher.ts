@@ -1,12 +1,14 @@
 // Validates a request against the contract before anything runs, calls the handler, and checks the result.
-import type { z } from 'zod';
 import { isMethodName, methods, type EventName, type EventPayload, type MethodName, type ParsedParams, type Result } from '../../shared/contract/index.js';
-import { NslabError, toNslabError } from '../../shared/errors.js';
+import { NslabError, toNslabError, zodToNslabError } from '../../shared/errors.js';
 
 /** The connection a call came on: per-client resources (terminals, metric subscriptions) hang off it. */
 export interface ClientHandle {
   readonly id: string;
-  /** Sends an event to this client only (terminal output, a subscribed series), subscribed or not. */
+  /**
+   * Sends an event to this client only: the output of a terminal it owns, a series it subscribed to. Owning
+   * the terminal or series is the subscription (no `events.subscribe` needed); relays forward it as is.
+   */
   notify<E extends EventName>(event: E, payload: EventPayload<E>): void;
   /** Runs when the client goes away; returns a function that cancels the registration. */
   onClose(fn: () => void): () => void;
@@ -22,16 +24,6 @@ export interface CallContext {
 
 export type Handler<M extends MethodName> = (params: ParsedParams<M>, call: CallContext) => Promise<Result<M>>;
 export type Handlers = { [M in MethodName]: Handler<M> };
-
-export function zodToNslabError(error: z.ZodError, prefix = ''): NslabError {
-  const issue = error.issues[0];
-  const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
-  const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid parameters';
-  return new NslabError('invalid-params', message, {
-    ...(field ? { field } : {}),
-    issues: error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-  });
-}
 
 export type Dispatch = (method: string, params: unknown, call: CallContext) => Promise<unknown>;
 

@@ -1,17 +1,25 @@
 // The helper's two transports: stdio (a parent process owns us) and a Unix socket in a private directory.
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { NslabError } from '../../shared/errors.js';
+import { streamPipe, type StreamPipe } from '../../shared/transport/index.js';
 import type { EventBus } from '../events.js';
 import { Connection } from './connection.js';
 import type { Dispatch } from './dispatcher.js';
 
+/** A connected socket as a message pipe: the one adapter the helper, the CLI and the relays use. */
+export function socketStreamPipe(socket: Socket, maxBytes?: number): StreamPipe {
+  const pipe = streamPipe({ source: socket, write: (text) => void socket.write(text), release: () => void socket.end(), ...(maxBytes ? { maxBytes } : {}) });
+  socket.on('error', () => socket.destroy());
+  socket.once('close', () => pipe.ended('the socket closed'));
+  return pipe;
+}
+
 export function serveStdio(dispatch: Dispatch, bus: EventBus, input = process.stdin, output = process.stdout): Connection {
-  const connection = new Connection({ write: (line) => output.write(line) }, dispatch, bus);
-  input.on('data', (chunk: Buffer) => connection.receive(chunk));
-  input.on('end', () => connection.close());
-  return connection;
+  const pipe = streamPipe({ source: input, write: (text) => void output.write(text) });
+  input.once('end', () => pipe.ended('stdin ended'));
+  return new Connection(pipe, dispatch, bus);
 }
 
 /** Creates the socket's directory 0700 (refusing one someone else owns) and the socket 0600. */
@@ -27,12 +35,7 @@ export async function serveSocket(path: string, dispatch: Dispatch, bus: EventBu
   } catch {
     // no stale socket
   }
-  const server = createServer((socket) => {
-    const connection = new Connection({ write: (line) => socket.write(line) }, dispatch, bus);
-    socket.on('data', (chunk: Buffer) => connection.receive(chunk));
-    socket.on('close', () => connection.close());
-    socket.on('error', () => connection.close());
-  });
+  const server = createServer((socket) => new Connection(socketStreamPipe(socket), dispatch, bus));
   const oldMask = process.umask(0o177);
   try {
     await new Promise<void>((resolve, reject) => {

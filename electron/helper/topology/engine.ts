@@ -5,10 +5,10 @@ import { NslabError } from '../../shared/errors.js';
 import { netnsOf } from '../../shared/names.js';
 import type { HelperContext } from '../context.js';
 import { announceTopologyChange } from '../events.js';
-import { run } from '../exec.js';
+import { run } from '../exec/run.js';
 import { removeObjects } from '../ledger/gc.js';
 import { ipBatch, ipJson } from '../net/ip.js';
-import { listMarkedNetns, listNetns, mapLimit, snapshotNamespaces } from '../net/snapshot.js';
+import { listNetns, mapLimit, snapshotMarked } from '../net/snapshot.js';
 import { parseTopology } from './load.js';
 import { ledgerObjects, nodeLines, ownerOf, planTopology, rootLines, sysctlAssignments, type PlannedLink } from './plan.js';
 
@@ -101,19 +101,10 @@ export async function destroyTopology(ctx: HelperContext, name: string): Promise
   return { name, removed: result.deleted.map((o) => (o.kind === 'netns' ? o.name : `${o.netns}/${o.name}`)) };
 }
 
-export function topologyOf(ctx: HelperContext): (netns: string) => string | null {
-  const owners = new Map(ctx.ledger.objects((o) => o.kind === 'netns').map((o) => [o.name, o.owner]));
-  return (netns) => {
-    const owner = owners.get(netns);
-    return owner?.startsWith('topology:') ? owner.slice('topology:'.length) : null;
-  };
-}
-
 export async function showTopology(ctx: HelperContext, name?: string): Promise<TopologySnapshot> {
-  const marked = await listMarkedNetns();
-  if (name === undefined) return { name: null, nodes: await snapshotNamespaces(marked, topologyOf(ctx)) };
+  if (name === undefined) return snapshotMarked(ctx.ledger);
   const yaml = ctx.topologies.load(name);
   if (yaml === null) throw new NslabError('not-found', `no topology named ${name} has been applied`, { field: 'name' });
   const wanted = new Set(planTopology(parseTopology(yaml, name)).namespaces);
-  return { name, nodes: await snapshotNamespaces(marked.filter((ns) => wanted.has(ns)), topologyOf(ctx)) };
+  return { ...(await snapshotMarked(ctx.ledger, (ns) => wanted.has(ns))), name };
 }

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { NslabError } from '../../shared/errors.js';
 import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { resourcesDir } from '../resources.js';
@@ -27,7 +28,13 @@ function appliedNodes(ctx: HelperContext, name: string): string[] {
 
 export function topologyHandlers(ctx: HelperContext): Pick<Handlers, TopologyMethods> {
   return {
-    'topology.apply': async ({ yaml, file }) => applyTopology(ctx, yaml, file),
+    'topology.apply': async (p) => {
+      if ('yaml' in p) return applyTopology(ctx, p.yaml, p.file);
+      const shipped = builtinTopologies();
+      const b = shipped.find((t) => t.name === p.builtin);
+      if (!b) throw new NslabError('not-found', `no shipped topology '${p.builtin}' (shipped: ${shipped.map((t) => t.name).join(', ')})`, { field: 'builtin' });
+      return applyTopology(ctx, b.yaml, b.file);
+    },
     'topology.destroy': async ({ name }) => destroyTopology(ctx, name),
     'topology.show': async ({ name }) => showTopology(ctx, name),
     'topology.list': async () => ({

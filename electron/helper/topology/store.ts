@@ -2,8 +2,9 @@
 // compared), one file each under the state directory.
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AppliedTopologies } from '../context.js';
 
-export class TopologyStore {
+export class TopologyStore implements AppliedTopologies {
   private readonly dir: string;
 
   constructor(stateDir: string) {

@@ -62,8 +62,9 @@ export function formatCpuList(list: readonly number[]): string {
   return parts.join(',');
 }
 
-/** Bytes for people: 52428800 → `50 MiB`. */
-export function formatBytes(bytes: number): string {
+/** Bytes for people, the same in the CLI, the labs' messages and the UI: 52428800 → `50 MiB`; no value → `—`. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return '—';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes;
   let u = 0;

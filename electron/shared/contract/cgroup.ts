@@ -153,19 +153,19 @@ export const cgroup = defineMethods({
   },
   'cgroup.freeze': {
     summary: 'Freeze or thaw every process of a group (cgroup.freeze on v2, the freezer controller on v1).',
-    renderer: true,
+    renderer: false, // no panel freezes groups; CLI verb
     params: z.strictObject({ name: CgroupName, frozen: z.boolean() }),
     result: z.object({ frozen: z.boolean() }),
   },
   'cgroup.kill': {
     summary: 'SIGKILL every process of a group (cgroup.kill where the kernel has it).',
-    renderer: true,
+    renderer: false, // no panel kills groups (`cgroup.remove --force` does); CLI verb
     params: Name,
     result: z.object({ killed: z.number() }),
   },
   'cgroup.run': {
     summary: 'Start a workload (argv, no shell) inside an existing nslab group; killed at its timeout or when the group is removed.',
-    renderer: true,
+    renderer: false, // starts an arbitrary argv as root: never from a page; CLI (`nslab cgroup exec`) only
     params: z.strictObject({
       name: CgroupName,
       argv: RunArgv,

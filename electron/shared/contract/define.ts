@@ -7,6 +7,13 @@ export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType
   summary: string;
   /** Renderer/browser relays forward it (the CLI may call everything). */
   renderer: boolean;
+  /**
+   * Sent as a JSON-RPC notification: no id, no reply, fire and forget (keystrokes, acks, resizes). Its
+   * result schema is `z.undefined()`; the helper refuses it sent as a request.
+   */
+  notification?: true;
+  /** The method changes which broadcast events the connection receives (`params.events`). */
+  subscription?: 'add' | 'remove';
 }
 
 export type MethodTable = Record<string, MethodSpec>;

@@ -20,14 +20,39 @@ export const TopologyChangedEvent = z.object({
   topology: z.string().nullable(),
 });
 
+/** Where the helper stands, as the relay (Electron main or `nslab serve`) between it and this client sees it. */
+export const HelperStatusEvent = z.object({
+  /**
+   * starting: being launched; ready: answering; restarting: died, a new one is on its way;
+   * lost: the connection dropped, the next call reconnects; failed: gave up (see reason).
+   */
+  state: z.enum(['starting', 'ready', 'restarting', 'lost', 'failed']),
+  /** host: the real kernel (root); sandbox: a private user+network namespace. Null until known. */
+  mode: z.enum(['host', 'sandbox']).nullable(),
+  /** Why the state changed, in words for the status bar (e.g. "pkexec was refused"). */
+  reason: z.string().optional(),
+  /** How many times the helper was restarted in this session. */
+  restarts: z.number(),
+  transport: z.enum(['electron', 'browser']),
+});
+export type HelperStatus = z.infer<typeof HelperStatusEvent>;
+
+/** Events a relay makes itself (the helper never sends them); subscribing to one never reaches the helper. */
+export const relayEvents = {
+  'helper.status': HelperStatusEvent,
+} as const;
+
 export const events = {
   activity: ActivityEvent,
   'topology.changed': TopologyChangedEvent,
   ...ptyEvents,
   ...metricsEvents,
+  ...relayEvents,
 } as const;
 
 export type EventTable = typeof events;
 export type EventName = keyof EventTable;
 export type EventPayload<E extends EventName> = z.infer<EventTable[E]>;
 export const EVENT_NAMES = Object.keys(events) as EventName[];
+export type RelayEventName = keyof typeof relayEvents;
+export const RELAY_EVENT_NAMES: ReadonlySet<string> = new Set(Object.keys(relayEvents));

@@ -1,6 +1,7 @@
 // The one contract: every helper method and event. Dispatcher, CLI, relays' allowlist and the renderer's
 // typed client are all derived from this table.
 import type { z } from 'zod';
+import type { MethodSpec } from './define.js';
 import { cgroup } from './cgroup.js';
 import { audit } from './audit.js';
 import { container } from './container.js';
@@ -19,11 +20,22 @@ export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
 export type ParsedParams<M extends MethodName> = z.output<Methods[M]['params']>;
 export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
 
+/** Methods sent as JSON-RPC notifications (no id, no reply). */
+export type NotificationName = { [M in MethodName]: Methods[M] extends { notification: true } ? M : never }[MethodName];
+/** Methods that answer. */
+export type RequestName = Exclude<MethodName, NotificationName>;
+
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
 export const RENDERER_METHODS: ReadonlySet<MethodName> = new Set(METHOD_NAMES.filter((m) => methods[m].renderer));
 
 export const isMethodName = (name: unknown): name is MethodName =>
   typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+
+export const isNotificationMethod = (name: unknown): name is NotificationName =>
+  isMethodName(name) && (methods[name] as MethodSpec).notification === true;
+
+/** How a method changes the connection's broadcast subscriptions, if it does. */
+export const subscriptionChange = (name: string): MethodSpec['subscription'] => (isMethodName(name) ? (methods[name] as MethodSpec).subscription : undefined);
 
 export * from './events.js';
 export * from './cgroup.js';

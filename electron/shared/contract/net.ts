@@ -41,7 +41,7 @@ export const SysctlKey = z.enum(['ip_forward', 'ipv6_forward', 'rp_filter']);
 export const net = defineMethods({
   'net.netns.list': {
     summary: 'List network namespaces (nslab ones are marked).',
-    renderer: true,
+    renderer: false, // CLI only; lists foreign namespaces too — the panels read topology.show
     params: Empty,
     result: z.object({ namespaces: z.array(z.object({ name: z.string(), marked: z.boolean(), owned: z.boolean() })) }),
   },
@@ -65,7 +65,7 @@ export const net = defineMethods({
   },
   'net.link.delete': {
     summary: 'Delete a link nslab created.',
-    renderer: true,
+    renderer: false, // no panel deletes single links (topology.destroy / net.netns.delete do); CLI verb
     params: z.strictObject({ node, name: IfName }),
     result: z.object({ name: z.string() }),
   },
@@ -83,13 +83,13 @@ export const net = defineMethods({
   },
   'net.addr.delete': {
     summary: 'Remove an address from a link.',
-    renderer: true,
+    renderer: false, // no panel removes addresses; CLI verb
     params: z.strictObject({ node, dev: IfName, address: Cidr }),
     result: z.object({ address: z.string() }),
   },
   'net.route.add': {
     summary: 'Add (or replace) a route, `default` included.',
-    renderer: true,
+    renderer: false, // no panel edits routes, and with `node` omitted it changes the host's table; CLI verb
     params: z
       .strictObject({ node, to: RouteDestination, via: IpAddress.optional(), dev: IfName.optional() })
       .refine((r) => r.via !== undefined || r.dev !== undefined, { error: 'a route needs via or dev', path: ['via'] }),
@@ -97,13 +97,13 @@ export const net = defineMethods({
   },
   'net.route.delete': {
     summary: 'Delete a route.',
-    renderer: true,
+    renderer: false, // no panel edits routes, and with `node` omitted it changes the host's table; CLI verb
     params: z.strictObject({ node, to: RouteDestination, via: IpAddress.optional(), dev: IfName.optional() }),
     result: z.object({ to: z.string() }),
   },
   'net.sysctl.set': {
     summary: 'Set ip_forward, IPv6 forwarding or rp_filter in a namespace.',
-    renderer: true,
+    renderer: false, // no panel sets sysctls, and with `node` omitted it changes the host's forwarding; CLI verb
     params: z
       .strictObject({ node, key: SysctlKey, value: z.number().int().min(0).max(2) })
       .refine((p) => p.key === 'rp_filter' || p.value <= 1, { error: 'forwarding is 0 or 1', path: ['value'] }),
@@ -111,7 +111,7 @@ export const net = defineMethods({
   },
   'net.snapshot': {
     summary: 'Links, addresses, routes and forwarding of every nslab namespace.',
-    renderer: true,
+    renderer: false, // the panels read topology.show and topology.changed; CLI/tests only
     params: z.strictObject({ node: NodeName.optional() }),
     result: TopologySnapshot,
   },

@@ -48,6 +48,8 @@ export const PtyInfo = z.object({
 export type PtyInfo = z.infer<typeof PtyInfo>;
 
 const Ok = z.object({});
+/** What a notification "returns": nothing travels back. */
+const NoReply = z.undefined();
 
 export const pty = defineMethods({
   'pty.open': {
@@ -59,20 +61,23 @@ export const pty = defineMethods({
   'pty.write': {
     summary: 'Type into a terminal.',
     renderer: true,
+    notification: true,
     params: z.strictObject({ id: PtyId, data: z.string().max(65_536) }),
-    result: Ok,
+    result: NoReply,
   },
   'pty.resize': {
-    summary: 'Resize a terminal (clamped; harmless after exit).',
+    summary: 'Resize a terminal (clamped; harmless after exit; `pty.list` shows the size it took).',
     renderer: true,
+    notification: true,
     params: z.strictObject({ id: PtyId, cols: Dimension, rows: Dimension }),
-    result: z.object({ cols: z.number(), rows: z.number() }),
+    result: NoReply,
   },
   'pty.ack': {
     summary: 'Acknowledge characters the client has rendered (flow control).',
     renderer: true,
+    notification: true,
     params: z.strictObject({ id: PtyId, chars: z.number().int().min(0).max(100_000_000) }),
-    result: Ok,
+    result: NoReply,
   },
   'pty.kill': {
     summary: "Kill a terminal's whole session (every process in it).",
@@ -88,7 +93,7 @@ export const pty = defineMethods({
   },
   'pty.detach': {
     summary: 'Keep a terminal running after this client goes away.',
-    renderer: true,
+    renderer: false, // no panel calls it (a closed tab's session stays re-attachable by pty.attach); `nslab rpc` only
     params: z.strictObject({ id: PtyId }),
     result: Ok,
   },

@@ -68,24 +68,26 @@ export const system = defineMethods({
   'events.subscribe': {
     summary: 'Receive these events as notifications on this connection.',
     renderer: true,
+    subscription: 'add',
     params: z.strictObject({ events: z.array(EventNameSchema).min(1) }),
     result: z.object({ events: z.array(z.string()) }),
   },
   'events.unsubscribe': {
     summary: 'Stop receiving these events.',
     renderer: true,
+    subscription: 'remove',
     params: z.strictObject({ events: z.array(EventNameSchema).min(1) }),
     result: z.object({ events: z.array(z.string()) }),
   },
   'ledger.list': {
     summary: 'Every object the ledger says nslab created and has not removed.',
-    renderer: true,
+    renderer: false, // no panel shows the ledger; CLI (`nslab rpc`) and tests only
     params: z.strictObject({}),
     result: z.object({ objects: z.array(LedgerObject) }),
   },
   'ledger.gc': {
     summary: 'Delete what nslab created and is still present; report unrecorded nslab- objects.',
-    renderer: true,
+    renderer: false, // deletes what every session created, not just this window's: CLI and helper start-up only
     params: z.strictObject({ dryRun: z.boolean().default(false) }),
     result: GcReport,
   },

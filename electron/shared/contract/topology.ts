@@ -13,13 +13,21 @@ export const ApplyResult = z.object({
 
 export const topology = defineMethods({
   'topology.apply': {
-    summary: 'Build a topology from its YAML text in one batched pass (idempotent).',
+    summary: 'Build a shipped topology (by name) or one given as YAML text, in one batched pass (idempotent).',
     renderer: true,
-    params: z.strictObject({
-      yaml: z.string().max(1_000_000),
-      /** Shown in errors (`file:line`). */
-      file: z.string().max(4096).optional(),
-    }),
+    params: z.union(
+      [
+        /** A shipped topology (resources/topologies/<name>.yaml): what the UI applies; its text stays in the helper. */
+        z.strictObject({ builtin: TopologyName }),
+        /** A topology file's text, as the CLI reads it (`nslab topo apply FILE`). */
+        z.strictObject({
+          yaml: z.string().max(1_000_000),
+          /** Shown in errors (`file:line`). */
+          file: z.string().max(4096).optional(),
+        }),
+      ],
+      { error: "give builtin (the name of a shipped topology, see topology.list) or yaml (a topology's text)" },
+    ),
     result: ApplyResult,
   },
   'topology.destroy': {

@@ -1,13 +1,17 @@
 // The renderer's only door to the helper. It picks the transport (Electron's preload bridge, or a
 // WebSocket to `nslab serve`); nothing else in the renderer knows which. Calls resolve with the typed result
-// or throw a typed NslabError; events arrive through `on()`.
-import type { BridgeEventName, BridgeEventPayload, NslabBridge } from '../../../electron/shared/bridge';
-import type { MethodName, Params, Result } from '../../../electron/shared/contract/index';
-import { NslabError, isErrorCode } from '../../../electron/shared/errors';
+// or throw a typed NslabError (made from the helper's wire error, the only conversion on the way); events
+// arrive through `on()`; notification methods (keystrokes, acks, resizes) go through `notify()`, unanswered.
+import type { BridgeEventName, BridgeEventPayload, NslabBridge } from '@shared/bridge';
+import type { NotificationName, Params, RequestName, Result } from '@shared/contract/index';
+import { NslabError } from '@shared/errors';
+import { rpcToError } from '@shared/rpc';
 import { WebSocketBridge, rpcUrl } from './websocket';
 
 export interface Api {
-  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  call<M extends RequestName>(method: M, params: Params<M>): Promise<Result<M>>;
+  /** Fire and forget: no answer, no error. */
+  notify<M extends NotificationName>(method: M, params: Params<M>): void;
   /** Listens to one event; returns the function that stops listening. */
   on<E extends BridgeEventName>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void;
   readonly transport: 'electron' | 'browser';
@@ -18,14 +22,10 @@ export function createApi(bridge: NslabBridge, transport: Api['transport']): Api
     transport,
     async call(method, params) {
       const reply = await bridge.call(method, params);
-      if (reply.error) {
-        const { code, message, data } = reply.error;
-        const safe = isErrorCode(code) ? code : 'internal';
-        const { code: _c, ...extra } = data ?? { code: safe };
-        throw new NslabError(safe, message, extra);
-      }
+      if (reply.error) throw rpcToError(reply.error);
       return reply.result;
     },
+    notify: (method, params) => bridge.notify(method, params),
     on(event, listener) {
       const id = bridge.subscribe(event, listener);
       return () => bridge.unsubscribe(id);

@@ -1,10 +1,10 @@
 // Browser mode: the same NslabBridge shape over a WebSocket to `nslab serve` (/rpc?token=T on this host),
 // one JSON-RPC 2.0 message per text frame each way, events as notifications. Reconnects when the socket
 // drops and re-subscribes what its listeners want.
-import type { BridgeEventName, Envelope, HelperStatus, NslabBridge } from '../../../electron/shared/bridge';
-import type { MethodName } from '../../../electron/shared/contract/index';
-import { NslabError, toNslabError } from '../../../electron/shared/errors';
-import { RpcClient } from '../../../electron/shared/rpc-client';
+import type { BridgeEventName, Envelope, HelperStatus, NslabBridge } from '@shared/bridge';
+import type { NotificationName, RequestName } from '@shared/contract/index';
+import { NslabError } from '@shared/errors';
+import { RpcPeer, toWireError, type MessagePipe } from '@shared/transport/index';
 
 type Listener = (payload: unknown) => void;
 
@@ -37,8 +37,7 @@ export function rpcUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>): str
 
 export class WebSocketBridge implements NslabBridge {
   private socket: SocketLike | null = null;
-  private rpc: RpcClient | null = null;
-  private queue: string[] = [];
+  private rpc: RpcPeer | null = null;
   private readonly listeners = new Map<number, { event: string; listener: Listener }>();
   private nextId = 1;
   private retry: ReturnType<typeof setTimeout> | null = null;
@@ -50,14 +49,16 @@ export class WebSocketBridge implements NslabBridge {
     this.delay = opts.retryMs ?? 500;
   }
 
-  async call<M extends MethodName>(method: M, params: unknown): Promise<Envelope<never>> {
+  async call<M extends RequestName>(method: M, params: unknown): Promise<Envelope<never>> {
     try {
-      const rpc = this.ensure();
-      return { result: (await rpc.call(method, params as never)) as never };
+      return { result: (await this.ensure().request(method, params)) as never };
     } catch (err) {
-      const e = toNslabError(err);
-      return { error: { code: e.code, message: e.message, data: e.data } };
+      return { error: toWireError(err) };
     }
+  }
+
+  notify<M extends NotificationName>(method: M, params: unknown): void {
+    if (!this.closed) this.ensure().notify(method, params);
   }
 
   subscribe<E extends BridgeEventName>(event: E, listener: (payload: never) => void): number {
@@ -109,49 +110,57 @@ export class WebSocketBridge implements NslabBridge {
     }
   }
 
-  private ensure(): RpcClient {
+  private ensure(): RpcPeer {
     if (this.closed) throw new NslabError('internal', 'the connection is closed');
     if (this.rpc) return this.rpc;
     const open = this.opts.open ?? ((url: string) => new WebSocket(url) as SocketLike);
     const socket = open(this.opts.url);
-    const rpc = new RpcClient((message) => {
-      const text = JSON.stringify(message);
-      if (socket.readyState === OPEN) socket.send(text);
-      else this.queue.push(text);
-    });
-    rpc.onEvent((name, payload) => this.deliver(name, payload));
-    socket.onopen = () => {
-      this.everOpened = true;
-      this.delay = this.opts.retryMs ?? 500;
-      const q = this.queue;
-      this.queue = [];
-      for (const text of q) socket.send(text);
-    };
-    socket.onmessage = (ev) => {
-      if (typeof ev.data !== 'string') return;
-      let message: unknown;
-      try {
-        message = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      rpc.receive(message);
-    };
-    socket.onerror = () => undefined;
-    socket.onclose = (ev) => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      this.rpc = null;
-      this.queue = [];
-      const reason = ev.reason || (this.everOpened ? 'the connection to nslab serve was lost' : 'nslab serve refused the connection (is the token right?)');
-      rpc.fail(reason);
-      if (this.closed) return;
-      this.deliver('helper.status', this.lostStatus(reason));
-      this.scheduleReconnect();
-    };
+    const rpc = new RpcPeer(this.pipeOn(socket)).handle({ notification: (name, payload) => this.deliver(name, payload) });
     this.socket = socket;
     this.rpc = rpc;
     return rpc;
+  }
+
+  /** The socket as a message pipe: what is sent before it opens waits in a queue. */
+  private pipeOn(socket: SocketLike): MessagePipe {
+    let queue: string[] = [];
+    return {
+      send(message) {
+        const text = JSON.stringify(message);
+        if (socket.readyState === OPEN) socket.send(text);
+        else queue.push(text);
+      },
+      start: (h) => {
+        socket.onopen = () => {
+          this.everOpened = true;
+          this.delay = this.opts.retryMs ?? 500;
+          for (const text of queue.splice(0)) socket.send(text);
+        };
+        socket.onmessage = (ev) => {
+          if (typeof ev.data !== 'string') return;
+          let message: unknown;
+          try {
+            message = JSON.parse(ev.data);
+          } catch {
+            return; // nslab serve never sends one; nothing to answer it with
+          }
+          h.message(message);
+        };
+        socket.onerror = () => undefined;
+        socket.onclose = (ev) => {
+          queue = [];
+          const reason = ev.reason || (this.everOpened ? 'the connection to nslab serve was lost' : 'nslab serve refused the connection (is the token right?)');
+          h.close(reason);
+          if (this.socket !== socket) return;
+          this.socket = null;
+          this.rpc = null;
+          if (this.closed) return;
+          this.deliver('helper.status', this.lostStatus(reason));
+          this.scheduleReconnect();
+        };
+      },
+      close: () => socket.close(),
+    };
   }
 
   private scheduleReconnect(): void {

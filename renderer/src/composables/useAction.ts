@@ -1,33 +1,15 @@
-// One user action's lifecycle (busy, its typed error, a done note), so errors show next to the button
-// that caused them.
-import { ref, shallowRef } from 'vue';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+// One form's action (useMutations with a single key): busy, its typed error and a done note for the
+// ActionButton under the form; `after` refreshes what the form changed.
+import { computed } from 'vue';
+import { useMutations } from './useMutations';
 
-export function useAction() {
-  const busy = ref(false);
-  const error = shallowRef<NslabError | null>(null);
-  const done = ref<string | null>(null);
-
-  async function run<T>(fn: () => Promise<T>, doneText?: string): Promise<T | undefined> {
-    busy.value = true;
-    error.value = null;
-    done.value = null;
-    try {
-      const result = await fn();
-      done.value = doneText ?? null;
-      return result;
-    } catch (err) {
-      error.value = toNslabError(err);
-      return undefined;
-    } finally {
-      busy.value = false;
-    }
-  }
-
-  function reset(): void {
-    error.value = null;
-    done.value = null;
-  }
-
-  return { busy, error, done, run, reset };
+export function useAction(after?: () => unknown) {
+  const m = useMutations<'action'>(after);
+  return {
+    busy: computed(() => m.busy.value !== null),
+    error: computed(() => m.errors.action ?? null),
+    done: computed(() => m.done.value?.text ?? null),
+    run: <T>(fn: () => Promise<T>, doneText?: string): Promise<T | undefined> => m.run('action', fn, doneText),
+    reset: m.reset,
+  };
 }

@@ -1,6 +1,6 @@
 // A store's loading flag and the typed error of its last load; the error stays shown until a load succeeds.
 import { ref, shallowRef } from 'vue';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import { toNslabError, type NslabError } from '@shared/errors';
 
 export function useLoading() {
   const loading = ref(false);

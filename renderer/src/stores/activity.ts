@@ -1,7 +1,7 @@
 // The activity log: every change the helper reports, as the equivalent shell command(s).
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ActivityEvent } from '../../../electron/shared/contract/index';
+import type { ActivityEvent } from '@shared/contract/index';
 import { useApi } from '../api';
 
 export interface ActivityEntry extends ActivityEvent {

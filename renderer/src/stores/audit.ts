@@ -1,7 +1,7 @@
 // Security audit: the checklist report (1-1 … 5-3) the helper produces on request; nothing runs by itself.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { AuditReport } from '../../../electron/shared/contract/index';
+import type { AuditReport } from '@shared/contract/index';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
 

@@ -2,11 +2,13 @@
 // The series come from the helper's metrics sampler: selecting a group loads its kept history (15 minutes)
 // and subscribes to its series; each `metrics.sample` event appends one point; leaving unsubscribes. The
 // renderer never reads cgroup files on a timer: the group's details are re-read only after an action, or
-// when the sampler reports that its process count changed.
+// when the sampler reports that its process count changed (one `cgroup.show`, which also updates the
+// group's entry in the tree). History and live samples carry the same counters and rates, computed once
+// by the helper's sampler.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CgroupDetail, CgroupInfo, Result, SeriesSample } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import { seriesId, type CgroupDetail, type CgroupInfo, type Result, type SeriesSample } from '@shared/contract/index';
+import { toNslabError, type NslabError } from '@shared/errors';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
 
@@ -29,10 +31,12 @@ export interface Series {
 
 export const emptySeries = (): Series => ({ t: [], cpuPct: [], memory: [], memoryLimit: [], throttled: [], oom: [] });
 
-/** The sampler's series id of a group. */
-export const seriesIdOf = (name: string): string => `cgroup:nslab/${name}`;
-
 const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A group's details without its statistics: its entry in the tree. */
+function infoOf({ stats: _stats, ...info }: CgroupDetail): CgroupInfo {
+  return info;
+}
 
 function trim(s: Series, max: number): void {
   if (s.t.length > max) for (const k of Object.keys(s) as (keyof Series)[]) s[k].splice(0, s[k].length - max);
@@ -51,29 +55,14 @@ export function appendSample(s: Series, sample: Pick<SeriesSample, 't' | 'values
   trim(s, max);
 }
 
-/** `metrics.history` (columnar counters) as chart series: rates between neighbouring samples. */
-export function seriesFromHistory(h: Pick<Result<'metrics.history'>, 't' | 'values'>, max = HISTORY_POINTS): Series {
+/** `metrics.history` (columnar counters and the sampler's rates) as chart series: its newest points. */
+export function seriesFromHistory(h: Pick<Result<'metrics.history'>, 't' | 'values' | 'rates'>, max = HISTORY_POINTS): Series {
   const s = emptySeries();
-  const col = (f: string, i: number): number | null => num(h.values[f]?.[i]);
-  const rate = (f: string, i: number, dt: number): number | null => {
-    if (i === 0 || dt <= 0) return null;
-    const a = col(f, i - 1);
-    const b = col(f, i);
-    return a !== null && b !== null && b >= a ? (b - a) / dt : null;
-  };
-  const from = Math.max(0, h.t.length - max - 1);
-  for (let i = from; i < h.t.length; i++) {
-    const dt = i > 0 ? (h.t[i]! - h.t[i - 1]!) / 1000 : 0;
-    const cpuNsPerS = rate('cpuNs', i, dt);
-    if (i === from && i > 0) continue; // only there to give the first kept point its rates
-    s.t.push(h.t[i]! / 1000);
-    s.cpuPct.push(cpuNsPerS === null ? null : cpuNsPerS / 1e7);
-    s.memory.push(col('memory', i));
-    s.memoryLimit.push(col('memoryLimit', i));
-    s.throttled.push(rate('nrThrottled', i, dt));
-    s.oom.push(col('oomKills', i));
+  const { values: v, rates: r } = h;
+  for (let i = Math.max(0, h.t.length - max); i < h.t.length; i++) {
+    const values = { memory: v.memory?.[i] ?? null, memoryLimit: v.memoryLimit?.[i] ?? null, oomKills: v.oomKills?.[i] ?? null };
+    appendSample(s, { t: h.t[i]!, values, rates: { cpuPercent: r.cpuPercent?.[i] ?? null, throttlesPerSecond: r.throttlesPerSecond?.[i] ?? null } }, max);
   }
-  trim(s, max);
   return s;
 }
 
@@ -126,6 +115,8 @@ export const useCgroupsStore = defineStore('cgroups', () => {
       if (selected.value !== name) return;
       detail.value = d;
       detailError.value = null;
+      // The tree shows the same group: its entry follows (one read, not a re-list).
+      if (groups.value?.some((g) => g.name === name)) groups.value = groups.value.map((g) => (g.name === name ? infoOf(d) : g));
     } catch (err) {
       if (selected.value === name) detailError.value = toNslabError(err);
     }
@@ -153,10 +144,7 @@ export const useCgroupsStore = defineStore('cgroups', () => {
       appendSample(series.value, smp);
       tick.value++;
       const pids = num(smp.values.pids);
-      if (lastPids !== null && pids !== lastPids) {
-        void reload();
-        void refresh();
-      }
+      if (lastPids !== null && pids !== lastPids) void reload();
       lastPids = pids;
     }
     if (ev.removed.includes(subscribed)) void refresh();
@@ -181,7 +169,7 @@ export const useCgroupsStore = defineStore('cgroups', () => {
 
   /** The overview follows every group while the panel is open and nothing is selected. */
   function syncOverview(): void {
-    const want = new Set(open && selected.value === null ? (groups.value ?? []).map((g) => seriesIdOf(g.name)) : []);
+    const want = new Set(open && selected.value === null ? (groups.value ?? []).map((g) => seriesId('cgroup', g.name)) : []);
     const added = [...want].filter((id) => !overviewIds.has(id));
     const gone = [...overviewIds].filter((id) => !want.has(id));
     if (!added.length && !gone.length) return;
@@ -198,7 +186,7 @@ export const useCgroupsStore = defineStore('cgroups', () => {
   /** Subscribes to the selected group's series, then loads its kept history under the live points. */
   async function follow(name: string): Promise<void> {
     const api = useApi();
-    const id = seriesIdOf(name);
+    const id = seriesId('cgroup', name);
     const gen = ++generation;
     listen();
     subscribed = id;

@@ -2,9 +2,10 @@
 // the host's (PID 1, or the helper where PID 1 cannot be read). Re-read after an action, never on a timer.
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ContainerInfo, IsolationView } from '../../../electron/shared/contract/index';
+import type { ContainerInfo, IsolationView } from '@shared/contract/index';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
+import { useMutations } from '../composables/useMutations';
 
 export const useContainersStore = defineStore('containers', () => {
   const api = useApi();
@@ -13,6 +14,7 @@ export const useContainersStore = defineStore('containers', () => {
   const view = shallowRef<IsolationView | null>(null);
   const host = shallowRef<IsolationView | null>(null);
   const { loading, error, track } = useLoading();
+  const actions = useMutations<'stop' | 'remove'>(() => refresh());
 
   async function refresh(): Promise<void> {
     await track(async () => {
@@ -33,15 +35,8 @@ export const useContainersStore = defineStore('containers', () => {
     await track(loadView);
   }
 
-  async function stop(name: string): Promise<void> {
-    await track(async () => void (await api.call('container.stop', { name })));
-    await refresh();
-  }
+  const stop = (name: string): Promise<unknown> => actions.run('stop', () => api.call('container.stop', { name }));
+  const remove = (name: string): Promise<unknown> => actions.run('remove', () => api.call('container.remove', { name, force: true }));
 
-  async function remove(name: string): Promise<void> {
-    await track(async () => void (await api.call('container.remove', { name, force: true })));
-    await refresh();
-  }
-
-  return { containers, selected, view, host, loading, error, refresh, select, stop, remove };
+  return { containers, selected, view, host, loading, error, busy: actions.busy, errors: actions.errors, refresh, select, stop, remove };
 });

@@ -1,35 +1,28 @@
 // The helper as the status bar shows it: who it is (hello), what the machine offers (doctor), how the
 // connection stands (the relay's helper.status event).
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
-import type { HelperStatus } from '../../../electron/shared/bridge';
-import type { Result } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import { computed, shallowRef } from 'vue';
+import type { HelperStatus } from '@shared/bridge';
+import type { Result } from '@shared/contract/index';
 import { useApi } from '../api';
+import { useLoading } from '../composables/useLoading';
 
 export const useHelperStore = defineStore('helper', () => {
   const hello = shallowRef<Result<'helper.hello'> | null>(null);
   const doctor = shallowRef<Result<'system.doctor'> | null>(null);
   const status = shallowRef<HelperStatus | null>(null);
-  const loading = ref(false);
-  const error = shallowRef<NslabError | null>(null);
+  const { loading, error, track } = useLoading();
   let stop: (() => void) | null = null;
 
   const mode = computed(() => status.value?.mode ?? hello.value?.mode ?? doctor.value?.mode ?? null);
   const healthy = computed(() => status.value?.state === 'ready' || (status.value === null && hello.value !== null));
 
-  async function load(): Promise<void> {
-    const api = useApi();
-    loading.value = true;
-    error.value = null;
-    try {
+  function load(): Promise<void> {
+    return track(async () => {
+      const api = useApi();
       hello.value = await api.call('helper.hello', {});
       doctor.value = await api.call('system.doctor', {});
-    } catch (err) {
-      error.value = toNslabError(err);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   function start(): Promise<void> {

@@ -4,12 +4,13 @@
 // brought up or down elsewhere, by the CLI or another window) instead of polling. Commands of a step run in
 // a terminal on the lab's node through the terminals store.
 import { defineStore } from 'pinia';
-import { computed, reactive, ref, shallowRef } from 'vue';
-import type { CheckResult, LabSummary, PtyTarget, Result } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
-import type { LabSpec } from '../../../electron/shared/labs/schema';
+import { computed, ref, shallowRef } from 'vue';
+import type { CheckResult, LabSummary, PtyTarget, Result } from '@shared/contract/index';
+import { toNslabError, type NslabError } from '@shared/errors';
+import type { LabSpec } from '@shared/labs/schema';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
+import { useMutations } from '../composables/useMutations';
 import { useTerminalsStore } from './terminals';
 import { readStored, writeStored } from './storage';
 import { useUiStore } from './ui';
@@ -68,14 +69,10 @@ export const useLabsStore = defineStore('labs', () => {
   const check = shallowRef<StepCheck | null>(null);
   const hint = shallowRef<Result<'lab.hint'> | null>(null);
   const solved = shallowRef<Result<'lab.solve'> | null>(null);
-  const busy = ref<LabAction | null>(null);
-  const errors = reactive<Partial<Record<LabAction, NslabError>>>({});
-  /** What the last action did, for the status line next to the buttons. */
-  const done = ref<{ action: LabAction; detail?: string } | null>(null);
+  /** The action running, the errors under their actions, what the last one did (the status line next to the buttons). */
+  const { busy, errors, done, finished, run, reset: resetActions } = useMutations<LabAction>();
   /** The terminal tab the lab view shows. */
   const terminal = ref<string | null>(null);
-  /** Actions finished so far (ok or not): tests and the view can tell a new result from an old one. */
-  const finished = ref(0);
 
   let stop: (() => void) | null = null;
 
@@ -119,8 +116,7 @@ export const useLabsStore = defineStore('labs', () => {
     check.value = null;
     hint.value = null;
     solved.value = null;
-    done.value = null;
-    for (const k of Object.keys(errors) as LabAction[]) delete errors[k];
+    resetActions();
   }
 
   async function load(id: string): Promise<void> {
@@ -172,22 +168,10 @@ export const useLabsStore = defineStore('labs', () => {
     done.value = null;
   }
 
-  /** Runs one action of the open lab: one at a time, its error kept under its name. */
-  async function act<T>(action: LabAction, fn: (id: string) => Promise<T>): Promise<T | undefined> {
+  /** Runs one action of the open lab (useMutations: one at a time, its error kept under its name). */
+  function act<T>(action: LabAction, fn: (id: string) => Promise<T>, doneText?: string | ((result: T) => string)): Promise<T | undefined> {
     const id = openId.value;
-    if (!id || busy.value) return undefined;
-    busy.value = action;
-    delete errors[action];
-    done.value = null;
-    try {
-      return await fn(id);
-    } catch (err) {
-      errors[action] = toNslabError(err);
-      return undefined;
-    } finally {
-      busy.value = null;
-      finished.value++;
-    }
+    return id ? run(action, () => fn(id), doneText) : Promise.resolve(undefined);
   }
 
   /** Merges a lab's fresh state (up, progress) into the list without waiting for the next reload. */
@@ -218,9 +202,8 @@ export const useLabsStore = defineStore('labs', () => {
       const r = await useApi().call('lab.up', { id });
       patchSummary(id, { up: true });
       await syncProgress(id);
-      done.value = { action: 'up', detail: String(r.created.length) };
       return r;
-    });
+    }, (r) => String(r.created.length));
 
   const bringDown = (): Promise<unknown> =>
     act('down', async (id) => {
@@ -230,9 +213,8 @@ export const useLabsStore = defineStore('labs', () => {
       check.value = null;
       hint.value = null;
       solved.value = null;
-      done.value = { action: 'down', detail: String(r.removed.length) };
       return r;
-    });
+    }, (r) => String(r.removed.length));
 
   const reset = (): Promise<unknown> =>
     act('reset', async (id) => {
@@ -244,8 +226,7 @@ export const useLabsStore = defineStore('labs', () => {
       hint.value = null;
       solved.value = null;
       step.value = 1;
-      done.value = { action: 'reset' };
-    });
+    }, '');
 
   /** Checks the shown step (or, with `all`, every step in order up to the first unmet one). */
   const runCheck = (all = false): Promise<unknown> =>
@@ -271,16 +252,14 @@ export const useLabsStore = defineStore('labs', () => {
       check.value = null;
       hint.value = null;
       await syncProgress(id);
-      done.value = { action: 'solve' };
-    });
+    }, '');
 
   /** The lab's reference solution as a shell script, handed to `save` (the panel downloads it). */
   const exportScript = (save: (name: string, script: string) => void): Promise<unknown> =>
     act('export', async (id) => {
       const r = await useApi().call('lab.export', { id });
       save(`nslab-lab-${id}.sh`, r.script);
-      done.value = { action: 'export' };
-    });
+    }, '');
 
   /** A live terminal on `target`: the one already open there, else a new one (shown in the lab view). */
   async function terminalFor(target: PtyTarget): Promise<string> {
@@ -309,7 +288,7 @@ export const useLabsStore = defineStore('labs', () => {
     act('terminal', async () => {
       const id = await terminalFor(commandTarget(c));
       terminal.value = id;
-      await useApi().call('pty.write', { id, data: `${c.cmd}\r` });
+      useTerminalsStore().send(id, `${c.cmd}\r`);
       return id;
     });
 

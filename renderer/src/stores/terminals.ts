@@ -5,11 +5,13 @@
 // helper's grace period; other live sessions on the helper are offered for attaching.
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
-import type { PtyInfo, PtyTarget } from '../../../electron/shared/contract/index';
-import { toNslabError, type NslabError } from '../../../electron/shared/errors';
+import type { PtyInfo, PtyTarget } from '@shared/contract/index';
+import { toNslabError, type NslabError } from '@shared/errors';
 import { useApi } from '../api';
-import { AckBatcher, RESIZE_DEBOUNCE_MS, chunks, debounce, type Debounced } from '../panels/Terminals/flow';
-import { createScreen, type Screen } from '../panels/Terminals/screen';
+import { EarlyOutput } from '../terminal/early';
+import { AckBatcher, RESIZE_DEBOUNCE_MS, WRITE_CHUNK_CHARS, debounce, type Debounced } from '../terminal/flow';
+import { createScreen, type Screen } from '../terminal/screen';
+import { chunks } from '../terminal/split';
 import { readStored, writeStored } from './storage';
 import { useUiStore } from './ui';
 
@@ -68,7 +70,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
 
   const live = new Map<string, Live>();
   /** Output that arrived while its tab was being set up (attach in flight, or open not answered yet). */
-  const early = new Map<string, string[]>();
+  const early = new EarlyOutput();
   const attaching = new Set<string>();
   /** Closed tabs whose session has not reported its exit yet. */
   const closing = new Map<string, ReturnType<typeof setTimeout>>();
@@ -93,13 +95,24 @@ export const useTerminalsStore = defineStore('terminals', () => {
   function onData({ id, data }: { id: string; data: string }): void {
     if (closing.has(id)) return; // a closed tab's last words
     const l = live.get(id);
-    if (!l || attaching.has(id)) {
-      const q = early.get(id) ?? [];
-      q.push(data);
-      early.set(id, q);
-      return;
-    }
+    if (!l || attaching.has(id)) early.hold(id, data);
+    else show(l, data);
+  }
+
+  /** Live output to a screen, acknowledged once xterm has parsed it. */
+  function show(l: Live, data: string): void {
     l.screen.write(data, () => l.ack.rendered(data.length));
+  }
+
+  /** Writes what arrived before the screen was ready (after its scrollback, before what comes next). */
+  function flushEarly(id: string): void {
+    const l = live.get(id);
+    if (l) early.flush(id, (data) => show(l, data));
+  }
+
+  /** Typed or pasted text (or a lab's command) to a session, in pieces pty.write accepts. */
+  function send(id: string, text: string): void {
+    for (const data of chunks(text, WRITE_CHUNK_CHARS)) useApi().notify('pty.write', { id, data });
   }
 
   function onExit({ id, code, signal }: { id: string; code: number | null; signal: string | null }): void {
@@ -121,27 +134,22 @@ export const useTerminalsStore = defineStore('terminals', () => {
     if (l) l.screen.reset();
     else {
       const screen = markRaw(createScreen({ cols: info.cols, rows: info.rows, fontSize: fontSize.value, theme: ui.effectiveTheme }));
-      const ack = new AckBatcher((chars) => void api.call('pty.ack', { id, chars }).catch(() => undefined));
+      const ack = new AckBatcher((chars) => api.notify('pty.ack', { id, chars }));
       const resize = debounce(({ cols, rows }: { cols: number; rows: number }) => {
         // Only the two numbers: xterm's event carries more, and the contract's params are strict.
         lastSize = { cols, rows };
-        void api.call('pty.resize', { id, cols, rows }).catch(() => undefined);
+        api.notify('pty.resize', { id, cols, rows });
       }, RESIZE_DEBOUNCE_MS);
-      screen.onInput((data) => {
-        for (const piece of chunks(data)) void api.call('pty.write', { id, data: piece }).catch(report);
-      });
+      screen.onInput((data) => send(id, data));
       screen.onResize((size) => resize(size));
       l = { screen, ack, resize };
       live.set(id, l);
       const tab: TerminalTab = { id, title: info.title || targetTitle(info.target), target: info.target, pid: info.pid, exited: info.exited };
       tabs.value.push(tab);
     }
-    const entry = l;
     // Scrollback is not counted by the helper (attach resets its count): written without acknowledging.
-    if (scrollback) entry.screen.write(scrollback);
-    const queued = early.get(id) ?? [];
-    early.delete(id);
-    for (const data of queued) entry.screen.write(data, () => entry.ack.rendered(data.length));
+    if (scrollback) l.screen.write(scrollback);
+    flushEarly(id);
     const tab = tabs.value.find((t) => t.id === id);
     if (tab) tab.exited = info.exited;
     others.value = others.value.filter((o) => o.id !== id);
@@ -155,7 +163,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
       l.screen.dispose();
       live.delete(id);
     }
-    early.delete(id);
+    early.drop(id);
     const i = tabs.value.findIndex((t) => t.id === id);
     if (i === -1) return;
     tabs.value.splice(i, 1);
@@ -174,13 +182,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
       return false;
     } finally {
       attaching.delete(id);
-      // Anything that slipped in between the answer and now.
-      const l = live.get(id);
-      const queued = early.get(id);
-      if (l && queued) {
-        early.delete(id);
-        for (const data of queued) l.screen.write(data, () => l.ack.rendered(data.length));
-      }
+      flushEarly(id); // anything that slipped in between the answer and now
     }
   }
 
@@ -377,6 +379,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
     cycle,
     setFontSize,
     refreshOthers,
+    send,
     screenOf,
     dispose,
   };

@@ -2,10 +2,11 @@
 // says `topology.changed` (the renderer never polls the kernel), plus the shipped topologies.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { NodeSnapshot, Result, TopologySnapshot } from '../../../electron/shared/contract/index';
+import type { NodeSnapshot, Result, TopologySnapshot } from '@shared/contract/index';
 import { useApi } from '../api';
 import { coalesced } from '../composables/coalesce';
 import { useLoading } from '../composables/useLoading';
+import { useMutations } from '../composables/useMutations';
 
 export const useTopologyStore = defineStore('topology', () => {
   const snapshot = shallowRef<TopologySnapshot | null>(null);
@@ -45,5 +46,29 @@ export const useTopologyStore = defineStore('topology', () => {
     selected.value = name;
   }
 
-  return { snapshot, catalog, loading, error, selected, revision, nodes, selectedNode, refresh, start, dispose, select };
+  /** Applying or destroying a shipped topology, keyed by its name (its error shows on its card). */
+  const shipped = useMutations<string>(refresh);
+  /** Builds a shipped topology by name: its YAML stays in the helper. */
+  const applyBuiltin = (name: string): Promise<unknown> => shipped.run(name, () => useApi().call('topology.apply', { builtin: name }));
+  const destroy = (name: string): Promise<unknown> => shipped.run(name, () => useApi().call('topology.destroy', { name }));
+
+  return {
+    snapshot,
+    catalog,
+    loading,
+    error,
+    selected,
+    revision,
+    nodes,
+    selectedNode,
+    /** The shipped topology being applied or destroyed, and their errors by name. */
+    shippedBusy: shipped.busy,
+    shippedErrors: shipped.errors,
+    refresh,
+    start,
+    dispose,
+    select,
+    applyBuiltin,
+    destroy,
+  };
 });

@@ -1,5 +1,5 @@
 // Lab text in the UI's language (labs carry en and ko), and labels for values the helper sends as words.
-import type { Text } from '../../../../electron/shared/labs/text';
+import type { Text } from '@shared/labs/text';
 
 export const localText = (x: Text, locale: string): string => (locale === 'ko' ? x.ko : x.en);
 

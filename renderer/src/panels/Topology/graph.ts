@@ -1,7 +1,7 @@
 // A topology snapshot as graph elements: one box per namespace, one diamond per bridge (inside its
 // namespace's box), one edge per veth pair (ends on the bridge when that end is enslaved), and a
 // "root namespace" box when a veth leads out of nslab's namespaces. Pure, so it is unit-tested.
-import type { LinkSnapshot, NodeSnapshot } from '../../../../electron/shared/contract/index';
+import type { LinkSnapshot, NodeSnapshot } from '@shared/contract/index';
 
 export interface GraphNode {
   id: string;

@@ -1,4 +1,4 @@
-import { IFNAME_MAX_BYTES } from '../../../../electron/shared/names';
+import { IFNAME_MAX_BYTES } from '@shared/names';
 
 /** Default interface name for a node's end of a veth (`veth-red`), cut to IFNAMSIZ. */
 export function defaultIf(node: string): string {

@@ -3,6 +3,7 @@
 // visible one: xterm.js parses whole writes and yields only every 12 ms, so a flood fed to it directly
 // would take the page in slices of 12 ms or more. A shown terminal gets its output straight away.
 // Unparsed output is not acknowledged, so a hidden flood is slowed down by flow control, not buffered here.
+import { cut } from './split';
 
 /** A hidden terminal parses at most this much output per task. */
 export const BACKGROUND_PIECE_CHARS = 32 * 1024;
@@ -26,15 +27,6 @@ export const background: Later = (task) => {
   if (typeof scheduler?.postTask === 'function') void scheduler.postTask(task, { priority: 'background' });
   else setTimeout(task, 0);
 };
-
-/** Cuts about `max` characters off the front of `text`, never between the halves of a surrogate pair. */
-export function cut(text: string, max: number): [string, string] {
-  if (text.length <= max) return [text, ''];
-  const last = text.charCodeAt(max - 1);
-  const splitsPair = last >= 0xd800 && last <= 0xdbff;
-  const at = !splitsPair ? max : max > 1 ? max - 1 : max + 1; // a one-character limit still makes progress
-  return [text.slice(0, at), text.slice(at)];
-}
 
 export class OutputPacer {
   private readonly queue: Pending[] = [];

@@ -1,6 +1,6 @@
 // Entry of out/node/launcher.mjs: joins a cgroup, starts the program, steps back out (see launchInCgroup).
 import { existsSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { REPORT_FD_FLAG, cgroupLauncherMain } from '../exec.js';
+import { REPORT_FD_FLAG, cgroupLauncherMain } from './cgroup-launcher.js';
 
 // fd 3 is a report pipe only when launchInCgroup says so; under a pty it may be any descriptor.
 const reportToFd3 = process.argv[3] === REPORT_FD_FLAG;

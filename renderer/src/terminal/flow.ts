@@ -73,17 +73,5 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
   return wrapped;
 }
 
-/** Splits typed or pasted text into pieces pty.write accepts (its limit is 65 536 characters). */
-export function chunks(text: string, size = 16_384): string[] {
-  if (text.length <= size) return [text];
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) {
-    let end = Math.min(text.length, i + size);
-    // never split a surrogate pair
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    out.push(text.slice(i, end));
-    i = end - size;
-  }
-  return out;
-}
+/** Typed or pasted text goes to pty.write in pieces of this many characters (its limit is 65 536). */
+export const WRITE_CHUNK_CHARS = 16_384;

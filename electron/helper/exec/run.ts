@@ -1,0 +1,138 @@
+// The ONLY place nslab runs programs to completion: argv arrays (never a shell string), a timeout, stderr
+// mapped to typed errors, and an `activity` record of every change as the command a person would type.
+import { spawn } from 'node:child_process';
+import type { ActivityEvent } from '../../shared/contract/index.js';
+import { NslabError, type ErrorCode } from '../../shared/errors.js';
+import { shellLine } from '../../shared/shell.js';
+
+export interface RunOptions {
+  /** Written to the program's stdin (batches). */
+  input?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** The run changes the kernel: report it as activity. */
+  change?: boolean;
+  /** What a person would type instead, when argv is not it (a batch expands to its lines). */
+  shell?: string[];
+  /** Resolve instead of throwing on a non-zero exit. */
+  allowFailure?: boolean;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+type ActivitySink = (event: ActivityEvent) => void;
+const sinks = new Set<ActivitySink>();
+
+/** Subscribe to activity; returns the unsubscribe function. */
+export function onActivity(sink: ActivitySink): () => void {
+  sinks.add(sink);
+  return () => sinks.delete(sink);
+}
+
+export function reportActivity(event: ActivityEvent): void {
+  for (const sink of sinks) sink(event);
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+// Ordered: the first pattern that matches stderr names the error.
+const STDERR_CODES: [RegExp, ErrorCode][] = [
+  [/Operation not permitted|Permission denied|must be root|are you root/i, 'permission-denied'],
+  [/Unknown device type|Operation not supported|not supported|Protocol not supported|No such device type/i, 'unsupported-kernel'],
+  [/File exists|already exists|Address already assigned/i, 'exists'],
+  [/Cannot find device|does not exist|No such file or directory|Invalid "netns" value|No such process|Cannot open network namespace|not found/i, 'not-found'],
+  [/Device or resource busy|Resource busy/i, 'busy'],
+  [/Invalid argument|invalid|Error: argument .* is wrong|Numerical result out of range/i, 'invalid-params'],
+];
+
+export function classifyStderr(stderr: string): ErrorCode {
+  for (const [pattern, code] of STDERR_CODES) if (pattern.test(stderr)) return code;
+  return 'internal';
+}
+
+function firstMeaningfulLine(stderr: string): string {
+  return stderr.split('\n').map((l) => l.trim()).find((l) => l && !/^Command failed/.test(l)) ?? stderr.trim();
+}
+
+export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const [program, ...args] = argv;
+  if (!program) return Promise.reject(new NslabError('internal', 'empty argv'));
+  const shell = opts.shell ?? [shellLine(argv)];
+  const started = performance.now();
+
+  return new Promise<RunResult>((resolve, reject) => {
+    if (opts.signal?.aborted) {
+      reject(new NslabError('cancelled', 'cancelled before it started'));
+      return;
+    }
+    const child = spawn(program, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let failure: NslabError | undefined;
+    const fail = (e: NslabError): void => {
+      failure ??= e;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(
+      () => fail(new NslabError('timeout', `${program} did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
+      opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
+    const onAbort = (): void => fail(new NslabError('cancelled', `${program} was cancelled`));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > MAX_OUTPUT_BYTES) fail(new NslabError('internal', `${program} printed more than ${MAX_OUTPUT_BYTES} bytes`));
+      else out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdin.on('error', () => undefined); // the program may exit before reading all input
+    child.stdin.end(opts.input ?? '');
+
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      failure ??=
+        e.code === 'ENOENT'
+          ? new NslabError('tool-missing', `${program} is not installed`, { tool: program })
+          : e.code === 'EACCES'
+            ? new NslabError('permission-denied', `cannot run ${program}: ${e.message}`)
+            : new NslabError('internal', e.message);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      const result: RunResult = {
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ms,
+      };
+      if (!failure && result.code !== 0 && !opts.allowFailure) {
+        const line = firstMeaningfulLine(result.stderr) || `${program} exited with ${result.code}`;
+        failure = new NslabError(classifyStderr(result.stderr), line, { command: shell.join('\n'), exitCode: result.code });
+      }
+      if (opts.change) {
+        reportActivity({
+          at: new Date().toISOString(),
+          argv: [...argv],
+          shell,
+          ok: !failure && result.code === 0,
+          ms,
+          ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+        });
+      }
+      if (failure) reject(failure);
+      else resolve(result);
+    });
+  });
+}
