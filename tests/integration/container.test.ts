@@ -58,7 +58,8 @@ describe('what a container sees', () => {
     expect((await exec('iso', 'hostname')).trim()).toBe('box');
     expect(spawnSync('hostname', { encoding: 'utf8' }).stdout.trim()).not.toBe('box');
     const mounts = (await exec('iso', 'cat', '/proc/mounts')).trim().split('\n').map((l) => l.split(' ')[1]);
-    expect(mounts).toEqual(['/', '/.nslab', '/proc', '/sys']); // the old root is gone (pivot_root + umount)
+    // /proc, /sys and the tools are mounted side by side: their order varies. The old root is gone (pivot_root + umount).
+    expect([...mounts].sort()).toEqual(['/', '/.nslab', '/proc', '/sys']);
     const links = (await exec('iso', 'ip', '-o', 'link')).trim().split('\n').map((l) => l.split(': ')[1]?.split('@')[0]);
     expect(links).toEqual(['lo', 'eth0']);
     expect(await exec('iso', 'ip', '-o', '-4', 'addr', 'show', 'eth0')).toMatch(/10\.77\.0\.2\/24/);
