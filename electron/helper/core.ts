@@ -25,6 +25,9 @@ import { traceTableKind } from './firewall/trace/kind.js';
 import { traceHandlers } from './firewall/trace/handlers.js';
 import { conntrackHandlers } from './firewall/conntrack/handlers.js';
 import { ptyHandlers } from './pty/handlers.js';
+import { containerHandlers } from './container/handlers.js';
+import { containerKindFor } from './container/kinds.js';
+import { auditHandlers } from './audit/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
 import { prepareSandbox } from './sandbox.js';
@@ -65,7 +68,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir)];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
   const ctx: HelperContext = {
@@ -112,6 +115,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     ...terminals.handlers,
     ...traceHandlers(ctx),
     ...conntrack.handlers,
+    ...containerHandlers(ctx),
+    ...auditHandlers(ctx),
   };
 
   return {

@@ -8,10 +8,11 @@ import { shellLine } from '../../shared/shell.js';
 import { nodeLines, planTopology, rootLines, sysctlAssignments } from '../topology/plan.js';
 import { VERSION } from '../version.js';
 import { cgroupCreateLines, renderAction } from './actions.js';
+import { renderLabContainer } from './container-probes.js';
 
 function buildLines(lab: LabSpec): string[] {
   const spec = lab.topology;
-  if (!spec) return cgroupCreateLines(lab);
+  if (!spec) return lab.cgroups ? cgroupCreateLines(lab) : [];
   const plan = planTopology(spec);
   const lines = rootLines(plan.namespaces, plan.veths).map((l) => shellLine(['ip', ...l]));
   for (const node of spec.nodes) {
@@ -39,6 +40,7 @@ export function exportScript(lab: LabSpec, step?: number): string {
     '',
     '# --- the lab: topology and starting state',
     ...buildLines(lab),
+    ...(lab.containers ?? []).flatMap((c) => renderLabContainer(lab, c)),
     ...lab.setup.flatMap((a) => renderAction(lab, a)),
   ];
   lab.steps.forEach((s, i) => {

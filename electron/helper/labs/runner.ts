@@ -4,7 +4,9 @@ import { stringify } from 'yaml';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult, ProbeResult, Result, StepResult } from '../../shared/contract/index.js';
-import { labCgroupName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
+import { labCgroupName, labContainerName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
+import { loadRecord } from '../container/store.js';
+import { replaceLabContainer } from './container-probes.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
 import { machineBackend } from '../cgroup/detect.js';
 import { NslabError } from '../../shared/errors.js';
@@ -40,7 +42,9 @@ export function isUp(ctx: HelperContext, lab: LabSpec): boolean {
     const backend = machineBackend().backend;
     if (!backend || !groups.every((g) => backend.exists(g))) return false;
   }
-  return topo !== null || groups.length > 0;
+  const containers = (lab.containers ?? []).map((c) => labContainerName(lab.id, c.name));
+  if (!containers.every((c) => loadRecord(ctx.stateDir, c))) return false;
+  return topo !== null || groups.length > 0 || containers.length > 0;
 }
 
 /** Makes the lab's groups with their starting limits, recorded in the ledger as the lab's own. */
@@ -82,6 +86,7 @@ export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab
     const stuck = leftover.failed.filter((f) => f.object.kind === 'cgroup');
     if (stuck.length) throw new NslabError('busy', `could not remove the lab's groups from before: ${stuck.map((f) => f.message).join('; ')}`, { failed: stuck });
     created.push(...(await createCgroups(ctx, lab)));
+    for (const c of lab.containers ?? []) created.push(await replaceLabContainer(ctx, lab, c));
     for (const action of lab.setup) await applyAction(ctx, lab, action);
   } catch (err) {
     await labDown(ctx, id).catch(() => undefined);
@@ -95,7 +100,7 @@ export async function labDown(ctx: HelperContext, id: string): Promise<Result<'l
   const { lab } = findLab(id);
   const removed: string[] = [];
   const rules = await removeObjects(ctx.ledger, ctx.drivers, ctx.ledger.objects((o) => o.owner === labOwner(lab.id)));
-  removed.push(...rules.deleted.map((o) => (o.kind === 'cgroup' ? `cgroup ${o.name}` : `rules ${o.name} in ${o.netns}`)));
+  removed.push(...rules.deleted.map((o) => (o.kind === 'cgroup' ? `cgroup ${o.name}` : o.kind === 'container' ? `container ${o.name}` : `rules ${o.name} in ${o.netns}`)));
   const topo = topologyName(lab);
   if (topo !== null && (ctx.topologies.load(topo) !== null || ctx.ledger.objects((o) => o.owner === `topology:${topo}`).length)) {
     removed.push(...(await destroyTopology(ctx, topo)).removed);
@@ -120,10 +125,10 @@ const firstFailure = (steps: StepResult[]): { step: StepResult; probe: ProbeResu
   return null;
 };
 
-async function checkStep(lab: LabSpec, n: number, step: LabStep): Promise<StepResult> {
+async function checkStep(ctx: HelperContext, lab: LabSpec, n: number, step: LabStep): Promise<StepResult> {
   const probes: ProbeResult[] = [];
   // In order: a ping first makes the traffic the counter probes after it read.
-  for (const p of step.check) probes.push(await runProbe(lab, p as LabProbe));
+  for (const p of step.check) probes.push(await runProbe(lab, p as LabProbe, ctx));
   return { step: n, id: step.id, title: step.title, ok: probes.every((p) => p.ok), probes };
 }
 
@@ -133,7 +138,7 @@ export async function labCheck(ctx: HelperContext, id: string, step?: number): P
   const steps: StepResult[] = [];
   // Without a step: every step in order, stopping at the first unmet one (later steps build on it).
   for (const { n, step: s } of selectSteps(lab, step)) {
-    const result = await checkStep(lab, n, s);
+    const result = await checkStep(ctx, lab, n, s);
     steps.push(result);
     if (!result.ok) break;
   }

@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import type { MethodSpec } from './define.js';
 import { cgroup } from './cgroup.js';
 import { firewall } from './firewall.js';
+import { audit } from './audit.js';
+import { container } from './container.js';
 import { labs } from './labs.js';
 import { metrics } from './metrics.js';
 import { net } from './net.js';
@@ -13,7 +15,7 @@ import { topology } from './topology.js';
 import { trace } from './trace.js';
 import { conntrack } from './conntrack.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -40,6 +42,8 @@ export const subscriptionChange = (name: string): MethodSpec['subscription'] => 
 
 export * from './events.js';
 export * from './cgroup.js';
+export * from './container.js';
+export { AuditReport } from '../audit/schema.js';
 export * from './metrics.js';
 export * from './trace.js';
 export * from './conntrack.js';
