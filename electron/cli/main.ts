@@ -1,6 +1,7 @@
 // `nslab`: the command-line client. Everything the GUI can do, with --json output.
 import { Command } from 'commander';
 import { VERSION } from '../helper/version.js';
+import { registerActivity } from './commands/activity.js';
 import { registerCgroup } from './commands/cgroup.js';
 import { registerExec } from './commands/exec.js';
 import { registerRun } from './commands/run.js';
@@ -36,6 +37,7 @@ registerCgroup(program);
 registerRun(program);
 registerTop(program);
 registerSystem(program);
+registerActivity(program);
 registerHelper(program);
 registerServe(program);
 

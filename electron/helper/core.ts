@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import type { HelperContext } from './context.js';
+import { ActivityJournal } from './activity/journal.js';
+import { activityHandlers } from './activity/handlers.js';
 import { EventBus } from './events.js';
 import { onActivity } from './exec/run.js';
 import { gc, reconcile } from './ledger/gc.js';
@@ -63,7 +65,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
   }
   const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind];
   const bus = new EventBus();
-  const stopActivity = onActivity((event) => bus.emit('activity', event));
+  const journal = new ActivityJournal(stateDir);
+  const stopActivity = onActivity((event) => bus.emit('activity', journal.append(event)));
   const ctx: HelperContext = {
     ledger,
     drivers,
@@ -96,6 +99,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     'ledger.list': async () => ({ objects: ledger.objects() }),
     'ledger.gc': async ({ dryRun }) => gc(ledger, drivers, dryRun),
     'system.doctor': async () => doctor(ctx),
+    ...activityHandlers(journal),
     ...netHandlers(ctx),
     ...cgroupHandlers(ctx),
     ...metrics.handlers,

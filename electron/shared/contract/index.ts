@@ -2,6 +2,7 @@
 // typed client are all derived from this table.
 import type { z } from 'zod';
 import type { MethodSpec } from './define.js';
+import { activity } from './activity.js';
 import { cgroup } from './cgroup.js';
 import { labs } from './labs.js';
 import { metrics } from './metrics.js';
@@ -10,7 +11,7 @@ import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics };
+export const methods = { ...system, ...activity, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -36,6 +37,7 @@ export const isNotificationMethod = (name: unknown): name is NotificationName =>
 export const subscriptionChange = (name: string): MethodSpec['subscription'] => (isMethodName(name) ? (methods[name] as MethodSpec).subscription : undefined);
 
 export * from './events.js';
+export { ActivityQuery } from './activity.js';
 export * from './cgroup.js';
 export * from './metrics.js';
 export * from './snapshot.js';
