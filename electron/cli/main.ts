@@ -1,6 +1,7 @@
 // `nslab`: the command-line client. Everything the GUI can do, with --json output.
 import { Command } from 'commander';
 import { VERSION } from '../helper/version.js';
+import { registerActivity } from './commands/activity.js';
 import { registerCgroup } from './commands/cgroup.js';
 import { registerContainer } from './commands/container.js';
 import { registerInspect } from './commands/inspect.js';
@@ -48,6 +49,7 @@ registerTop(program);
 registerTrace(program);
 registerCt(program);
 registerSystem(program);
+registerActivity(program);
 registerHelper(program);
 registerServe(program);
 

@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import type { HelperContext } from './context.js';
+import { ActivityJournal } from './activity/journal.js';
+import { activityHandlers } from './activity/handlers.js';
 import { EventBus } from './events.js';
 import { onActivity } from './exec/run.js';
 import { adopt, gc, reconcile } from './ledger/gc.js';
@@ -70,7 +72,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
   }
   const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir)];
   const bus = new EventBus();
-  const stopActivity = onActivity((event) => bus.emit('activity', event));
+  const journal = new ActivityJournal(stateDir);
+  const stopActivity = onActivity((event) => bus.emit('activity', journal.append(event)));
   const ctx: HelperContext = {
     ledger,
     drivers,
@@ -106,6 +109,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     'ledger.gc': async ({ dryRun, adopt: adoptFirst }) => gc(ledger, drivers, dryRun, adoptFirst),
     'ledger.adopt': async ({ names, dryRun }) => adopt(ledger, drivers, names, dryRun),
     'system.doctor': async () => doctor(ctx),
+    ...activityHandlers(journal),
     ...netHandlers(ctx),
     ...cgroupHandlers(ctx),
     ...metrics.handlers,

@@ -7,6 +7,7 @@ import { createAppI18n } from '../../renderer/src/i18n';
 import ActivityPanel from '../../renderer/src/panels/Activity/ActivityPanel.vue';
 import BuildForms from '../../renderer/src/panels/Topology/BuildForms.vue';
 import TopologyPanel from '../../renderer/src/panels/Topology/TopologyPanel.vue';
+import { toShellScript } from '../../electron/shared/activity-script';
 import { useActivityStore } from '../../renderer/src/stores/activity';
 import { useTopologyStore } from '../../renderer/src/stores/topology';
 import { PANELS } from '../../renderer/src/stores/ui';
@@ -224,13 +225,16 @@ describe('TopologyPanel', () => {
 
 describe('ActivityPanel', () => {
   it('shows the empty state, then each command with its result; copies one; exports a script', async () => {
-    const api = fakeApi();
+    const api = fakeApi({
+      'activity.list': () => ({ entries: [], session: 'S' }),
+      'activity.export': () => ({ script: toShellScript(useActivityStore().shown, 'h'), commands: 1 }),
+    });
     const w = mountWith(ActivityPanel);
     expect(w.find('[data-testid="activity-empty"]').exists()).toBe(true);
     const log = useActivityStore();
-    log.start();
-    api.emit('activity', { at: '2026-01-01T10:00:00Z', argv: ['ip', 'netns', 'add', 'nslab-red'], shell: ['ip netns add nslab-red'], ok: true, ms: 3 });
-    api.emit('activity', { at: '2026-01-01T10:00:01Z', argv: ['ip'], shell: ['ip netns add nslab-red'], ok: false, ms: 1, error: { code: 'exists', message: 'File exists' } });
+    await log.start();
+    api.emit('activity', { at: '2026-01-01T10:00:00Z', argv: ['ip', 'netns', 'add', 'nslab-red'], shell: ['ip netns add nslab-red'], ok: true, ms: 3, seq: 1, session: 'S' });
+    api.emit('activity', { at: '2026-01-01T10:00:01Z', argv: ['ip'], shell: ['ip netns add nslab-red'], ok: false, ms: 1, error: { code: 'exists', message: 'File exists' }, seq: 2, session: 'S' });
     await flush();
     const rows = w.findAll('[data-testid="activity-row"]');
     expect(rows).toHaveLength(2);
@@ -249,6 +253,8 @@ describe('ActivityPanel', () => {
     URL.revokeObjectURL = vi.fn();
     const clicked = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
     await w.get('[data-testid="activity-export"]').trigger('click');
+    await flushPromises();
+    expect(api.calls.at(-1)).toEqual({ method: 'activity.export', params: { currentSession: true } });
     expect(clicked).toHaveBeenCalled();
     const text = await blobs[0]!.text();
     expect(text.startsWith('#!/bin/sh\n')).toBe(true);

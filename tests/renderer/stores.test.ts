@@ -1,13 +1,16 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ActivityEvent } from '../../electron/shared/contract/index';
-import { toShellScript, useActivityStore } from '../../renderer/src/stores/activity';
+import type { ActivityEvent, ActivityRecord } from '../../electron/shared/contract/index';
+import { toShellScript } from '../../electron/shared/activity-script';
+import { useActivityStore } from '../../renderer/src/stores/activity';
 import { useHelperStore } from '../../renderer/src/stores/helper';
 import { useTopologyStore } from '../../renderer/src/stores/topology';
 import { STORAGE, useUiStore } from '../../renderer/src/stores/ui';
 import { doctorReport, fakeApi, flush, node, redBlue } from './fake-api';
 
 const act = (shell: string[], ok = true): ActivityEvent => ({ at: '2026-01-01T00:00:00Z', argv: ['ip'], shell, ok, ms: 2 });
+let seq = 0;
+const rec = (shell: string[], session = 'S', extra: Partial<ActivityRecord> = {}): ActivityRecord => ({ ...act(shell), seq: ++seq, session, ...extra });
 
 beforeEach(() => {
   localStorage.clear();
@@ -65,14 +68,40 @@ describe('useTopologyStore', () => {
 });
 
 describe('useActivityStore', () => {
-  it('records activity events in order', () => {
-    const api = fakeApi();
+  it('loads the helper journal on start, then adds events in order, never one twice', async () => {
+    const history = [rec(['ip netns add nslab-old'], 'OLD'), rec(['ip netns add nslab-red'])];
+    const api = fakeApi({ 'activity.list': () => ({ entries: history, session: 'S' }) });
     const log = useActivityStore();
-    log.start();
-    api.emit('activity', act(['ip netns add nslab-red']));
-    api.emit('activity', act(['ip netns add nslab-blue']));
-    expect(log.entries.map((e) => e.shell[0])).toEqual(['ip netns add nslab-red', 'ip netns add nslab-blue']);
-    expect(new Set(log.entries.map((e) => e.id)).size).toBe(2);
+    await log.start();
+    expect(log.shown.map((e) => e.shell[0])).toEqual(['ip netns add nslab-red']);
+    log.scope = 'all';
+    expect(log.shown.map((e) => e.shell[0])).toEqual(['ip netns add nslab-old', 'ip netns add nslab-red']);
+    api.emit('activity', rec(['ip netns add nslab-blue']));
+    api.emit('activity', history[1]);
+    expect(log.entries.map((e) => e.shell[0])).toEqual(['ip netns add nslab-old', 'ip netns add nslab-red', 'ip netns add nslab-blue']);
+  });
+
+  it('reloads the journal when the helper comes back, and offers each lab seen as a scope', async () => {
+    let entries = [rec(['ip netns add nslab-red'])];
+    const api = fakeApi({ 'activity.list': () => ({ entries, session: 'S2' }) });
+    const log = useActivityStore();
+    await log.start();
+    entries = [...entries, rec(['ip netns add nslab-veth-red'], 'S2', { owner: 'lab:veth' })];
+    api.emit('helper.status', { state: 'ready', mode: 'host', restarts: 1, transport: 'browser' });
+    await flush();
+    expect(log.entries).toHaveLength(2);
+    expect(log.owners).toEqual(['lab:veth']);
+    log.scope = 'lab:veth';
+    expect(log.shown.map((e) => e.shell[0])).toEqual(['ip netns add nslab-veth-red']);
+  });
+
+  it('exports through the helper, for the scope shown', async () => {
+    const api = fakeApi({ 'activity.list': () => ({ entries: [], session: 'S' }), 'activity.export': () => ({ script: '#!/bin/sh\n', commands: 0 }) });
+    const log = useActivityStore();
+    await log.start();
+    log.scope = 'lab:veth';
+    expect(await log.exportScript()).toBe('#!/bin/sh\n');
+    expect(api.calls.at(-1)).toEqual({ method: 'activity.export', params: { owner: 'lab:veth' } });
   });
 
   it('exports a runnable script of the successful commands only', () => {

@@ -29,7 +29,7 @@ describe('contract', () => {
     expect(methods['ledger.gc'].params.safeParse({ dryRun: false, force: true }).success).toBe(false);
   });
   it('validates event payloads', () => {
-    const activity = { at: new Date().toISOString(), argv: ['ip', 'netns', 'add', 'nslab-red'], shell: ['ip netns add nslab-red'], ok: true, ms: 3 };
+    const activity = { at: new Date().toISOString(), argv: ['ip', 'netns', 'add', 'nslab-red'], shell: ['ip netns add nslab-red'], ok: true, ms: 3, seq: 1, session: '2026-12-01T00:00:00Z#1' };
     expect(events.activity.parse(JSON.parse(JSON.stringify(activity)))).toEqual(activity);
   });
 });

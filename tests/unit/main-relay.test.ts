@@ -90,7 +90,7 @@ describe('installRelay', () => {
   it('sends the window only the events it subscribed to', async () => {
     const t = setup();
     expect(await t.call('events.subscribe', { events: ['activity'] })).toEqual({ result: { events: ['activity'] } });
-    t.helper.bus.emit('activity', { at: 'now', argv: ['ip', 'link'], shell: ['ip link'], ok: true, ms: 1 });
+    t.helper.bus.emit('activity', { at: 'now', argv: ['ip', 'link'], shell: ['ip link'], ok: true, ms: 1, seq: 1, session: 's' });
     t.helper.bus.emit('topology.changed', { reason: 'x', topology: null });
     await tick();
     expect(t.events('activity')).toHaveLength(1);
@@ -108,7 +108,7 @@ describe('installRelay', () => {
     t.relay.helperChanged({ restarts: 1, mode: 'host' }, true);
     await tick(30);
     expect(t.events('helper.status').at(-1)).toMatchObject({ state: 'ready', restarts: 1 });
-    t.helper.bus.emit('activity', { at: 'later', argv: [], shell: ['after restart'], ok: true, ms: 1 });
+    t.helper.bus.emit('activity', { at: 'later', argv: [], shell: ['after restart'], ok: true, ms: 1, seq: 1, session: 's' });
     await tick();
     expect(t.events('activity')).toEqual([expect.objectContaining({ shell: ['after restart'] })]);
   });
@@ -127,7 +127,7 @@ describe('installRelay', () => {
     const t = setup();
     await t.call('events.subscribe', { events: ['activity'] });
     t.win.webContents.emit('did-start-loading');
-    t.helper.bus.emit('activity', { at: 'now', argv: [], shell: [], ok: true, ms: 1 });
+    t.helper.bus.emit('activity', { at: 'now', argv: [], shell: [], ok: true, ms: 1, seq: 1, session: 's' });
     await tick();
     expect(t.events('activity')).toHaveLength(0);
     t.relay.dispose();

@@ -83,7 +83,7 @@ describe('Connection', () => {
     sub.send({ jsonrpc: '2.0', id: 1, method: 'events.subscribe', params: { events: ['topology.changed'] } });
     await sub.tick();
     sub.bus.emit('topology.changed', { reason: 'apply', topology: 't' });
-    sub.bus.emit('activity', { at: '', argv: [], shell: [], ok: true, ms: 0 });
+    sub.bus.emit('activity', { at: '', argv: [], shell: [], ok: true, ms: 0, seq: 1, session: 's' });
     expect(sub.out.filter((m) => m.method)).toEqual([{ jsonrpc: '2.0', method: 'topology.changed', params: { reason: 'apply', topology: 't' } }]);
     sub.conn.close();
     sub.bus.emit('topology.changed', { reason: 'late', topology: null });

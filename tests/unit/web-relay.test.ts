@@ -122,7 +122,7 @@ describe('relay rules', () => {
     const b = await rpc();
     expect((await a.call('events.subscribe', { events: ['activity'] })).result).toEqual({ events: ['activity'] });
     await b.call('helper.hello');
-    helper.bus.emit('activity', { at: 'now', argv: ['ip', 'netns', 'add', 'nslab-red'], shell: ['ip netns add nslab-red'], ok: true, ms: 1 });
+    helper.bus.emit('activity', { at: 'now', argv: ['ip', 'netns', 'add', 'nslab-red'], shell: ['ip netns add nslab-red'], ok: true, ms: 1, seq: 1, session: 's' });
     helper.bus.emit('topology.changed', { reason: 'test', topology: null });
     const ev = await a.waitForEvent('activity');
     expect(ev.params).toMatchObject({ shell: ['ip netns add nslab-red'] });
@@ -132,7 +132,7 @@ describe('relay rules', () => {
     const bad = await a.call('events.subscribe', { events: ['kernel.secrets'] });
     expect((bad.error as { data: { code: string } }).data.code).toBe('invalid-params');
     await a.call('events.unsubscribe', { events: ['activity'] });
-    helper.bus.emit('activity', { at: 'later', argv: [], shell: [], ok: true, ms: 1 });
+    helper.bus.emit('activity', { at: 'later', argv: [], shell: [], ok: true, ms: 1, seq: 1, session: 's' });
     await tick();
     expect(a.events.filter((e) => e.method === 'activity')).toHaveLength(1);
   });
@@ -166,7 +166,7 @@ describe('relay rules', () => {
     await tick();
     expect(c.events.map((e) => (e.params as { state?: string }).state).filter(Boolean)).toContain('lost');
     expect((await c.call('helper.hello')).result).toBeTruthy();
-    helper.bus.emit('activity', { at: 'again', argv: [], shell: ['after reconnect'], ok: true, ms: 1 });
+    helper.bus.emit('activity', { at: 'again', argv: [], shell: ['after reconnect'], ok: true, ms: 1, seq: 1, session: 's' });
     await tick();
     expect(c.events.some((e) => e.method === 'activity')).toBe(true);
   });

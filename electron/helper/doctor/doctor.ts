@@ -1,7 +1,7 @@
 // `nslab doctor`: what this machine supports and lacks, each with the reason and the fix.
 import type { DoctorCheck, DoctorReport } from '../../shared/contract/index.js';
 import type { HelperContext } from '../context.js';
-import { run } from '../exec/run.js';
+import { run, withActivityScope } from '../exec/run.js';
 import { ipBatch } from '../net/ip.js';
 import { cgroupLayout, cgroupMounts } from '../cgroup/mounts.js';
 import { loadLabs } from '../labs/catalogue.js';
@@ -117,7 +117,8 @@ export async function doctor(ctx: HelperContext): Promise<DoctorReport> {
 
   let linkKinds: Record<string, boolean> = {};
   if (root && tools.ip) {
-    linkKinds = await probeLinkKinds((netns, body) => withProbeNamespace(ctx, netns, body));
+    // A probe, not a change: its add/del pair never reaches the activity journal.
+    linkKinds = await withActivityScope({ probe: true }, () => probeLinkKinds((netns, body) => withProbeNamespace(ctx, netns, body)));
     for (const [kind, ok] of Object.entries(linkKinds)) {
       checks.push({
         id: `link.${kind}`,

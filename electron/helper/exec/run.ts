@@ -1,5 +1,6 @@
 // The ONLY place nslab runs programs to completion: argv arrays (never a shell string), a timeout, stderr
 // mapped to typed errors, and an `activity` record of every change as the command a person would type.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import type { ActivityEvent } from '../../shared/contract/index.js';
 import { NslabError, type ErrorCode } from '../../shared/errors.js';
@@ -34,8 +35,27 @@ export function onActivity(sink: ActivitySink): () => void {
   return () => sinks.delete(sink);
 }
 
+/**
+ * Who the changes made inside a call belong to. `owner` (`lab:<id>`, `topology:<name>`) lets one lab's
+ * work be exported alone; `probe` marks work that only looks at the kernel (doctor's throwaway namespace):
+ * it changes nothing a person made, so it is never reported.
+ */
+export interface ActivityScope {
+  owner?: string;
+  probe?: true;
+}
+const scopes = new AsyncLocalStorage<ActivityScope>();
+
+/** Runs `body` with every change it makes attributed to `scope` (an inner scope adds to the outer one). */
+export function withActivityScope<T>(scope: ActivityScope, body: () => Promise<T>): Promise<T> {
+  return scopes.run({ ...scopes.getStore(), ...scope }, body);
+}
+
 export function reportActivity(event: ActivityEvent): void {
-  for (const sink of sinks) sink(event);
+  const scope = scopes.getStore();
+  if (scope?.probe) return;
+  const owned = scope?.owner && !event.owner ? { ...event, owner: scope.owner } : event;
+  for (const sink of sinks) sink(owned);
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;

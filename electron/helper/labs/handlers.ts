@@ -1,9 +1,14 @@
 import type { HelperContext } from '../context.js';
+import { withActivityScope } from '../exec/run.js';
 import type { Handlers } from '../rpc/dispatcher.js';
+import { labOwner } from '../../shared/labs/index.js';
 import { findLab, loadLabs } from './catalogue.js';
 import { exportScript } from './export.js';
 import { ProgressStore } from './progress.js';
 import { isUp, labCheck, labDown, labHint, labReset, labSolve, labUp } from './runner.js';
+
+/** A lab's changes are journaled as its own, so one lab's work exports alone. */
+const asLab = <T>(id: string, body: () => Promise<T>): Promise<T> => withActivityScope({ owner: labOwner(id) }, body);
 
 type LabMethods = Extract<keyof Handlers, `lab.${string}`>;
 
@@ -32,12 +37,12 @@ export function labHandlers(ctx: HelperContext): Pick<Handlers, LabMethods> {
       const { lab, file } = findLab(id);
       return { lab, file, up: isUp(ctx, lab), progress: new ProgressStore(ctx.stateDir).get(id) };
     },
-    'lab.up': async ({ id }) => labUp(ctx, id),
-    'lab.check': async ({ id, step }) => labCheck(ctx, id, step),
+    'lab.up': async ({ id }) => asLab(id, () => labUp(ctx, id)),
+    'lab.check': async ({ id, step }) => asLab(id, () => labCheck(ctx, id, step)),
     'lab.hint': async ({ id, step }) => labHint(ctx, id, step),
-    'lab.solve': async ({ id, step }) => labSolve(ctx, id, step),
-    'lab.reset': async ({ id }) => labReset(ctx, id),
-    'lab.down': async ({ id }) => labDown(ctx, id),
+    'lab.solve': async ({ id, step }) => asLab(id, () => labSolve(ctx, id, step)),
+    'lab.reset': async ({ id }) => asLab(id, () => labReset(ctx, id)),
+    'lab.down': async ({ id }) => asLab(id, () => labDown(ctx, id)),
     'lab.export': async ({ id, step }) => ({ id, script: exportScript(findLab(id).lab, step) }),
     'lab.progress': async ({ id }) => {
       const store = new ProgressStore(ctx.stateDir);

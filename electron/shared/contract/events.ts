@@ -15,8 +15,14 @@ export const ActivityEvent = z.object({
   ok: z.boolean(),
   ms: z.number(),
   error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).optional(),
+  /** Whose work it was (`lab:<id>`, `topology:<name>`); absent for direct actions. */
+  owner: z.string().optional(),
 });
 export type ActivityEvent = z.infer<typeof ActivityEvent>;
+
+/** One journaled change: the event, its place in the journal and the helper run that made it. */
+export const ActivityRecord = ActivityEvent.extend({ seq: z.number().int().positive(), session: z.string() });
+export type ActivityRecord = z.infer<typeof ActivityRecord>;
 
 export const TopologyChangedEvent = z.object({
   reason: z.string(),
@@ -46,7 +52,7 @@ export const relayEvents = {
 } as const;
 
 export const events = {
-  activity: ActivityEvent,
+  activity: ActivityRecord,
   'topology.changed': TopologyChangedEvent,
   ...ptyEvents,
   ...metricsEvents,

@@ -2,6 +2,7 @@
 // typed client are all derived from this table.
 import type { z } from 'zod';
 import type { MethodSpec } from './define.js';
+import { activity } from './activity.js';
 import { cgroup } from './cgroup.js';
 import { firewall } from './firewall.js';
 import { audit } from './audit.js';
@@ -15,7 +16,7 @@ import { topology } from './topology.js';
 import { trace } from './trace.js';
 import { conntrack } from './conntrack.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit };
+export const methods = { ...system, ...activity, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -41,6 +42,7 @@ export const isNotificationMethod = (name: unknown): name is NotificationName =>
 export const subscriptionChange = (name: string): MethodSpec['subscription'] => (isMethodName(name) ? (methods[name] as MethodSpec).subscription : undefined);
 
 export * from './events.js';
+export { ActivityQuery } from './activity.js';
 export * from './cgroup.js';
 export * from './container.js';
 export { AuditReport } from '../audit/schema.js';

@@ -1,50 +1,79 @@
-// The activity log: every change the helper reports, as the equivalent shell command(s).
+// The activity log: the helper's journal of changes (loaded on start, so a reload or a new tab shows the
+// history), kept up to date by its `activity` events.
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
-import { adoptLines, createdObjects } from '@shared/adopt-script';
-import type { ActivityEvent } from '@shared/contract/index';
+import { computed, ref, shallowRef } from 'vue';
+import type { ActivityRecord, Params } from '@shared/contract/index';
 import { useApi } from '../api';
+import { useLoading } from '../composables/useLoading';
 
-export interface ActivityEntry extends ActivityEvent {
-  id: number;
-}
+/** Which part of the journal the page shows and exports. */
+export type ActivityScope = 'session' | 'all' | `lab:${string}`;
 
-/** Cap on remembered entries; the oldest go first. */
+/** Cap on remembered entries; the oldest go first (the helper keeps the same bound). */
 export const ACTIVITY_LIMIT = 5000;
 
-/** A runnable POSIX shell script of the successful commands, in order. */
-export function toShellScript(entries: readonly ActivityEvent[], header: string): string {
-  const lines = ['#!/bin/sh', `# ${header.replace(/\n/g, ' ')}`, 'set -e', ''];
-  const done = entries.filter((e) => e.ok);
-  for (const e of done) lines.push(...e.shell);
-  // Batched changes come as one argv (`ip -batch -`) but one shell line each: read the lines.
-  lines.push(...adoptLines(createdObjects(done.flatMap((e) => e.shell.map((l) => l.split(/\s+/))))));
-  return `${lines.join('\n')}\n`;
+const keyOf = (e: ActivityRecord): string => `${e.session}#${e.seq}`;
+
+export function queryOf(scope: ActivityScope): Params<'activity.list'> {
+  if (scope === 'session') return { currentSession: true };
+  if (scope === 'all') return {};
+  return { owner: scope };
 }
 
 export const useActivityStore = defineStore('activity', () => {
-  const entries = ref<ActivityEntry[]>([]);
-  const startedAt = shallowRef(new Date());
-  let nextId = 1;
-  let stop: (() => void) | null = null;
+  const entries = ref<ActivityRecord[]>([]);
+  /** The running helper's session id: "this session" is what it journaled. */
+  const session = shallowRef<string | null>(null);
+  const scope = ref<ActivityScope>('session');
+  const { loading, error, track } = useLoading();
+  const seen = new Set<string>();
+  let stops: (() => void)[] = [];
 
-  function add(e: ActivityEvent): void {
-    entries.value.push({ ...e, id: nextId++ });
-    if (entries.value.length > ACTIVITY_LIMIT) entries.value.splice(0, entries.value.length - ACTIVITY_LIMIT);
+  const shown = computed(() => entries.value.filter((e) => (scope.value === 'session' ? e.session === session.value : scope.value === 'all' || e.owner === scope.value)));
+  const owners = computed(() => [...new Set(entries.value.map((e) => e.owner).filter((o): o is `lab:${string}` => o?.startsWith('lab:') ?? false))].sort());
+
+  function add(e: ActivityRecord): void {
+    if (seen.has(keyOf(e))) return;
+    seen.add(keyOf(e));
+    entries.value.push(e);
+    if (entries.value.length > ACTIVITY_LIMIT) for (const old of entries.value.splice(0, entries.value.length - ACTIVITY_LIMIT)) seen.delete(keyOf(old));
   }
 
-  function start(): void {
-    stop ??= useApi().on('activity', add);
+  /** The journal from the helper, merged with what events already brought (no entry twice). */
+  function load(): Promise<void> {
+    return track(async () => {
+      const reply = await useApi().call('activity.list', {});
+      session.value = reply.session;
+      const live = entries.value;
+      entries.value = [];
+      seen.clear();
+      for (const e of [...reply.entries, ...live].sort((a, b) => (a.session === b.session ? a.seq - b.seq : a.at.localeCompare(b.at)))) add(e);
+    });
+  }
+
+  /** The helper's runnable script of the shown scope. */
+  function exportScript(): Promise<string> {
+    return useApi()
+      .call('activity.export', queryOf(scope.value))
+      .then((r) => r.script);
+  }
+
+  function start(): Promise<void> {
+    if (stops.length === 0) {
+      const api = useApi();
+      stops = [
+        api.on('activity', add),
+        // A restarted helper (or a reconnected page) may have journaled changes this page did not see.
+        api.on('helper.status', (s) => s.state === 'ready' && void load()),
+      ];
+    }
+    return load();
   }
 
   function dispose(): void {
-    stop?.();
-    stop = null;
+    for (const stop of stops) stop();
+    stops = [];
   }
 
-  function clear(): void {
-    entries.value = [];
-  }
-
-  return { entries, startedAt, add, start, dispose, clear };
+  return { entries, session, scope, shown, owners, loading, error, add, load, exportScript, start, dispose };
 });
