@@ -11,6 +11,8 @@ import { registerNet } from './commands/net.js';
 import { registerServe } from './commands/serve.js';
 import { registerSystem } from './commands/system.js';
 import { registerTopo } from './commands/topo.js';
+import { registerTrace } from './commands/trace.js';
+import { registerCt } from './commands/ct.js';
 
 // `nslab … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -35,6 +37,8 @@ registerExec(program);
 registerCgroup(program);
 registerRun(program);
 registerTop(program);
+registerTrace(program);
+registerCt(program);
 registerSystem(program);
 registerHelper(program);
 registerServe(program);

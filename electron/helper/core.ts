@@ -20,6 +20,9 @@ import { netHandlers } from './net/handlers.js';
 import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
 import { ruleKind } from './firewall/kinds.js';
+import { traceTableKind } from './firewall/trace/kind.js';
+import { traceHandlers } from './firewall/trace/handlers.js';
+import { conntrackHandlers } from './firewall/conntrack/handlers.js';
 import { ptyHandlers } from './pty/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
@@ -61,7 +64,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, traceTableKind];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
   const ctx: HelperContext = {
@@ -83,6 +86,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
 
   const terminals = ptyHandlers(ctx);
   const metrics = metricsHandlers();
+  const conntrack = conntrackHandlers(ctx);
   const handlers: Handlers = {
     'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: process.getuid?.() === 0, mode: ctx.mode, stateDir }),
     'events.subscribe': async ({ events }, call) => {
@@ -102,6 +106,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     ...topologyHandlers(ctx),
     ...labHandlers(ctx),
     ...terminals.handlers,
+    ...traceHandlers(ctx),
+    ...conntrack.handlers,
   };
 
   return {
@@ -110,6 +116,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     close() {
       terminals.manager.killAll();
       metrics.sampler.close();
+      conntrack.watches.close();
       stopActivity();
       ledger.close();
       release();

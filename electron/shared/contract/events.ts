@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
 import { metricsEvents } from './metrics.js';
 import { ptyEvents } from './pty.js';
+import { traceEvents } from './trace.js';
+import { conntrackEvents } from './conntrack.js';
 
 /** Every change the helper makes, as argv and as the line a person would type. */
 export const ActivityEvent = z.object({
@@ -48,6 +50,8 @@ export const events = {
   ...ptyEvents,
   ...metricsEvents,
   ...relayEvents,
+  ...traceEvents,
+  ...conntrackEvents,
 } as const;
 
 export type EventTable = typeof events;

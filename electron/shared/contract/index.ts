@@ -9,8 +9,10 @@ import { net } from './net.js';
 import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
+import { trace } from './trace.js';
+import { conntrack } from './conntrack.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...trace, ...conntrack };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -38,6 +40,9 @@ export const subscriptionChange = (name: string): MethodSpec['subscription'] => 
 export * from './events.js';
 export * from './cgroup.js';
 export * from './metrics.js';
+export * from './trace.js';
+export * from './conntrack.js';
+export * from './firewall.js';
 export * from './snapshot.js';
 export * from './system.js';
 export * from './topology-spec.js';
