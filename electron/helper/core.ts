@@ -19,7 +19,8 @@ import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
 import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
-import { ruleKind } from './firewall/kinds.js';
+import { nftTableKind, ruleKind } from './firewall/kinds.js';
+import { firewallHandlers } from './firewall/handlers.js';
 import { traceTableKind } from './firewall/trace/kind.js';
 import { traceHandlers } from './firewall/trace/handlers.js';
 import { conntrackHandlers } from './firewall/conntrack/handlers.js';
@@ -64,7 +65,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, traceTableKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
   const ctx: HelperContext = {
@@ -87,6 +88,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
   const terminals = ptyHandlers(ctx);
   const metrics = metricsHandlers();
   const conntrack = conntrackHandlers(ctx);
+  const firewall = firewallHandlers(ctx);
   const handlers: Handlers = {
     'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: process.getuid?.() === 0, mode: ctx.mode, stateDir }),
     'events.subscribe': async ({ events }, call) => {
@@ -103,6 +105,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     ...netHandlers(ctx),
     ...cgroupHandlers(ctx),
     ...metrics.handlers,
+    ...firewall.handlers,
     ...topologyHandlers(ctx),
     ...labHandlers(ctx),
     ...terminals.handlers,
@@ -117,6 +120,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
       terminals.manager.killAll();
       metrics.sampler.close();
       conntrack.watches.close();
+      firewall.watch.close();
       stopActivity();
       ledger.close();
       release();

@@ -6,6 +6,7 @@ import { NslabError } from '../../shared/errors.js';
 import { isMarked, nodeOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { run } from '../exec/run.js';
+import { listNetns } from '../net/snapshot.js';
 import { inNetns, type FwNetns } from './netns.js';
 import { nftRuleKey, parseNftJson, parseNftText, type NftChain, type NftTable } from './nft-parse.js';
 import { parseIptablesSave, type IptablesRule, type IptablesTable } from './parse.js';
@@ -197,4 +198,49 @@ export async function readRuleset(netns: FwNetns, opts: ReadOptions = {}): Promi
   ]);
   const [nfSave, legacySave] = def === 'nf_tables' ? [a, b] : [b, a];
   return buildRuleset(netns, { def, nfSave, legacySave, nftJson, nftText }, opts.writable ?? false);
+}
+
+/**
+ * Splits what one `ip -force -batch -` printed for `netns exec NS nft -j -a list ruleset` followed by
+ * `netns exec NS iptables-nft-save -c`, namespace after namespace: each namespace's part starts with its
+ * nft JSON line (nft always prints one, metainfo at least). Namespaces that could not be entered
+ * (`failed`, from stderr) printed nothing. null when the parts do not add up (then read one by one).
+ */
+export function splitBatchedReads(stdout: string, netns: string[], failed: ReadonlySet<string>): Map<string, { nftJson: string; nfSave: string }> | null {
+  const expected = netns.filter((n) => !failed.has(n));
+  const parts: { nftJson: string; save: string[] }[] = [];
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('{"nftables"')) parts.push({ nftJson: line, save: [] });
+    else if (parts.length) parts[parts.length - 1]!.save.push(line);
+    else if (line.trim()) return null;
+  }
+  if (parts.length !== expected.length) return null;
+  return new Map(expected.map((n, i) => [n, { nftJson: parts[i]!.nftJson, nfSave: parts[i]!.save.join('\n') }]));
+}
+
+/**
+ * The counters of many namespaces in one spawn: `ip -force -batch -` runs, per namespace, one
+ * `nft -j -a list ruleset` and one `iptables-nft-save -c` (ip forks each; this process spawns once).
+ * Legacy tables and the root namespace are not read here. A namespace that could not be read maps to
+ * its error; null when the output could not be attributed (the caller reads one by one).
+ */
+export async function readCountersBatched(netns: string[]): Promise<Map<string, FwRuleset | Error> | null> {
+  const def = await iptablesBackend();
+  if (def !== 'nf_tables') return null;
+  // Only namespaces that exist go in: when `ip -batch` cannot enter one, the child it forked for that
+  // line carries on with the rest of the batch too, and the output repeats (then it is not attributed).
+  const present = new Set(await listNetns());
+  const gone = netns.filter((n) => !present.has(n));
+  netns = netns.filter((n) => present.has(n));
+  const input = netns.flatMap((n) => [`netns exec ${n} nft -j -a list ruleset`, `netns exec ${n} iptables-nft-save -c`]).join('\n');
+  const r = await run(['ip', '-force', '-batch', '-'], { input: `${input}\n`, allowFailure: true });
+  const failed = new Set([...r.stderr.matchAll(/Cannot open network namespace "([^"]+)"/g)].map((m) => m[1]!));
+  const parts = splitBatchedReads(r.stdout, netns, failed);
+  if (!parts) return null;
+  const out = new Map<string, FwRuleset | Error>(gone.map((n) => [n, new NslabError('not-found', `there is no namespace ${n}`)]));
+  for (const n of netns) {
+    const p = parts.get(n);
+    out.set(n, p ? buildRuleset(n, { def, nfSave: p.nfSave, legacySave: '', nftJson: p.nftJson, nftText: null }) : new NslabError('not-found', `namespace ${n} could not be entered`));
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
+import { firewallEvents } from './firewall.js';
 import { metricsEvents } from './metrics.js';
 import { ptyEvents } from './pty.js';
 import { traceEvents } from './trace.js';
@@ -52,6 +53,7 @@ export const events = {
   ...relayEvents,
   ...traceEvents,
   ...conntrackEvents,
+  ...firewallEvents,
 } as const;
 
 export type EventTable = typeof events;

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { MethodSpec } from './define.js';
 import { cgroup } from './cgroup.js';
+import { firewall } from './firewall.js';
 import { labs } from './labs.js';
 import { metrics } from './metrics.js';
 import { net } from './net.js';
@@ -12,7 +13,7 @@ import { topology } from './topology.js';
 import { trace } from './trace.js';
 import { conntrack } from './conntrack.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...trace, ...conntrack };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
