@@ -1,8 +1,7 @@
 // `nslab ct list|watch|flush NODE`: a node's connection-tracking table, its live events, and flushing.
 import type { Command } from 'commander';
 import { methods, type ConntrackEntry, type ConntrackEvent, type ConntrackTuple } from '../../shared/contract/index.js';
-import { NslabError } from '../../shared/errors.js';
-import { zodToNslabError } from '../../shared/errors.js';
+import { NslabError, zodToNslabError } from '../../shared/errors.js';
 import { printJson, withClient } from '../output.js';
 
 const tuple = (t: ConntrackTuple): string => {
