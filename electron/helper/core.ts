@@ -17,6 +17,7 @@ import { metricsHandlers } from './metrics/handlers.js';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js';
 import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
+import { dockernetHandlers } from './dockernet/handlers.js';
 import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
 import { ruleKind } from './firewall/kinds.js';
@@ -97,6 +98,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     'ledger.gc': async ({ dryRun }) => gc(ledger, drivers, dryRun),
     'system.doctor': async () => doctor(ctx),
     ...netHandlers(ctx),
+    ...dockernetHandlers(ctx),
     ...cgroupHandlers(ctx),
     ...metrics.handlers,
     ...topologyHandlers(ctx),

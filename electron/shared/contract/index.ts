@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { MethodSpec } from './define.js';
 import { cgroup } from './cgroup.js';
+import { dockernet } from './dockernet.js';
 import { labs } from './labs.js';
 import { metrics } from './metrics.js';
 import { net } from './net.js';
@@ -10,7 +11,7 @@ import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...dockernet };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -37,6 +38,7 @@ export const subscriptionChange = (name: string): MethodSpec['subscription'] => 
 
 export * from './events.js';
 export * from './cgroup.js';
+export { DockernetObject, DockernetShow, DockernetUpParams, DOCKER_ENGINES, DOCKER_NETWORK_MODES } from './dockernet.js';
 export * from './metrics.js';
 export * from './snapshot.js';
 export * from './system.js';
