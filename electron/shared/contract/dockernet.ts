@@ -1,6 +1,6 @@
 // `nslab dockernet up|show|down`: Docker's network modes rebuilt from primitives.
 import { z } from 'zod';
-import { Ipv4Cidr, NodeName } from '../names.js';
+import { Ipv4Cidr } from '../names.js';
 import { defineMethods } from './define.js';
 
 export const DOCKER_NETWORK_MODES = ['bridge', 'host', 'none', 'macvlan', 'ipvlan'] as const;
