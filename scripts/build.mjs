@@ -8,7 +8,7 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
 rmSync('out/node', { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'electron/cli/main.ts', launcher: 'electron/helper/exec/launcher-entry.ts' },
+  entryPoints: { cli: 'electron/cli/main.ts', launcher: 'electron/helper/exec/launcher-entry.ts', probe: 'electron/helper/firewall/trace/probe-main.ts' },
   outdir: 'out/node',
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -22,7 +22,7 @@ await build({
   logLevel: 'warning',
   define: { __NSLAB_VERSION__: JSON.stringify(pkg.version) },
 });
-console.log('built out/node/cli.mjs, out/node/launcher.mjs');
+console.log('built out/node/cli.mjs, out/node/launcher.mjs, out/node/probe.mjs');
 
 // Electron main and preload: CommonJS (package.json `main` is out/main/index.cjs). The preload is one
 // self-contained file because a sandboxed preload can require nothing but `electron`.

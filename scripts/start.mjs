@@ -5,7 +5,7 @@
 //   npm start -- --port 8080      browser mode on this port (default: a free one)
 //   npm run setup                 (= --setup) install, build and check, without starting anything
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,19 +44,46 @@ function checkNode() {
   }
 }
 
+/** Every package package.json names is in node_modules (a pull may have added one since the last install). */
+function installed() {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+  return names.every((n) => existsSync(join(ROOT, 'node_modules', n, 'package.json')));
+}
+
+/** Why there is no Electron binary, for the message that starts browser mode instead. */
+let electronMissing = 'its binary is not installed';
+
 function install() {
-  const marker = join(ROOT, 'node_modules', '.package-lock.json');
-  if (existsSync(marker)) return;
+  if (installed()) return;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const args = existsSync(join(ROOT, 'package-lock.json')) ? ['ci'] : ['install'];
   say(`installing dependencies (npm ${args[0]})…`);
-  if (run(npm, args) === 0) return;
-  // Usually the Electron binary download (offline, proxy): the CLI and browser mode do not need it.
-  warn('install failed; retrying without the Electron binary (browser mode still works)');
+  // The Electron binary is fetched separately (below), so that a failed download (offline, proxy) is one
+  // clear line instead of a stack trace in the middle of npm's output — and never fails the install.
   if (run(npm, args, { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }) !== 0) {
     warn('npm could not install the dependencies; see the messages above');
     process.exit(1);
   }
+}
+
+/**
+ * Downloads the Electron binary when the window could be shown (a display, not root) and it is missing —
+ * newer npm versions skip dependencies' install scripts, older ones were told to above. Output is kept
+ * quiet; a failure is reported in one line with how to retry.
+ */
+function fetchElectron() {
+  if (electronBinary()) return;
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return void (electronMissing = 'ELECTRON_SKIP_BINARY_DOWNLOAD is set, so it was not downloaded');
+  if (!(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) || process.getuid?.() === 0) return;
+  const script = join(ROOT, 'node_modules', 'electron', 'install.js');
+  if (!existsSync(script)) return;
+  say('downloading the Electron binary…');
+  const r = spawnSync(process.execPath, [script], { cwd: join(ROOT, 'node_modules', 'electron'), encoding: 'utf8', timeout: 300_000 });
+  if (r.status === 0 && electronBinary()) return;
+  const why = `${r.stderr ?? ''}\n${r.error?.message ?? ''}`.split('\n').map((l) => l.trim()).find((l) => /error|fail|ENOTFOUND|ECONN|timed? ?out/i.test(l)) ?? 'no reason given';
+  electronMissing = `its download failed (${why.slice(0, 160)}); retry with: node node_modules/electron/install.js`;
+  warn(`could not download the Electron binary: ${why.slice(0, 160)}`);
 }
 
 function build() {
@@ -124,13 +151,14 @@ function main() {
   const opts = parseArgs(process.argv.slice(2));
   checkNode();
   install();
+  fetchElectron();
   build();
   doctor();
   if (opts.setup) return say('set up: `npx nslab …` and `npm test` are ready');
   if (opts.browser || opts.port !== '0') return browserMode(opts.port, 'browser mode, as asked');
   const electron = electronBinary();
   const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
-  if (!electron) return browserMode(opts.port, 'no Electron binary here (npm skipped its download): starting browser mode');
+  if (!electron) return browserMode(opts.port, `no Electron window: ${electronMissing}. Starting browser mode`);
   if (!display) return browserMode(opts.port, 'no display ($DISPLAY / $WAYLAND_DISPLAY unset): starting browser mode');
   if (process.getuid?.() === 0) {
     // Chromium must not run as root, and a root helper's socket is not the desktop user's to open.

@@ -2,7 +2,11 @@
 import { Command } from 'commander';
 import { VERSION } from '../helper/version.js';
 import { registerCgroup } from './commands/cgroup.js';
+import { registerContainer } from './commands/container.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerAudit } from './commands/audit.js';
 import { registerExec } from './commands/exec.js';
+import { registerFw } from './commands/fw.js';
 import { registerRun } from './commands/run.js';
 import { registerTop } from './commands/top.js';
 import { registerHelper } from './commands/helper.js';
@@ -11,6 +15,8 @@ import { registerNet } from './commands/net.js';
 import { registerServe } from './commands/serve.js';
 import { registerSystem } from './commands/system.js';
 import { registerTopo } from './commands/topo.js';
+import { registerTrace } from './commands/trace.js';
+import { registerCt } from './commands/ct.js';
 
 // `nslab … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -33,8 +39,14 @@ registerNet(program);
 registerLab(program);
 registerExec(program);
 registerCgroup(program);
+registerFw(program);
+registerContainer(program);
+registerInspect(program);
+registerAudit(program);
 registerRun(program);
 registerTop(program);
+registerTrace(program);
+registerCt(program);
 registerSystem(program);
 registerHelper(program);
 registerServe(program);

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import type { HelperContext } from './context.js';
 import { EventBus } from './events.js';
 import { onActivity } from './exec/run.js';
-import { gc, reconcile } from './ledger/gc.js';
+import { adopt, gc, reconcile } from './ledger/gc.js';
 import { Ledger } from './ledger/journal.js';
 import type { KindDriver } from './ledger/kinds.js';
 import { acquireLock } from './ledger/lock.js';
@@ -20,8 +20,15 @@ import { netHandlers } from './net/handlers.js';
 import { dockernetHandlers } from './dockernet/handlers.js';
 import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
-import { ruleKind } from './firewall/kinds.js';
+import { nftTableKind, ruleKind } from './firewall/kinds.js';
+import { firewallHandlers } from './firewall/handlers.js';
+import { traceTableKind } from './firewall/trace/kind.js';
+import { traceHandlers } from './firewall/trace/handlers.js';
+import { conntrackHandlers } from './firewall/conntrack/handlers.js';
 import { ptyHandlers } from './pty/handlers.js';
+import { containerHandlers } from './container/handlers.js';
+import { containerKindFor } from './container/kinds.js';
+import { auditHandlers } from './audit/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
 import { prepareSandbox } from './sandbox.js';
@@ -62,7 +69,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir)];
   const bus = new EventBus();
   const stopActivity = onActivity((event) => bus.emit('activity', event));
   const ctx: HelperContext = {
@@ -84,6 +91,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
 
   const terminals = ptyHandlers(ctx);
   const metrics = metricsHandlers();
+  const conntrack = conntrackHandlers(ctx);
+  const firewall = firewallHandlers(ctx);
   const handlers: Handlers = {
     'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: process.getuid?.() === 0, mode: ctx.mode, stateDir }),
     'events.subscribe': async ({ events }, call) => {
@@ -95,15 +104,21 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
       return { events };
     },
     'ledger.list': async () => ({ objects: ledger.objects() }),
-    'ledger.gc': async ({ dryRun }) => gc(ledger, drivers, dryRun),
+    'ledger.gc': async ({ dryRun, adopt: adoptFirst }) => gc(ledger, drivers, dryRun, adoptFirst),
+    'ledger.adopt': async ({ names, dryRun }) => adopt(ledger, drivers, names, dryRun),
     'system.doctor': async () => doctor(ctx),
     ...netHandlers(ctx),
     ...dockernetHandlers(ctx),
     ...cgroupHandlers(ctx),
     ...metrics.handlers,
+    ...firewall.handlers,
     ...topologyHandlers(ctx),
     ...labHandlers(ctx),
     ...terminals.handlers,
+    ...traceHandlers(ctx),
+    ...conntrack.handlers,
+    ...containerHandlers(ctx),
+    ...auditHandlers(ctx),
   };
 
   return {
@@ -112,6 +127,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     close() {
       terminals.manager.killAll();
       metrics.sampler.close();
+      conntrack.watches.close();
+      firewall.watch.close();
       stopActivity();
       ledger.close();
       release();

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NslabError } from '../shared/errors.js';
 
 export function resourcesDir(): string {
   if (process.env.NSLAB_RESOURCES) return process.env.NSLAB_RESOURCES;
@@ -13,4 +14,12 @@ export function resourcesDir(): string {
   }
   const packaged = (process as { resourcesPath?: string }).resourcesPath;
   return packaged ? join(packaged, 'resources') : join(process.cwd(), 'resources');
+}
+
+/** A file of out/node/ (launcher.mjs, probe.mjs): next to the bundle this runs from, or the checkout's build output (tests). */
+export function builtNodeEntry(file: string, what: string): string {
+  const candidates = [join(dirname(fileURLToPath(import.meta.url)), file), join(resourcesDir(), '..', 'out', 'node', file)];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new NslabError('tool-missing', `${what} is missing (looked in ${candidates.join(', ')}); run npm run build`, { tool: file });
+  return found;
 }

@@ -5,10 +5,10 @@ import App from './App.vue';
 import { createAppI18n, isLocale } from './i18n';
 import { readStored } from './stores/storage';
 import { STORAGE } from './stores/ui';
+import { scheduleFonts } from './fonts';
 import './styles.css';
 
 const stored = readStored(STORAGE.locale);
-createApp(App)
-  .use(createPinia())
-  .use(createAppI18n(isLocale(stored) ? stored : 'en'))
-  .mount('#app');
+const locale = isLocale(stored) ? stored : 'en';
+createApp(App).use(createPinia()).use(createAppI18n(locale)).mount('#app');
+scheduleFonts(locale);

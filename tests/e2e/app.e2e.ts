@@ -60,13 +60,15 @@ afterAll(async () => {
 const page = () => browser!.page;
 const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
 
-async function submit(form: string, fields: Record<string, string>, button: string): Promise<void> {
+/** Fills a form and presses its button; `confirm` names the dialog a destructive action asks first. */
+async function submit(form: string, fields: Record<string, string>, button: string, confirm?: string): Promise<void> {
   for (const [id, value] of Object.entries(fields)) {
     const el = byTest(id);
     if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
     else await el.fill(value);
   }
   await byTest(button).click();
+  if (confirm) await byTest(`${confirm}-confirm`).click();
   // The action finished: either its done note or its error is there.
   await page().locator(`[data-testid="${button}-done"], [data-testid="${button}-error"]`).first().waitFor({ timeout: 20_000 });
   const error = byTest(`${button}-error`);
@@ -134,7 +136,7 @@ describe('nslab in the browser', () => {
     await byTest('addr-node').selectOption(LOG_NODE);
     await expect.poll(() => page().locator('[data-testid="addr-dev"] option[value="br0"]').count(), { timeout: 10_000 }).toBe(1);
     await submit('address', { 'addr-dev': 'br0', 'addr-value': '10.0.9.1/24' }, 'addr-add');
-    await submit('delete namespace', { 'ns-delete-node': LOG_NODE }, 'ns-delete');
+    await submit('delete namespace', { 'ns-delete-node': LOG_NODE }, 'ns-delete', 'ns-delete-confirm');
     await byTest(`node-item-${LOG_NODE}`).waitFor({ state: 'detached' });
 
     await byTest('nav-activity').click();
@@ -189,7 +191,11 @@ describe('nslab in the browser', () => {
     await browser!.screenshot('cgroups');
 
     // Removing the group ends what runs in it (the shell and stress-ng) first.
+    // …after confirming; "Don't ask again" is a remembered setting.
     await byTest('cgroup-remove').click();
+    await byTest('cgroup-remove-confirm').waitFor();
+    await browser!.screenshot('confirm-remove-cgroup');
+    await byTest('cgroup-remove-confirm-confirm').click();
     await byTest(`cgroup-item-${GROUP}`).waitFor({ state: 'detached', timeout: 20_000 });
     expect(groupDirs()).toEqual([]);
   });

@@ -78,10 +78,11 @@ const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
 const labNamespaces = async (): Promise<string[]> => (await hostState()).netns.sort();
 
 /** Clicks an action button of the lab view and waits until that action finished; fails with the error shown next to it. */
-async function act(button: string, error: string): Promise<void> {
+async function act(button: string, error: string, confirm?: string): Promise<void> {
   const finished = async (): Promise<number> => Number(await byTest('lab-view').getAttribute('data-finished'));
   const before = await finished();
   await byTest(button).click();
+  if (confirm) await byTest(`${confirm}-confirm`).click();
   await expect.poll(finished, { timeout: 60_000 }).toBeGreaterThan(before);
   const note = byTest(error);
   if (await note.count()) throw new Error(`${button}: ${await note.innerText()}`);
@@ -243,7 +244,7 @@ describe('the Labs panel in the browser', () => {
     await openLab();
     await byTest('lab-terminal-br-host').click();
     await byTest('lab-terminal').locator('.xterm-rows').waitFor({ timeout: 20_000 });
-    await act('lab-down', 'lab-down-error');
+    await act('lab-down', 'lab-down-error', 'lab-down-confirm');
     await expect.poll(() => byTest('lab-state').getAttribute('data-up'), { timeout: 20_000 }).toBe('false');
     await byTest('lab-terminal-empty').waitFor();
     expect(await labNamespaces()).toEqual([]);

@@ -130,6 +130,26 @@ describe.runIf(layout === 'hybrid')('cgroup driver on the hybrid hierarchy', () 
     await driver.remove('itest-rt', false);
   });
 
+  it('a v1 memory limit below what the group uses is refused with the usage and a limit that would fit', async () => {
+    await driver.create('itest-busy', parse({ memory: '256m' }), 'test');
+    // A shell that joins the group before it becomes stress-ng, so every worker is inside.
+    const hog = spawn('sh', ['-c', 'sleep 0.3; exec stress-ng --vm 1 --vm-bytes 48M --vm-keep --timeout 30s'], { stdio: 'ignore' });
+    children.push(hog);
+    driver.attach('itest-busy', hog.pid!);
+    const usage = (): number => Number(read(`${V1}/memory/nslab/itest-busy/memory.usage_in_bytes`));
+    try {
+      await until(() => usage() > 44 * 1024 * 1024, 15_000);
+      const refused = driver.set('itest-busy', parse({ memory: '32m' }));
+      await expect(refused).rejects.toMatchObject({ code: 'busy', data: { field: 'limits.memory' } });
+      await expect(refused).rejects.toThrow(/^memory: the group already uses \d+(\.\d)? MiB, more than 32m, .*: free memory first .* or pick ≥ \d+m$/);
+      // what it suggests is above what the group uses
+      const suggested = /pick ≥ (\d+)m/.exec(((await refused.catch((e: Error) => e)) as Error).message)![1]!;
+      expect(Number(suggested) * 1024 * 1024).toBeGreaterThan(usage() - 2 * 1024 * 1024);
+    } finally {
+      await driver.remove('itest-busy', true);
+    }
+  });
+
   it('gc removes a leaked group (killing what is in it) and only reports an unrecorded one', async () => {
     await driver.create('itest-leak', parse({ 'pids-limit': 8 }), 'test');
     driver.attach('itest-leak', sleeper().pid!);

@@ -1,4 +1,5 @@
 // `nslab exec` passes stdin/stdout/exit codes through; `nslab doctor` describes this machine.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../electron/shared/contract/index.js';
@@ -75,6 +76,12 @@ describe('nslab doctor', () => {
     for (const c of report.checks.filter((c) => c.status !== 'ok')) expect(c.fix, c.id).toBeTruthy();
     const ids = report.checks.map((c) => c.id);
     expect(ids).toEqual(expect.arrayContaining(['root', 'mode', 'kernel', 'cgroup', 'userns', 'br_netfilter', 'iptables.backend', 'tool.conntrack', 'tool.busybox', 'tool.nsenter', 'link.ipvlan', 'link.dummy']));
+    // every program the labs use is checked, with the labs that need it and the package that brings it
+    const ping = report.checks.find((c) => c.id === 'tool.ping');
+    expect(ping?.detail).toMatch(/netns-veth/);
+    expect(ping?.status).toBe(spawnSync('sh', ['-c', 'command -v ping']).status === 0 ? 'ok' : 'warn');
+    expect(report.checks.find((c) => c.id === 'tool.stress-ng')?.detail).toMatch(/cgroup-memory/);
+    for (const c of report.checks.filter((c) => c.id.startsWith('tool.') && c.status !== 'ok')) expect(c.fix, c.id).toMatch(/^apt-get install \S+$/);
     // the probe namespace is gone and unrecorded
     expect((await nslabJson<{ objects: { owner: string }[] }>(state.dir, ['rpc', 'ledger.list'])).objects.filter((o) => o.owner === 'doctor')).toEqual([]);
   });

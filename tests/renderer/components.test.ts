@@ -70,6 +70,43 @@ describe('BuildForms', () => {
     expect(err.attributes('data-code')).toBe('exists');
     expect(err.text()).toContain('namespace nslab-red already exists');
     expect(w.find('[data-testid="veth-create-error"]').exists()).toBe(false);
+    // An old error is about the old value: editing the field clears it.
+    await w.get('[data-testid="ns-name"]').setValue('green');
+    expect(w.find('[data-testid="ns-create-error"]').exists()).toBe(false);
+  });
+
+  it('asks before deleting a namespace; "Don\'t ask again" is remembered', async () => {
+    const api = topologyApi();
+    api.handlers.set('net.netns.delete', (p) => ({ netns: `nslab-${(p as { node: string }).node}` }));
+    const deletes = () => api.calls.filter((c) => c.method === 'net.netns.delete');
+    let w = mountWith(BuildForms);
+    await useTopologyStore().refresh();
+    await flush();
+    await w.get('[data-testid="ns-delete-node"]').setValue('red');
+    await w.get('[data-testid="form-namespace-delete"]').trigger('submit');
+    await flushPromises();
+    expect(w.get('[data-testid="ns-delete-confirm"]').text()).toContain('Delete namespace nslab-red?');
+    await w.get('[data-testid="ns-delete-confirm-cancel"]').trigger('click');
+    await flushPromises();
+    expect(deletes()).toEqual([]);
+    await w.get('[data-testid="form-namespace-delete"]').trigger('submit');
+    await flushPromises();
+    await w.get('[data-testid="ns-delete-confirm-dont-ask"]').setValue(true);
+    await w.get('[data-testid="ns-delete-confirm-confirm"]').trigger('click');
+    await flushPromises();
+    expect(deletes().map((c) => c.params)).toEqual([{ node: 'red' }]);
+    expect(localStorage.getItem('nslab.confirmDestructive')).toBe('off');
+    w.unmount();
+
+    // A new page remembers: no question any more.
+    w = mountWith(BuildForms);
+    await useTopologyStore().refresh();
+    await flush();
+    await w.get('[data-testid="ns-delete-node"]').setValue('blue');
+    await w.get('[data-testid="form-namespace-delete"]').trigger('submit');
+    await flushPromises();
+    expect(w.find('[data-testid="ns-delete-confirm"]').exists()).toBe(false);
+    expect(deletes().map((c) => c.params)).toEqual([{ node: 'red' }, { node: 'blue' }]);
   });
 
   it('creates a veth pair between two nodes with default interface names, and an address', async () => {
@@ -126,6 +163,27 @@ describe('TopologyPanel', () => {
     await w.get('[data-testid="topology-error"] button').trigger('click');
     await flushPromises();
     expect(w.get('[data-testid="topology-graph"]').attributes('data-edges')).toBe('1');
+  });
+
+  it('offers Adopt for a namespace nslab has no record of, after confirming', async () => {
+    const nodes = redBlue();
+    nodes[0]!.recorded = false;
+    const api = topologyApi(nodes);
+    api.handlers.set('ledger.adopt', () => ({ dryRun: false, adopted: [{ kind: 'netns', netns: null, name: 'nslab-red', owner: 'adopted' }] }));
+    const w = mountWith(TopologyPanel);
+    await flushPromises();
+    await w.get('[data-testid="node-item-blue"]').trigger('click');
+    expect(w.find('[data-testid="node-adopt"]').exists()).toBe(false);
+    await w.get('[data-testid="node-item-red"]').trigger('click');
+    expect(w.get('[data-testid="node-unrecorded"]').text()).toContain('not recorded by nslab');
+    await w.get('[data-testid="node-adopt"]').trigger('click');
+    await flushPromises();
+    expect(w.get('[data-testid="adopt-confirm"]').text()).toContain('Adopt nslab-red?');
+    nodes[0]!.recorded = true;
+    await w.get('[data-testid="adopt-confirm-confirm"]').trigger('click');
+    await flushPromises();
+    expect(api.calls.filter((c) => c.method === 'ledger.adopt').map((c) => c.params)).toEqual([{ names: ['nslab-red'] }]);
+    expect(w.find('[data-testid="node-unrecorded"]').exists()).toBe(false);
   });
 
   it('lists nodes, selects one by click or arrow keys, and shows its links, routes and forwarding', async () => {
@@ -229,6 +287,9 @@ describe('App', () => {
     expect(w.get('h1').text()).toBe('토폴로지');
     expect(document.documentElement.lang).toBe('ko');
     expect(localStorage.getItem('nslab.locale')).toBe('ko');
+    // the status bar too, down to how the page is connected
+    expect(w.get('[data-testid="status-helper"]').text()).not.toMatch(/browser|electron/i);
+    expect(w.get('[data-testid="status-helper"]').text()).toMatch(/(브라우저|Electron) 연결/);
   });
 
   it('moves between panels with the arrow keys and applies the theme toggle', async () => {

@@ -85,6 +85,7 @@ export function node(name: string, links: Partial<NodeSnapshot['links'][number]>
     name,
     netns: netnsOf(name),
     topology: null,
+    recorded: true,
     forwarding: false,
     forwardingV6: false,
     rpFilter: 2,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROOT_ID, bridgeId, nsId, toGraph } from '../../renderer/src/panels/Topology/graph';
+import { MIN_LABEL_PX, ROOT_ID, bridgeId, labelScale, nsId, toGraph } from '../../renderer/src/panels/Topology/graph';
 import { defaultIf } from '../../renderer/src/panels/Topology/naming';
 import { node, redBlue } from './fake-api';
 
@@ -45,6 +45,17 @@ describe('toGraph', () => {
 describe('defaultIf', () => {
   it('names a veth end after its node within IFNAMSIZ', () => {
     expect(defaultIf('red')).toBe('veth-red');
+    expect(defaultIf('veth-red')).toBe('veth-red'); // the veth lab's node: no stutter
     expect(new TextEncoder().encode(defaultIf('a-very-long-node-name')).length).toBeLessThanOrEqual(15);
+  });
+});
+
+describe('labelScale', () => {
+  it('enlarges labels of a zoomed-out graph to at least MIN_LABEL_PX on screen, never shrinks, and is capped', () => {
+    expect(labelScale(1)).toBe(1.1);
+    expect(labelScale(2)).toBe(1);
+    expect(10 * labelScale(0.6) * 0.6).toBeGreaterThanOrEqual(MIN_LABEL_PX - 1e-9);
+    expect(labelScale(0.1)).toBe(2.2);
+    expect(labelScale(0)).toBe(1);
   });
 });

@@ -22,7 +22,7 @@ vi.mock('../../renderer/src/terminal/screen', async () => {
 
 
 const text = (en: string, ko: string) => ({ en, ko });
-const progress = (extra: Partial<LabProgress> = {}): LabProgress => ({ startedAt: null, passed: [], hints: 0, solved: [], completedAt: null, ...extra });
+const progress = (extra: Partial<LabProgress> = {}): LabProgress => ({ startedAt: null, passed: [], hints: 0, solved: [], completedAt: null, completions: [], ...extra });
 
 function summary(id: string, extra: Partial<LabSummary> = {}): LabSummary {
   return {
@@ -31,6 +31,8 @@ function summary(id: string, extra: Partial<LabSummary> = {}): LabSummary {
     summary: text(`Summary ${id}`, `요약 ${id}`),
     level: 'beginner',
     minutes: 15,
+    order: 1,
+    requires: [],
     topics: ['netns', 'bridge'],
     steps: 2,
     file: `/labs/${id}.yaml`,
@@ -114,7 +116,7 @@ function labsApi(overrides: Record<string, (p: unknown) => unknown> = {}): LabsF
       labs: [
         summary('netns-bridge', { up: state.up, progress: progress({ passed: state.passed }) }),
         summary('ping-failed', { topics: ['bridge', 'iptables', 'br-netfilter'], level: 'intermediate', steps: 3 }),
-        summary('cgroup-memory', { topics: ['cgroup', 'memory'], level: 'advanced', progress: progress({ passed: ['a', 'b'], completedAt: '2026-11-25T09:00:00Z' }) }),
+        summary('cgroup-memory', { topics: ['cgroup', 'memory'], level: 'advanced', progress: progress({ passed: ['a', 'b'], completedAt: '2026-11-25T09:00:00Z', completions: [{ at: '2026-11-25T09:00:00Z', startedAt: null, hints: 0, solved: 0 }] }) }),
       ],
     }),
     'lab.show': () => ({ lab: LAB, file: '/labs/netns-bridge.yaml', up: state.up, progress: progress({ passed: state.passed }) }),
@@ -380,6 +382,34 @@ describe('the Labs panel', () => {
     await w.get('[data-testid="lab-check"]').trigger('click');
     await flushPromises();
     expect(w.get('[data-testid="lab-check-result"]').attributes('data-ok')).toBe('true');
+  });
+
+  it('asks before stopping; Reset also works on a stopped lab (it starts afresh) after confirming', async () => {
+    const api = labsApi();
+    api.state.up = true;
+    const w = await openBridgeLab();
+    await w.get('[data-testid="lab-down"]').trigger('click');
+    await flushPromises();
+    expect(w.get('[data-testid="lab-down-confirm"]').text()).toContain('Stop lab');
+    await w.get('[data-testid="lab-down-confirm-cancel"]').trigger('click');
+    await flushPromises();
+    expect(calls(api, 'lab.down')).toEqual([]);
+    await w.get('[data-testid="lab-down"]').trigger('click');
+    await flushPromises();
+    await w.get('[data-testid="lab-down-confirm-confirm"]').trigger('click');
+    await flushPromises();
+    expect(calls(api, 'lab.down')).toEqual([{ id: 'netns-bridge' }]);
+    expect(w.get('[data-testid="lab-state"]').attributes('data-up')).toBe('false');
+
+    const reset = w.get('[data-testid="lab-reset"]');
+    expect(reset.attributes('disabled')).toBeUndefined();
+    await reset.trigger('click');
+    await flushPromises();
+    expect(w.get('[data-testid="lab-reset-confirm"]').text()).toContain('every step unchecked');
+    await w.get('[data-testid="lab-reset-confirm-confirm"]').trigger('click');
+    await flushPromises();
+    expect(calls(api, 'lab.reset')).toEqual([{ id: 'netns-bridge' }]);
+    expect(w.get('[data-testid="lab-state"]').attributes('data-up')).toBe('true');
   });
 
   it('asks before solving: Escape cancels, confirming applies the step and shows what ran', async () => {

@@ -77,7 +77,15 @@ describe('useActivityStore', () => {
 
   it('exports a runnable script of the successful commands only', () => {
     const text = toShellScript([act(['ip netns add nslab-red']), act(['ip netns add nslab-red'], false), act(['ip -n nslab-red link set lo up', 'ip -n nslab-red addr add 10.0.0.1/24 dev veth-red'])], 'header');
-    expect(text).toBe('#!/bin/sh\n# header\nset -e\n\nip netns add nslab-red\nip -n nslab-red link set lo up\nip -n nslab-red addr add 10.0.0.1/24 dev veth-red\n');
+    expect(text.startsWith('#!/bin/sh\n# header\nset -e\n\nip netns add nslab-red\nip -n nslab-red link set lo up\nip -n nslab-red addr add 10.0.0.1/24 dev veth-red\n')).toBe(true);
+    // …and hands what it built to nslab, so nslab owns it after the script runs on a clean kernel.
+    expect(text).toMatch(/\nif command -v nslab >\/dev\/null 2>&1; then nslab adopt nslab-red; else echo .* >&2; fi\n$/);
+  });
+
+  it('adopts only what the session left behind', () => {
+    const text = toShellScript([act(['ip netns add nslab-red', 'ip netns add nslab-blue']), act(['ip netns del nslab-red']), act(['ip link add nslab-br0 type bridge'])], 'h');
+    expect(text).toContain('nslab adopt nslab-blue nslab-br0;');
+    expect(toShellScript([act(['ip netns add nslab-x']), act(['ip netns del nslab-x'])], 'h')).not.toContain('adopt');
   });
 });
 

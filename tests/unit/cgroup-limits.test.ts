@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LimitsInput, checkAgainstHost, describeLimits, normalizeLimits, type HostFacts } from '../../electron/shared/cgroup/limits.js';
 import { CgroupName } from '../../electron/shared/cgroup/names.js';
-import { formatBytes, formatCpuList, parseBytes, parseCpuList, parseCpus, sharesToWeight, weightToShares } from '../../electron/shared/cgroup/units.js';
+import { belowUsageMessage, formatBytes, formatCpuList, parseBytes, parseCpuList, parseCpus, sharesToWeight, weightToShares } from '../../electron/shared/cgroup/units.js';
 import { VOCABULARY, bothNames } from '../../electron/shared/cgroup/vocabulary.js';
 import { NslabError } from '../../electron/shared/errors.js';
 
@@ -9,6 +9,20 @@ const parse = (input: unknown) => {
   const r = LimitsInput.safeParse(input);
   return r.success ? { ok: true as const, limits: normalizeLimits(r.data) } : { ok: false as const, path: r.error.issues[0]?.path.join('.'), message: r.error.issues[0]?.message ?? '' };
 };
+
+describe('errors that teach', () => {
+  it('a memory limit that is not a size names the field and Docker\'s units, not "Invalid input"', () => {
+    const r = parse({ memory: 'abc' });
+    expect(r).toMatchObject({ ok: false, path: 'memory' });
+    expect(r.ok ? '' : r.message).toMatch(/'abc' is not a size: .*Docker's units b, k, m, g.*64m.*; or -1 or max for unlimited/);
+    for (const [field, bad] of [['memory-swap', 'lots'], ['pids-limit', 'many'], ['cpu-quota', 'x']] as const) {
+      const e = parse({ memory: '64m', [field]: bad });
+      expect(e).toMatchObject({ ok: false, path: field });
+      expect(e.ok ? '' : e.message, field).not.toMatch(/Invalid input/);
+    }
+    expect(parse({ memory: -1, 'pids-limit': 'max', 'cpu-quota': 'unlimited' })).toMatchObject({ ok: true });
+  });
+});
 
 describe('units', () => {
   it('parses sizes in binary units like Docker', () => {
@@ -121,5 +135,14 @@ describe('names and vocabulary', () => {
     expect(bothNames('memory')).toBe('memory.limit_in_bytes ⇄ memory.max');
     expect(bothNames('memory.oomKills')).toBe('memory.oom_control:oom_kill ⇄ memory.events:oom_kill');
     expect(bothNames('cpu-rt-runtime')).toBe('cpu.rt_runtime_us ⇄ —');
+  });
+});
+
+describe('a v1 memory limit below the usage', () => {
+  it('says how much is used, what was asked, and the smallest limit that fits', () => {
+    const MiB = 1024 * 1024;
+    expect(belowUsageMessage('memory', 32 * MiB, 47 * MiB + 300_000)).toBe(
+      'memory: the group already uses 47.3 MiB, more than 32m, and the kernel could not reclaim enough: free memory first (stop or shrink what runs in it) or pick ≥ 48m',
+    );
   });
 });

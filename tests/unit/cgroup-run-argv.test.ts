@@ -38,6 +38,7 @@ describe('cgroup.run params', () => {
 const lab = (cgroups: string, solve: string, check = '{ probe: cgroup-value, cgroup: box, value: memory, atMost: 32m }'): string => `id: cg-lab
 level: beginner
 minutes: 5
+order: 1
 topics: [cgroups]
 title: { en: T, ko: 티 }
 summary: { en: S, ko: 에스 }

@@ -25,7 +25,7 @@ describe('contract', () => {
     expect(parsed).toEqual({ ...params, up: true });
   });
   it('applies defaults and refuses unknown fields', () => {
-    expect(methods['ledger.gc'].params.parse({})).toEqual({ dryRun: false });
+    expect(methods['ledger.gc'].params.parse({})).toEqual({ dryRun: false, adopt: false });
     expect(methods['ledger.gc'].params.safeParse({ dryRun: false, force: true }).success).toBe(false);
   });
   it('validates event payloads', () => {

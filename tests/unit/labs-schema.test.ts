@@ -10,6 +10,7 @@ const shipped = loadLabs();
 const minimal = (steps: string): string => `id: bad-lab
 level: beginner
 minutes: 5
+order: 1
 topics: [netns]
 title: { en: T, ko: 티 }
 summary: { en: S, ko: 에스 }
@@ -79,9 +80,9 @@ describe('bad lab files are rejected with file, line and field', () => {
     check:
       - { probe: telepathy, node: x-red }
 `));
-    expect(e.message).toMatch(/^bad-lab\.yaml:20: steps\.0\.check\.0\.probe: unknown probe/);
+    expect(e.message).toMatch(/^bad-lab\.yaml:21: steps\.0\.check\.0\.probe: unknown probe/);
     expect(e.message).toContain('unknown probe');
-    expect(e.data).toMatchObject({ file: 'bad-lab.yaml', line: 20, field: 'steps.0.check.0.probe' });
+    expect(e.data).toMatchObject({ file: 'bad-lab.yaml', line: 21, field: 'steps.0.check.0.probe' });
   });
 
   it('a missing field', () => {
@@ -91,8 +92,8 @@ describe('bad lab files are rejected with file, line and field', () => {
       - { probe: ping, from: x-red, to: 10.9.0.2 }
 `));
     // A missing key points at the map it is missing from: the step, line 16.
-    expect(e.data).toMatchObject({ file: 'bad-lab.yaml', line: 16, field: 'steps.0.goal' });
-    expect(e.message).toMatch(/^bad-lab\.yaml:16: steps\.0\.goal/);
+    expect(e.data).toMatchObject({ file: 'bad-lab.yaml', line: 17, field: 'steps.0.goal' });
+    expect(e.message).toMatch(/^bad-lab\.yaml:17: steps\.0\.goal/);
   });
 
   it('a step depending on a later step', () => {
@@ -106,7 +107,7 @@ describe('bad lab files are rejected with file, line and field', () => {
     goal: { en: b, ko: 나 }
     check: [{ probe: ping, from: x-blue, to: 10.9.0.1 }]
 `));
-    expect(e.data).toMatchObject({ file: 'bad-lab.yaml', line: 19, field: 'steps.0.dependsOn.0' });
+    expect(e.data).toMatchObject({ file: 'bad-lab.yaml', line: 20, field: 'steps.0.dependsOn.0' });
     expect(e.message).toContain("depends on 'two', which comes later");
   });
 
@@ -154,5 +155,16 @@ describe('hint selection and rule matching', () => {
   it('matches rule words in order', () => {
     expect(matchesWords(['-m', 'physdev', '--physdev-is-bridged', '-j', 'ACCEPT'], ['--physdev-is-bridged', 'ACCEPT'])).toBe(true);
     expect(matchesWords(['-j', 'ACCEPT', '-p', 'icmp'], ['-p', 'icmp', '-j', 'ACCEPT'])).toBe(false);
+  });
+});
+
+describe('the catalogue in learning order', () => {
+  it("starts with the notes' first experiment (RED ⇄ BLUE over veth, beginner); every prerequisite comes earlier", () => {
+    const ids = shipped.map((l) => l.lab.id);
+    expect(ids[0]).toBe('netns-veth');
+    expect(shipped[0]!.lab.level).toBe('beginner');
+    expect(shipped.map((l) => l.lab.order)).toEqual([...shipped.map((l) => l.lab.order)].sort((a, b) => a - b));
+    for (const { lab } of shipped) for (const req of lab.requires) expect(ids.indexOf(req), `${lab.id} requires ${req}`).toBeLessThan(ids.indexOf(lab.id));
+    expect(shipped.find((l) => l.lab.id === 'netns-bridge')!.lab.requires).toEqual(['netns-veth']);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LedgerObject } from '../../electron/shared/contract/index.js';
-import { gc, reconcile, removeObjects } from '../../electron/helper/ledger/gc.js';
+import { adopt, gc, reconcile, removeObjects } from '../../electron/helper/ledger/gc.js';
 import { Ledger } from '../../electron/helper/ledger/journal.js';
 import type { KindDriver } from '../../electron/helper/ledger/kinds.js';
 import { acquireLock, readLock } from '../../electron/helper/ledger/lock.js';
@@ -109,6 +109,47 @@ describe('gc', () => {
     const k = fakeKernel(['nslab-a', 'nslab-b']);
     await removeObjects(ledger, [k.driver], ledger.objects((o) => o.owner === 'topology:x'));
     expect([...k.kernel]).toEqual(['nslab-b']);
+  });
+});
+
+describe('adopt', () => {
+  it('takes unrecorded marked objects into the ledger, across a reopen, and gc then removes them', async () => {
+    const d = dir();
+    const ledger = new Ledger(d);
+    ledger.commit(ledger.begin([ns('nslab-mine')]));
+    const k = fakeKernel(['nslab-mine', 'nslab-red', 'nslab-blue', 'foreign']);
+    const dry = await adopt(ledger, [k.driver], undefined, true);
+    expect(dry.adopted.map((o) => o.name).sort()).toEqual(['nslab-blue', 'nslab-red']);
+    expect(ledger.has({ kind: 'netns', netns: null, name: 'nslab-red' })).toBe(false);
+    const report = await adopt(ledger, [k.driver], ['nslab-red', 'nslab-mine'], false);
+    expect(report.adopted).toEqual([{ kind: 'netns', netns: null, name: 'nslab-red', owner: 'adopted' }]);
+    ledger.close();
+    const again = new Ledger(d);
+    expect(again.objects().map((o) => o.name).sort()).toEqual(['nslab-mine', 'nslab-red']);
+    const swept = await gc(again, [k.driver], false);
+    expect(k.removed.sort()).toEqual(['nslab-mine', 'nslab-red']);
+    expect(swept.unknown.map((o) => o.name)).toEqual(['nslab-blue']);
+    expect([...k.kernel].sort()).toEqual(['foreign', 'nslab-blue']);
+  });
+
+  it('refuses a name that is not a marked object, changing nothing', async () => {
+    const ledger = new Ledger(dir());
+    const k = fakeKernel(['nslab-red', 'foreign']);
+    await expect(adopt(ledger, [k.driver], ['foreign', 'nslab-red'], false)).rejects.toMatchObject({ code: 'not-found', data: { field: 'names', missing: ['foreign'] } });
+    expect(ledger.objects()).toEqual([]);
+  });
+
+  it('gc with adopt removes unrecorded marked objects too, and a dry run only says so', async () => {
+    const ledger = new Ledger(dir());
+    const k = fakeKernel(['nslab-red', 'foreign']);
+    const dry = await gc(ledger, [k.driver], true, true);
+    expect(dry.deleted.map((o) => o.name)).toEqual(['nslab-red']);
+    expect(k.removed).toEqual([]);
+    expect(ledger.objects()).toEqual([]);
+    const real = await gc(ledger, [k.driver], false, true);
+    expect(real.adopted.map((o) => o.name)).toEqual(['nslab-red']);
+    expect(real.unknown).toEqual([]);
+    expect([...k.kernel]).toEqual(['foreign']);
   });
 });
 

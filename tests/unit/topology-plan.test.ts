@@ -96,7 +96,10 @@ describe('validation', () => {
   it('refuses unknown fields and names the line', () => {
     const e = bad('name: t\nnodes:\n  - name: a\n    colour: red\n');
     expect(e.code).toBe('invalid-params');
-    expect(e.data.line).toBe(3);
+    // the line of the unknown key itself, named with what is allowed there
+    expect(e.data.line).toBe(4);
+    expect(e.data.field).toBe('nodes.0.colour');
+    expect(e.message).toMatch(/unknown key 'colour'; allowed here: name, /);
   });
   it('needs at least one node', () => expect(bad('name: t\nnodes: []\n').data.field).toBe('nodes'));
 });

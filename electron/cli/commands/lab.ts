@@ -113,7 +113,7 @@ export function registerLab(program: Command): void {
     );
 
   for (const [name, description] of [
-    ['reset', 'tear the lab down and build it again; progress is cleared'],
+    ['reset', 'tear the lab down and build it again: a fresh run with no step passed (finished runs stay in the history)'],
     ['down', 'remove exactly what the lab made'],
   ] as const) {
     lab

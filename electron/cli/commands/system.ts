@@ -3,25 +3,46 @@ import { printJson, withClient } from '../output.js';
 import { parseJsonArg } from '../output.js';
 import { isNotificationMethod } from '../../shared/contract/index.js';
 
+const name = (o: { kind: string; netns: string | null; name: string }): string => `${o.kind} ${o.netns ? `${o.netns}/` : ''}${o.name}`;
+
 export function registerSystem(program: Command): void {
   program
     .command('gc')
     .option('--dry-run', 'only report what would be deleted')
+    .option('--adopt', 'also take unrecorded nslab- objects into the ledger first, so they are deleted too')
     .option('--json', 'print the report as JSON')
     .description('delete what nslab created and is still present; report unrecorded nslab- objects')
-    .action((opts: { dryRun?: boolean; json?: boolean }) =>
+    .action((opts: { dryRun?: boolean; adopt?: boolean; json?: boolean }) =>
       withClient(!!opts.json, async (client) => {
-        const report = await client.call('ledger.gc', { dryRun: !!opts.dryRun });
+        const report = await client.call('ledger.gc', { dryRun: !!opts.dryRun, adopt: !!opts.adopt });
         if (opts.json) printJson(report);
         else {
-          const name = (o: { kind: string; netns: string | null; name: string }): string => `${o.kind} ${o.netns ? `${o.netns}/` : ''}${o.name}`;
           const verb = report.dryRun ? 'would delete' : 'deleted';
+          if (report.adopted.length) process.stdout.write(`${report.dryRun ? 'would adopt' : 'adopted'}: ${report.adopted.map(name).join(', ')}\n`);
           process.stdout.write(`${verb}: ${report.deleted.map(name).join(', ') || 'nothing'}\n`);
           if (report.forgotten.length) process.stdout.write(`already gone: ${report.forgotten.map(name).join(', ')}\n`);
-          if (report.unknown.length) process.stdout.write(`not recorded by nslab, left alone: ${report.unknown.map(name).join(', ')}\n`);
+          if (report.unknown.length) {
+            process.stdout.write(`not recorded by nslab, left alone: ${report.unknown.map(name).join(', ')}\n`);
+            process.stdout.write('  (`nslab adopt` takes them into the ledger; `nslab gc --adopt` deletes them too)\n');
+          }
           for (const f of report.failed) process.stdout.write(`failed: ${name(f.object)}: ${f.message}\n`);
         }
         return report.failed.length ? 1 : 0;
+      }),
+    );
+
+  program
+    .command('adopt')
+    .argument('[names...]', 'the objects to adopt (default: every unrecorded nslab- object)')
+    .option('--dry-run', 'only report what would be adopted')
+    .option('--json', 'print the report as JSON')
+    .description('take nslab- objects nslab has no record of (e.g. rebuilt by an exported script) into the ledger')
+    .action((names: string[], opts: { dryRun?: boolean; json?: boolean }) =>
+      withClient(!!opts.json, async (client) => {
+        const report = await client.call('ledger.adopt', { dryRun: !!opts.dryRun, ...(names.length ? { names } : {}) });
+        if (opts.json) printJson(report);
+        else process.stdout.write(`${report.dryRun ? 'would adopt' : 'adopted'}: ${report.adopted.map(name).join(', ') || 'nothing (every nslab- object is already recorded)'}\n`);
+        return 0;
       }),
     );
 

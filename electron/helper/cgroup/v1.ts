@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { CGROUP_ROOT } from '../../shared/cgroup/names.js';
 import type { HostFacts, Limits } from '../../shared/cgroup/limits.js';
-import { formatCpuList } from '../../shared/cgroup/units.js';
+import { belowUsageMessage, formatCpuList } from '../../shared/cgroup/units.js';
 import type { CgroupLimits, CgroupStats } from '../../shared/contract/cgroup.js';
 import { NslabError } from '../../shared/errors.js';
 import { fieldOf, type CgroupBackend, type Write } from './backend.js';
@@ -162,8 +162,24 @@ export class V1Backend implements CgroupBackend {
     if (l['pids-limit'] !== undefined) plan('pids', 'pids.max', l['pids-limit']);
     if (l['cpu-rt-period'] !== undefined || l['cpu-rt-runtime'] !== undefined) writes.push(...this.planRt(name, l, need));
 
-    for (const { file, value } of writes) writeValue(file, value, fieldOf(file));
+    for (const { file, value } of writes) {
+      try {
+        writeValue(file, value, fieldOf(file));
+      } catch (err) {
+        throw this.explainBusy(name, file, Number(value), err);
+      }
+    }
     return writes;
+  }
+
+  /** A memory limit below the current usage is EBUSY in v1: say how much is in use and what would fit. */
+  private explainBusy(name: string, file: string, asked: number, err: unknown): unknown {
+    if (!(err instanceof NslabError && err.code === 'busy') || !/memory\.(memsw\.)?limit_in_bytes$/.test(file)) return err;
+    const memsw = file.endsWith('memsw.limit_in_bytes');
+    const usage = num(this.read('memory', name, memsw ? 'memory.memsw.usage_in_bytes' : 'memory.usage_in_bytes'));
+    if (usage === null || asked < 0) return err;
+    const field = memsw ? 'memory-swap' : 'memory';
+    return new NslabError('busy', belowUsageMessage(field, asked, usage), { field: `limits.${field}`, usage, asked });
   }
 
   /**

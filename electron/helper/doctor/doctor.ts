@@ -4,6 +4,8 @@ import type { HelperContext } from '../context.js';
 import { run } from '../exec/run.js';
 import { ipBatch } from '../net/ip.js';
 import { cgroupLayout, cgroupMounts } from '../cgroup/mounts.js';
+import { loadLabs } from '../labs/catalogue.js';
+import { labPrograms, onPath, PROGRAM_PACKAGES } from './lab-programs.js';
 import { brNetfilter, kernelRelease, probeLinkKinds, toolVersion, TOOLS, unprivilegedUserns } from './probes.js';
 
 const PACKAGES: Record<string, string> = {
@@ -50,6 +52,22 @@ export async function doctor(ctx: HelperContext): Promise<DoctorReport> {
       essential: ESSENTIAL_TOOLS.has(name),
       detail: version ? `version ${version}` : 'not installed',
       ...(version ? {} : { reason: `${name} is not on PATH`, fix: `apt-get install ${PACKAGES[name]}` }),
+    });
+  }
+
+  // The programs labs use, beyond the tools above: a missing one fails those labs' checks or commands.
+  for (const [program, labs] of labPrograms(loadLabs().map((l) => l.lab))) {
+    if (program in tools) continue;
+    const path = onPath(program);
+    tools[program] = path;
+    const used = `used by the lab${labs.length > 1 ? 's' : ''} ${labs.join(', ')}`;
+    checks.push({
+      id: `tool.${program}`,
+      title: program,
+      status: path ? 'ok' : 'warn',
+      essential: false,
+      detail: path ? `${path} (${used})` : `not installed; ${used}`,
+      ...(path ? {} : { reason: `${program} is not on PATH: ${used} cannot be followed or checked`, fix: `apt-get install ${PROGRAM_PACKAGES[program]}` }),
     });
   }
 

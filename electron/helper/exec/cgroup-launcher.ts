@@ -1,21 +1,12 @@
 // Programs started inside a cgroup (`nslab run`, `cgroup.run`, a terminal in a group) through a small Node
 // launcher, and the one place that finds that launcher (out/node/launcher.mjs).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NslabError, type ErrorCode } from '../../shared/errors.js';
-import { resourcesDir } from '../resources.js';
+import { builtNodeEntry } from '../resources.js';
 import { exitCodeOf } from './signals.js';
 
 /** out/node/launcher.mjs: next to the bundle this runs from, or the checkout's build output (tests). */
-export function launcherPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'launcher.mjs'), join(resourcesDir(), '..', 'out', 'node', 'launcher.mjs')];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new NslabError('tool-missing', `the cgroup launcher is missing (looked in ${candidates.join(', ')}); run npm run build`, { tool: 'launcher.mjs' });
-  return found;
-}
+export const launcherPath = (): string => builtNodeEntry('launcher.mjs', 'the cgroup launcher');
 
 /** The argv that starts the launcher with a spec (a pty runs it so; launchInCgroup adds the report pipe). */
 export const launcherArgv = (spec: CgroupLaunchSpec): string[] =>

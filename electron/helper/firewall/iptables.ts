@@ -6,12 +6,10 @@ import { NslabError } from '../../shared/errors.js';
 import { isMarked } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { run } from '../exec/run.js';
+import { inNetns, type FwNetns } from './netns.js';
 import { parseConntrack, parseIptablesSave, type ConntrackEntry, type IptablesTable } from './parse.js';
 
-/** `null` reads the root namespace (never written). */
-export type FwNetns = string | null;
-
-const inNetns = (netns: FwNetns, argv: string[]): string[] => (netns === null ? argv : ['ip', 'netns', 'exec', netns, ...argv]);
+export type { FwNetns } from './netns.js';
 
 function requireOwnNetns(netns: FwNetns): asserts netns is string {
   if (netns === null || !isMarked(netns)) {

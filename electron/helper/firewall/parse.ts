@@ -26,21 +26,25 @@ export interface IptablesTable {
   rules: IptablesRule[];
 }
 
-/** Splits an iptables-save line into words: double quotes group, a backslash escapes. */
-export function splitWords(line: string): string[] {
+/**
+ * Splits a line into words the way a rule parser does: blanks separate, the given quote characters group
+ * (a quote opened must be closed by the same one), a backslash escapes when `escapes`. `open` is the
+ * quote left unclosed, if any.
+ */
+export function splitQuoted(line: string, quotes: string, escapes: boolean): { words: string[]; open: string | null } {
   const words: string[] = [];
   let cur = '';
   let inWord = false;
-  let quoted = false;
+  let open: string | null = null;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
-    if (c === '\\' && i + 1 < line.length) {
+    if (escapes && c === '\\' && i + 1 < line.length) {
       cur += line[++i];
       inWord = true;
-    } else if (c === '"') {
-      quoted = !quoted;
+    } else if (open ? c === open : quotes.includes(c)) {
+      open = open ? null : c;
       inWord = true;
-    } else if (!quoted && /\s/.test(c)) {
+    } else if (!open && /\s/.test(c)) {
       if (inWord) words.push(cur);
       cur = '';
       inWord = false;
@@ -50,8 +54,11 @@ export function splitWords(line: string): string[] {
     }
   }
   if (inWord) words.push(cur);
-  return words;
+  return { words, open };
 }
+
+/** Splits an iptables-save line into words: double quotes group, a backslash escapes. */
+export const splitWords = (line: string): string[] => splitQuoted(line, '"', true).words;
 
 const COUNTERS = /^\[(\d+):(\d+)\]\s*/;
 

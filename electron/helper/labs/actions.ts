@@ -1,6 +1,7 @@
 // Applies a lab's declarative actions (setup, solve) through the helper's own drivers, and renders each
 // as the shell lines a person would type (the exported script). Every action runs inside a lab node.
 import type { Action, LabSpec } from '../../shared/labs/index.js';
+import { renderLabContainer, replaceLabContainer } from './container-probes.js';
 import { labCgroupName, labCgroupParams, labComment, labOwner, labRpcParams } from '../../shared/labs/index.js';
 import { describeLimits, normalizeLimits } from '../../shared/cgroup/limits.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
@@ -67,6 +68,7 @@ export async function applyAction(ctx: HelperContext, lab: LabSpec, action: Acti
     await run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', `${action.sysctl.key}=${action.sysctl.value}`], { change: true });
     return;
   }
+  if ('container' in action) return void (await replaceLabContainer(ctx, lab, action.container));
   return applyCgroupAction(ctx, lab, action);
 }
 
@@ -151,6 +153,7 @@ export function renderAction(lab: LabSpec, action: Action): string[] {
     return [shellLine(['ip', 'netns', 'exec', netnsOf(node), 'iptables', '-t', table, '-P', chain, target])];
   }
   if ('sysctl' in action) return [shellLine(['ip', 'netns', 'exec', netnsOf(action.sysctl.node), 'sysctl', '-q', '-w', `${action.sysctl.key}=${action.sysctl.value}`])];
+  if ('container' in action) return renderLabContainer(lab, action.container);
   const params = labCgroupParams(lab.id, action) as ParsedParams<'cgroup.set'> | ParsedParams<'cgroup.run'>;
   if ('argv' in params) return [runShell(params.name, params.argv, params.timeoutMs, params.wait)];
   return [shellLine(['nslab', 'cgroup', 'set', params.name, ...limitFlags(normalizeLimits(params.limits))])];

@@ -24,11 +24,21 @@ function loadFile(dir: string, f: string): LoadedLab {
   return { lab, file };
 }
 
+/** Every lab, in learning order (`order`, then id); prerequisites must exist and come earlier. */
 export function loadLabs(dir = labsDir()): LoadedLab[] {
-  return readdirSync(dir)
+  const labs = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => loadFile(dir, f));
+    .map((f) => loadFile(dir, f))
+    .sort((a, b) => a.lab.order - b.lab.order || a.lab.id.localeCompare(b.lab.id));
+  const position = new Map(labs.map((l, i) => [l.lab.id, i]));
+  labs.forEach(({ lab, file }, i) => {
+    for (const req of lab.requires) {
+      const at = position.get(req);
+      if (at === undefined) throw new NslabError('invalid-params', `${file}: requires '${req}', which is not a lab here`, { file, field: 'requires' });
+      if (at >= i) throw new NslabError('invalid-params', `${file}: requires '${req}', which comes later in the order (order ${labs[at]!.lab.order} ≥ ${lab.order})`, { file, field: 'requires' });
+    }
+  });
+  return labs;
 }
 
 /** One lab by id: only its own file is read, so one broken file does not take the others down. */

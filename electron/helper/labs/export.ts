@@ -1,16 +1,18 @@
 // A lab's reference solution as a runnable shell script: the lab's build (namespaces, links, addresses,
 // starting firewall state) then each step's solution, every line rendered the way the activity log does.
 import { labCgroupName, type LabSpec } from '../../shared/labs/index.js';
+import { adoptLines } from '../../shared/adopt-script.js';
 import { NslabError } from '../../shared/errors.js';
 import { netnsOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { nodeLines, planTopology, rootLines, sysctlAssignments } from '../topology/plan.js';
 import { VERSION } from '../version.js';
 import { cgroupCreateLines, renderAction } from './actions.js';
+import { renderLabContainer } from './container-probes.js';
 
 function buildLines(lab: LabSpec): string[] {
   const spec = lab.topology;
-  if (!spec) return cgroupCreateLines(lab);
+  if (!spec) return lab.cgroups ? cgroupCreateLines(lab) : [];
   const plan = planTopology(spec);
   const lines = rootLines(plan.namespaces, plan.veths).map((l) => shellLine(['ip', ...l]));
   for (const node of spec.nodes) {
@@ -38,6 +40,7 @@ export function exportScript(lab: LabSpec, step?: number): string {
     '',
     '# --- the lab: topology and starting state',
     ...buildLines(lab),
+    ...(lab.containers ?? []).flatMap((c) => renderLabContainer(lab, c)),
     ...lab.setup.flatMap((a) => renderAction(lab, a)),
   ];
   lab.steps.forEach((s, i) => {
@@ -46,5 +49,7 @@ export function exportScript(lab: LabSpec, step?: number): string {
     const lines = s.solve.flatMap((a) => renderAction(lab, a));
     out.push(...(lines.length ? lines : ['# (nothing to change: this step is observed, not solved)']));
   });
+  // The groups were made through `nslab cgroup create` and are recorded already; the namespaces were not.
+  out.push(...adoptLines(lab.topology ? planTopology(lab.topology).namespaces : []));
   return `${out.join('\n')}\n`;
 }

@@ -18,6 +18,8 @@ export function labHandlers(ctx: HelperContext): Pick<Handlers, LabMethods> {
           summary: lab.summary,
           level: lab.level,
           minutes: lab.minutes,
+          order: lab.order,
+          requires: lab.requires,
           topics: lab.topics,
           steps: lab.steps.length,
           file,

@@ -1,6 +1,8 @@
 // Runs one declarative probe against the kernel and says what it expected, what it saw, and the command
 // a learner types to look themselves. A probe never throws for "not as expected": that is a result.
 import { readFile } from 'node:fs/promises';
+import type { HelperContext } from '../context.js';
+import { auditCheck, containerExec } from './container-probes.js';
 import type { ProbeResult } from '../../shared/contract/index.js';
 import type { LabProbe, LabSpec } from '../../shared/labs/index.js';
 import { netnsOf } from '../../shared/names.js';
@@ -190,8 +192,17 @@ async function file(p: Extract<LabProbe, { probe: 'file' }>): Promise<Outcome> {
   return { ok, expected: p.equals !== undefined ? `${p.path} = ${p.equals}` : `${p.path} contains "${p.contains ?? ''}"`, observed: value.length > 120 ? `${value.slice(0, 120)}…` : value || '(empty or unreadable)', where: shellLine(argv) };
 }
 
+const needCtx = (ctx: HelperContext | undefined): HelperContext => {
+  if (!ctx) throw new Error('container probes run in the helper');
+  return ctx;
+};
+
 function defaultLabel(p: LabProbe): string {
   switch (p.probe) {
+    case 'container-exec':
+      return `in ${p.container}: ${p.argv.join(' ')}`;
+    case 'audit-check':
+      return `audit ${p.item} ${p.check} on ${p.container}`;
     case 'ping':
     case 'tcp':
     case 'udp':
@@ -227,7 +238,7 @@ function defaultLabel(p: LabProbe): string {
   }
 }
 
-export async function runProbe(_lab: LabSpec, p: LabProbe): Promise<ProbeResult> {
+export async function runProbe(_lab: LabSpec, p: LabProbe, ctx?: HelperContext): Promise<ProbeResult> {
   const head = { id: p.id, probe: p.probe, label: p.label ?? defaultLabel(p) };
   try {
     switch (p.probe) {
@@ -249,6 +260,8 @@ export async function runProbe(_lab: LabSpec, p: LabProbe): Promise<ProbeResult>
       case 'cpu-ratio': return { ...head, ...(await cpuRatio(_lab, p)) };
       case 'cpu-usage': return { ...head, ...(await cpuUsage(_lab, p)) };
       case 'cgroup-procs': return { ...head, ...(await cgroupProcs(_lab, p)) };
+      case 'container-exec': return { ...head, ...(await containerExec(needCtx(ctx), _lab, p)) };
+      case 'audit-check': return { ...head, ...(await auditCheck(needCtx(ctx), _lab, p)) };
     }
   } catch (err) {
     // The namespace is gone, a tool is missing…: still a result, with the reason as what was seen.

@@ -1,8 +1,12 @@
 // The lab runner: up, check, hint, solve, reset, down. The topology goes through the topology engine (so
 // the ledger records it and the Topology panel shows it); firewall rules are recorded as the lab's own.
 import { stringify } from 'yaml';
-import type { CheckResult, LabProgress, ProbeResult, Result, StepResult } from '../../shared/contract/index.js';
-import { labCgroupName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckResult, ProbeResult, Result, StepResult } from '../../shared/contract/index.js';
+import { labCgroupName, labContainerName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
+import { loadRecord } from '../container/store.js';
+import { replaceLabContainer } from './container-probes.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
 import { machineBackend } from '../cgroup/detect.js';
 import { NslabError } from '../../shared/errors.js';
@@ -10,25 +14,37 @@ import type { HelperContext } from '../context.js';
 import { onActivity } from '../exec/run.js';
 import { removeObjects } from '../ledger/gc.js';
 import { applyTopology, destroyTopology } from '../topology/engine.js';
+import { planTopology } from '../topology/plan.js';
+import { NETNS_RUN_DIR } from '../net/snapshot.js';
 import { applyAction } from './actions.js';
 import { findLab } from './catalogue.js';
 import { runProbe } from './probes.js';
-import { ProgressStore } from './progress.js';
+import { beginRun, ProgressStore, recordCheck } from './progress.js';
 
 export const topologyName = (lab: LabSpec): string | null => lab.topology?.name ?? null;
 
 /** The lab's groups as they are named in nslab/. */
 export const labCgroups = (lab: LabSpec): string[] => (lab.cgroups ?? []).map((c) => labCgroupName(lab.id, c.name));
 
+/**
+ * Up while what `up` built is there: the topology is applied and each of its namespaces is still recorded and
+ * present (gc or crash recovery may have removed them), and every group exists.
+ */
 export function isUp(ctx: HelperContext, lab: LabSpec): boolean {
   const topo = topologyName(lab);
   if (topo !== null && ctx.topologies.load(topo) === null) return false;
+  if (lab.topology) {
+    const namespaces = planTopology(lab.topology).namespaces;
+    if (!namespaces.every((ns) => ctx.ledger.has({ kind: 'netns', netns: null, name: ns }) && existsSync(join(NETNS_RUN_DIR, ns)))) return false;
+  }
   const groups = labCgroups(lab);
   if (groups.length) {
     const backend = machineBackend().backend;
     if (!backend || !groups.every((g) => backend.exists(g))) return false;
   }
-  return topo !== null || groups.length > 0;
+  const containers = (lab.containers ?? []).map((c) => labContainerName(lab.id, c.name));
+  if (!containers.every((c) => loadRecord(ctx.stateDir, c))) return false;
+  return topo !== null || groups.length > 0 || containers.length > 0;
 }
 
 /** Makes the lab's groups with their starting limits, recorded in the ledger as the lab's own. */
@@ -60,6 +76,8 @@ function selectSteps(lab: LabSpec, step: number | undefined): { n: number; step:
 export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab.up'>> {
   const started = performance.now();
   const { lab, file } = findLab(id);
+  // Up again on a running lab keeps its run; anything else begins one with nothing passed.
+  const continuing = isUp(ctx, lab);
   let created: string[] = [];
   if (lab.topology) created = (await applyTopology(ctx, stringify(lab.topology), file)).created;
   try {
@@ -68,12 +86,13 @@ export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab
     const stuck = leftover.failed.filter((f) => f.object.kind === 'cgroup');
     if (stuck.length) throw new NslabError('busy', `could not remove the lab's groups from before: ${stuck.map((f) => f.message).join('; ')}`, { failed: stuck });
     created.push(...(await createCgroups(ctx, lab)));
+    for (const c of lab.containers ?? []) created.push(await replaceLabContainer(ctx, lab, c));
     for (const action of lab.setup) await applyAction(ctx, lab, action);
   } catch (err) {
     await labDown(ctx, id).catch(() => undefined);
     throw err;
   }
-  new ProgressStore(ctx.stateDir).update(lab.id, (p) => ({ ...p, startedAt: p.startedAt ?? new Date().toISOString() }));
+  new ProgressStore(ctx.stateDir).update(lab.id, (p) => (continuing && p.startedAt ? p : beginRun(p, new Date().toISOString())));
   return { id: lab.id, topology: topologyName(lab), created, ms: Math.round(performance.now() - started) };
 }
 
@@ -81,7 +100,7 @@ export async function labDown(ctx: HelperContext, id: string): Promise<Result<'l
   const { lab } = findLab(id);
   const removed: string[] = [];
   const rules = await removeObjects(ctx.ledger, ctx.drivers, ctx.ledger.objects((o) => o.owner === labOwner(lab.id)));
-  removed.push(...rules.deleted.map((o) => (o.kind === 'cgroup' ? `cgroup ${o.name}` : `rules ${o.name} in ${o.netns}`)));
+  removed.push(...rules.deleted.map((o) => (o.kind === 'cgroup' ? `cgroup ${o.name}` : o.kind === 'container' ? `container ${o.name}` : `rules ${o.name} in ${o.netns}`)));
   const topo = topologyName(lab);
   if (topo !== null && (ctx.topologies.load(topo) !== null || ctx.ledger.objects((o) => o.owner === `topology:${topo}`).length)) {
     removed.push(...(await destroyTopology(ctx, topo)).removed);
@@ -91,8 +110,9 @@ export async function labDown(ctx: HelperContext, id: string): Promise<Result<'l
 }
 
 export async function labReset(ctx: HelperContext, id: string): Promise<Result<'lab.reset'>> {
+  // Down first, so the `up` after it begins a fresh run (the history of finished runs stays). It works on a
+  // stopped lab too: that just starts it from its starting state.
   const down = await labDown(ctx, id);
-  new ProgressStore(ctx.stateDir).clear(id);
   const up = await labUp(ctx, id);
   return { id, removed: down.removed, created: up.created };
 }
@@ -105,10 +125,10 @@ const firstFailure = (steps: StepResult[]): { step: StepResult; probe: ProbeResu
   return null;
 };
 
-async function checkStep(lab: LabSpec, n: number, step: LabStep): Promise<StepResult> {
+async function checkStep(ctx: HelperContext, lab: LabSpec, n: number, step: LabStep): Promise<StepResult> {
   const probes: ProbeResult[] = [];
   // In order: a ping first makes the traffic the counter probes after it read.
-  for (const p of step.check) probes.push(await runProbe(lab, p as LabProbe));
+  for (const p of step.check) probes.push(await runProbe(lab, p as LabProbe, ctx));
   return { step: n, id: step.id, title: step.title, ok: probes.every((p) => p.ok), probes };
 }
 
@@ -118,21 +138,13 @@ export async function labCheck(ctx: HelperContext, id: string, step?: number): P
   const steps: StepResult[] = [];
   // Without a step: every step in order, stopping at the first unmet one (later steps build on it).
   for (const { n, step: s } of selectSteps(lab, step)) {
-    const result = await checkStep(lab, n, s);
+    const result = await checkStep(ctx, lab, n, s);
     steps.push(result);
     if (!result.ok) break;
   }
   const failure = firstFailure(steps);
   const progress = new ProgressStore(ctx.stateDir);
-  progress.update(lab.id, (p): LabProgress => {
-    const passed = new Set(p.passed);
-    for (const s of steps) {
-      if (s.ok) passed.add(s.id);
-      else passed.delete(s.id);
-    }
-    const done = lab.steps.every((s) => passed.has(s.id));
-    return { ...p, passed: lab.steps.map((s) => s.id).filter((s) => passed.has(s)), completedAt: done ? (p.completedAt ?? new Date().toISOString()) : null };
-  });
+  progress.update(lab.id, (p) => recordCheck(p, lab.steps.map((s) => s.id), steps, new Date().toISOString()));
   const message = failure
     ? `step ${failure.step.step} (${failure.step.id}): ${failure.probe.label}: expected ${failure.probe.expected}; observed ${failure.probe.observed} — look with: ${failure.probe.where}`
     : null;

@@ -1,8 +1,9 @@
 // Reconciles the ledger with the kernel: deletes what nslab created and is still there, drops records of
-// what is gone, reports marked objects nobody recorded — and touches nothing else.
-import type { GcReport, LedgerObject } from '../../shared/contract/index.js';
+// what is gone, reports marked objects nobody recorded — and touches nothing else unless asked to adopt it.
+import type { AdoptReport, GcReport, LedgerObject } from '../../shared/contract/index.js';
+import { NslabError } from '../../shared/errors.js';
 import { objectKey, type Ledger } from './journal.js';
-import type { KindDriver } from './kinds.js';
+import type { KindDriver, UnownedObject } from './kinds.js';
 
 async function sweep(
   ledger: Ledger,
@@ -41,13 +42,47 @@ async function sweep(
   return report;
 }
 
-export async function gc(ledger: Ledger, drivers: KindDriver[], dryRun: boolean): Promise<GcReport> {
-  const recordedBefore = new Set(ledger.objects().map(objectKey));
-  const result = await sweep(ledger, drivers, () => true, dryRun);
+/** Every object that carries the nslab mark and that the ledger has no record of. */
+export async function unrecorded(ledger: Ledger, drivers: KindDriver[]): Promise<UnownedObject[]> {
   const marked = (await Promise.all(drivers.map((d) => d.scanMarked()))).flat();
-  const unknown = marked.filter((o) => !recordedBefore.has(objectKey(o)));
+  return marked.filter((o) => !ledger.has(o));
+}
+
+export const ADOPTED = 'adopted';
+
+/**
+ * Takes unrecorded nslab- objects into the ledger (all of them, or the named ones), so Delete and gc treat
+ * them like anything nslab made — what an exported script rebuilt, or what a lost ledger forgot. Only
+ * objects that carry the mark and exist can be adopted: a name outside that set is refused, nothing changed.
+ */
+export async function adopt(ledger: Ledger, drivers: KindDriver[], names: string[] | undefined, dryRun: boolean): Promise<AdoptReport> {
+  const candidates = await unrecorded(ledger, drivers);
+  let chosen = candidates;
+  if (names !== undefined) {
+    // A name nslab already records is fine (running a script twice, or while the GUI made the same object).
+    const missing = names.filter((n) => !candidates.some((o) => o.name === n) && ledger.objects((o) => o.name === n).length === 0);
+    if (missing.length) {
+      throw new NslabError(
+        'not-found',
+        `${missing.join(', ')}: no nslab- object of that name exists; adoptable now: ${candidates.map((o) => o.name).join(', ') || 'none'}`,
+        { field: 'names', missing },
+      );
+    }
+    chosen = candidates.filter((o) => names.includes(o.name));
+  }
+  const adopted = chosen.map((o) => ({ ...o, owner: ADOPTED }));
+  if (!dryRun) ledger.adopt(adopted);
+  return { dryRun, adopted };
+}
+
+export async function gc(ledger: Ledger, drivers: KindDriver[], dryRun: boolean, adoptFirst = false): Promise<GcReport> {
+  const adopted = adoptFirst ? (await adopt(ledger, drivers, undefined, dryRun)).adopted : [];
+  const result = await sweep(ledger, drivers, () => true, dryRun);
+  // A dry run adopted nothing, so what it would adopt is listed as to be deleted too.
+  if (dryRun) result.deleted.push(...adopted);
+  const unknown = adoptFirst ? [] : await unrecorded(ledger, drivers);
   if (!dryRun) ledger.compact();
-  return { dryRun, ...result, unknown };
+  return { dryRun, ...result, adopted, unknown };
 }
 
 /**

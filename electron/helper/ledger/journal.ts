@@ -58,6 +58,12 @@ export class Ledger {
     this.append({ t: 'done', tx });
   }
 
+  /** Takes objects that already exist into the ledger (one finished transaction): nslab owns them from now on. */
+  adopt(objects: LedgerObject[]): void {
+    if (objects.length === 0) return;
+    this.commit(this.begin(objects));
+  }
+
   /** Records that these objects no longer exist (deleted, rolled back, or found gone). */
   removed(objects: LedgerObject[], tx?: string): void {
     if (objects.length === 0 && !tx) return;

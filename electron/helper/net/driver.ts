@@ -24,11 +24,14 @@ async function linkExists(netns: Netns, name: string): Promise<boolean> {
   return links.some((l) => l.ifname === name);
 }
 
-/** Changes to links are allowed on what nslab made, or anything inside an nslab namespace. */
-function requireOwnable(ctx: HelperContext, netns: Netns, name: string, field: string): void {
+/**
+ * Changes to links are allowed on anything that carries the mark, or anything inside an nslab namespace —
+ * recorded or not, the same rule as namespaces and cgroups (an exported script's rebuild is nslab's too).
+ */
+function requireOwnable(netns: Netns, name: string, field: string): void {
   if (netns !== null) return;
-  if (!name.startsWith(MARK) || !ctx.ledger.has({ kind: 'link', netns, name })) {
-    throw new NslabError('permission-denied', `${name} in the root namespace was not created by nslab; nslab leaves it alone`, { field });
+  if (!name.startsWith(MARK)) {
+    throw new NslabError('permission-denied', `${name} in the root namespace was not created by nslab (its name does not start with ${MARK}); nslab leaves it alone`, { field });
   }
 }
 
@@ -63,9 +66,9 @@ export async function createNetns(ctx: HelperContext, node: string): Promise<{ n
 
 export async function deleteNetns(ctx: HelperContext, node: string): Promise<{ netns: string }> {
   const netns = netnsOf(node);
-  if (!ctx.ledger.has({ kind: 'netns', netns: null, name: netns })) {
-    throw new NslabError('not-found', `nslab has no record of namespace ${netns}`, { field: 'node' });
-  }
+  // Every marked namespace may be deleted on request, recorded or not: the same rule as links and cgroups.
+  // A recorded one that is already gone only has its record dropped.
+  if (!ctx.ledger.has({ kind: 'netns', netns: null, name: netns })) await requireNetns(netns, 'node');
   await ipBatch(null, [['netns', 'del', netns]]).catch((err: NslabError) => {
     if (err.code !== 'not-found') throw err;
   });
@@ -128,7 +131,7 @@ export async function createLink(ctx: HelperContext, p: ParsedParams<'net.link.c
 
 export async function deleteLink(ctx: HelperContext, p: ParsedParams<'net.link.delete'>): Promise<{ name: string }> {
   const netns = nsOf(p.node);
-  requireOwnable(ctx, netns, p.name, 'name');
+  requireOwnable(netns, p.name, 'name');
   await requireNetns(netns, 'node');
   if (!(await linkExists(netns, p.name))) throw new NslabError('not-found', `${p.name} does not exist in ${where(netns)}`, { field: 'name' });
   await ipBatch(netns, [['link', 'del', p.name]]);
@@ -139,7 +142,7 @@ export async function deleteLink(ctx: HelperContext, p: ParsedParams<'net.link.d
 
 export async function setLink(ctx: HelperContext, p: ParsedParams<'net.link.set'>): Promise<{ name: string }> {
   const netns = nsOf(p.node);
-  requireOwnable(ctx, netns, p.name, 'name');
+  requireOwnable(netns, p.name, 'name');
   await requireNetns(netns, 'node');
   if (!(await linkExists(netns, p.name))) throw new NslabError('not-found', `${p.name} does not exist in ${where(netns)}`, { field: 'name' });
   if (p.master && !(await linkExists(netns, p.master))) throw new NslabError('not-found', `bridge ${p.master} does not exist in ${where(netns)}`, { field: 'master' });
@@ -156,7 +159,7 @@ export async function setLink(ctx: HelperContext, p: ParsedParams<'net.link.set'
 
 export async function changeAddress(ctx: HelperContext, op: 'add' | 'del', p: ParsedParams<'net.addr.add'>): Promise<{ address: string }> {
   const netns = nsOf(p.node);
-  requireOwnable(ctx, netns, p.dev, 'dev');
+  requireOwnable(netns, p.dev, 'dev');
   await requireNetns(netns, 'node');
   if (!(await linkExists(netns, p.dev))) throw new NslabError('not-found', `${p.dev} does not exist in ${where(netns)}`, { field: 'dev' });
   await ipBatch(netns, [['addr', op, p.address, 'dev', p.dev]]);
@@ -169,7 +172,7 @@ export async function changeRoute(ctx: HelperContext, op: 'replace' | 'del', p: 
   // In the root namespace a route may only lead through a link nslab made: the host's own routing stays as it is.
   if (netns === null) {
     if (!p.dev) throw new NslabError('permission-denied', 'a route in the root namespace must name an nslab- device (dev)', { field: 'dev' });
-    requireOwnable(ctx, null, p.dev, 'dev');
+    requireOwnable(null, p.dev, 'dev');
   }
   await requireNetns(netns, 'node');
   if (p.dev && !(await linkExists(netns, p.dev))) throw new NslabError('not-found', `${p.dev} does not exist in ${where(netns)}`, { field: 'dev' });

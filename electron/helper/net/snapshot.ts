@@ -7,7 +7,7 @@ import { ipJson, ipJsonBatch, type Netns } from './ip.js';
 import { parseLinks, parseNetconf, parseNetnsList, parseNsids, parseRoutes, type PendingPeer } from './parse.js';
 
 /** Where `ip netns` keeps its named namespaces (a private tmpfs in sandbox mode). */
-const NETNS_RUN_DIR = '/run/netns';
+export const NETNS_RUN_DIR = '/run/netns';
 
 /**
  * The named namespaces. `ip netns list` only lists this directory; reading it directly saves a process
@@ -27,7 +27,7 @@ export const listMarkedNetns = async (): Promise<string[]> => (await listNetns()
 export interface NamespaceState {
   netns: Netns;
   links: LinkSnapshot[];
-  node: Omit<NodeSnapshot, 'name' | 'netns' | 'topology'>;
+  node: Omit<NodeSnapshot, 'name' | 'netns' | 'topology' | 'recorded'>;
   pending: PendingPeer[];
 }
 
@@ -56,7 +56,12 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-export async function snapshotNamespaces(namespaces: string[], topologyOf: (netns: string) => string | null): Promise<NodeSnapshot[]> {
+export interface NetnsOwnership {
+  topology: string | null;
+  recorded: boolean;
+}
+
+export async function snapshotNamespaces(namespaces: string[], ownership: (netns: string) => NetnsOwnership): Promise<NodeSnapshot[]> {
   const states = await mapLimit(namespaces, 8, readNamespace);
   const byNetns = new Map<Netns, NamespaceState>(states.map((s) => [s.netns, s]));
   const pending = states.flatMap((s) => s.pending);
@@ -68,17 +73,17 @@ export async function snapshotNamespaces(namespaces: string[], topologyOf: (netn
   return states.map((s) => ({
     name: nodeOf(s.netns as string),
     netns: s.netns as string,
-    topology: topologyOf(s.netns as string),
+    ...ownership(s.netns as string),
     ...s.node,
   }));
 }
 
-/** Which applied topology a namespace belongs to: the ledger's owner of it (`topology:<name>`). */
-export function topologyOf(ledger: Ledger): (netns: string) => string | null {
+/** Whether the ledger records a namespace, and which applied topology it belongs to (owner `topology:<name>`). */
+export function ownershipOf(ledger: Ledger): (netns: string) => NetnsOwnership {
   const owners = new Map(ledger.objects((o) => o.kind === 'netns').map((o) => [o.name, o.owner]));
   return (netns) => {
     const owner = owners.get(netns);
-    return owner?.startsWith('topology:') ? owner.slice('topology:'.length) : null;
+    return { topology: owner?.startsWith('topology:') ? owner.slice('topology:'.length) : null, recorded: owner !== undefined };
   };
 }
 
@@ -88,5 +93,5 @@ export function topologyOf(ledger: Ledger): (netns: string) => string | null {
  */
 export async function snapshotMarked(ledger: Ledger, wanted?: (netns: string) => boolean): Promise<TopologySnapshot> {
   const marked = await listMarkedNetns();
-  return { name: null, nodes: await snapshotNamespaces(wanted ? marked.filter(wanted) : marked, topologyOf(ledger)) };
+  return { name: null, nodes: await snapshotNamespaces(wanted ? marked.filter(wanted) : marked, ownershipOf(ledger)) };
 }

@@ -12,20 +12,28 @@ export const SHARES_MIN = 2;
 export const SHARES_MAX = 262_144;
 export const RT_MAX_PERIOD_US = 1_000_000;
 
-const Unlimited = z.union([z.literal(-1), z.literal('max'), z.literal('unlimited')]).transform(() => 'max' as const);
+const isUnlimited = (v: unknown): boolean => v === -1 || v === '-1' || v === 'max' || v === 'unlimited';
+const UNLIMITED_WORDS = '-1 or max for unlimited';
 
-function parsed<T>(parse: (v: string | number) => Parsed<T>) {
-  return z.union([z.string(), z.number()], { error: 'expected a number or a string' }).transform((v, ctx) => {
+function parsed<T>(parse: (v: string | number) => Parsed<T>, what = '') {
+  return z.union([z.string(), z.number()], { error: `expected a number or a string${what}` }).transform((v, ctx) => {
     const r = parse(v);
     if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: r.error });
+      ctx.addIssue({ code: 'custom', message: `${r.error}${what}` });
       return z.NEVER;
     }
     return r.value;
   });
 }
 
-const Memory = z.union([Unlimited, parsed(parseBytes)]).refine((v) => v === 'max' || v >= MIN_MEMORY_BYTES, {
+/**
+ * Unlimited or a parsed value, as one schema rather than a union: a bad value gets the parser's own message
+ * (what is allowed, in Docker's units) instead of a union's bare "Invalid input".
+ */
+const orUnlimited = <T>(parse: (v: string | number) => Parsed<T>) =>
+  parsed<T | 'max'>((v) => (isUnlimited(v) ? { ok: true, value: 'max' } : parse(v)), `; or ${UNLIMITED_WORDS}`);
+
+const Memory = orUnlimited(parseBytes).refine((v) => v === 'max' || v >= MIN_MEMORY_BYTES, {
   error: `the minimum memory limit is 6m (${MIN_MEMORY_BYTES} bytes, like Docker): below it a process cannot even start`,
 });
 const Int = (min: number, max: number, what: string) =>
@@ -33,6 +41,10 @@ const Int = (min: number, max: number, what: string) =>
     .number({ error: `expected a whole number of ${what}` })
     .refine((n) => Number.isInteger(n), { error: `expected a whole number of ${what}` })
     .refine((n) => n >= min && n <= max, { error: `must be between ${min} and ${max} ${what}` });
+const parseInt = (min: number, max: number, what: string) => (v: string | number): Parsed<number> => {
+  const r = Int(min, max, what).safeParse(v);
+  return r.success ? { ok: true, value: r.data } : { ok: false, error: `'${v}': ${r.error.issues[0]!.message}` };
+};
 const CpuList = z.string({ error: 'expected a CPU list such as 0-1,3' }).transform((v, ctx) => {
   const r = parseCpuList(v);
   if (!r.ok) {
@@ -46,14 +58,14 @@ const CpuList = z.string({ error: 'expected a CPU list such as 0-1,3' }).transfo
 export const LimitsInput = z
   .strictObject({
     memory: Memory.optional(),
-    'memory-swap': z.union([Unlimited, parsed(parseBytes)]).optional(),
+    'memory-swap': orUnlimited(parseBytes).optional(),
     cpus: parsed(parseCpus).optional(),
     'cpu-period': Int(CFS_MIN_US, CFS_MAX_PERIOD_US, 'µs').optional(),
-    'cpu-quota': z.union([Unlimited, Int(CFS_MIN_US, 2 ** 53 - 1, 'µs')]).optional(),
+    'cpu-quota': orUnlimited(parseInt(CFS_MIN_US, 2 ** 53 - 1, 'µs')).optional(),
     'cpu-shares': Int(SHARES_MIN, SHARES_MAX, 'shares').optional(),
     'cpuset-cpus': CpuList.optional(),
     'cpuset-mems': CpuList.optional(),
-    'pids-limit': z.union([Unlimited, Int(1, 4_194_304, 'processes')]).optional(),
+    'pids-limit': orUnlimited(parseInt(1, 4_194_304, 'processes')).optional(),
     'cpu-rt-period': Int(1, RT_MAX_PERIOD_US, 'µs').optional(),
     'cpu-rt-runtime': Int(0, RT_MAX_PERIOD_US, 'µs').optional(),
   })

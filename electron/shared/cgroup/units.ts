@@ -18,7 +18,7 @@ export function parseBytes(input: string | number): Parsed<number> {
     return Number.isSafeInteger(input) && input >= 0 ? { ok: true, value: input } : fail('expected a whole number of bytes, or a size such as 50m or 1g');
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)(?:i?b)?\s*$/i.exec(input);
-  if (!m) return fail(`'${input}' is not a size: use a number with an optional unit b, k, m, g (e.g. 50m, 1g)`);
+  if (!m) return fail(`'${input}' is not a size: use a number with one of Docker's units b, k, m, g (binary: 1m = 1024k), e.g. 64m or 1g`);
   const bytes = Math.floor(Number(m[1]) * MEMORY_UNITS[m[2]!.toLowerCase()]!);
   if (!Number.isSafeInteger(bytes)) return fail(`'${input}' is too large`);
   return { ok: true, value: bytes };
@@ -84,3 +84,17 @@ export const sharesToWeight = (shares: number): number => (shares === 0 ? 0 : 1 
 
 /** The inverse, for showing a v2 weight in v1 words (rounded up so that weight→shares→weight is stable). */
 export const weightToShares = (weight: number): number => (weight <= 1 ? 2 : 2 + Math.ceil(((weight - 1) * 262142) / 9999));
+
+const MIB = 1024 * 1024;
+
+/** A size as a person types it: whole MiB as `32m`, anything else in bytes. */
+export const typedSize = (bytes: number): string => (bytes % MIB === 0 ? `${bytes / MIB}m` : String(bytes));
+
+/**
+ * Why a v1 memory limit below what the group already uses is refused (the kernel answers EBUSY when it
+ * cannot reclaim enough), and what would work: free memory, or a limit above the usage.
+ */
+export function belowUsageMessage(field: string, askedBytes: number, usageBytes: number): string {
+  const enough = Math.floor(usageBytes / MIB) + 1;
+  return `${field}: the group already uses ${formatBytes(usageBytes)}, more than ${typedSize(askedBytes)}, and the kernel could not reclaim enough: free memory first (stop or shrink what runs in it) or pick ≥ ${enough}m`;
+}

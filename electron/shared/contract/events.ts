@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
+import { firewallEvents } from './firewall.js';
 import { metricsEvents } from './metrics.js';
 import { ptyEvents } from './pty.js';
+import { traceEvents } from './trace.js';
+import { conntrackEvents } from './conntrack.js';
 
 /** Every change the helper makes, as argv and as the line a person would type. */
 export const ActivityEvent = z.object({
@@ -47,6 +50,9 @@ export const events = {
   'topology.changed': TopologyChangedEvent,
   ...ptyEvents,
   ...metricsEvents,
+  ...traceEvents,
+  ...conntrackEvents,
+  ...firewallEvents,
   ...relayEvents,
 } as const;
 

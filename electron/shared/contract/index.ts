@@ -4,14 +4,19 @@ import type { z } from 'zod';
 import type { MethodSpec } from './define.js';
 import { cgroup } from './cgroup.js';
 import { dockernet } from './dockernet.js';
+import { firewall } from './firewall.js';
+import { audit } from './audit.js';
+import { container } from './container.js';
 import { labs } from './labs.js';
 import { metrics } from './metrics.js';
 import { net } from './net.js';
 import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
+import { trace } from './trace.js';
+import { conntrack } from './conntrack.js';
 
-export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...dockernet };
+export const methods = { ...system, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -39,7 +44,12 @@ export const subscriptionChange = (name: string): MethodSpec['subscription'] => 
 export * from './events.js';
 export * from './cgroup.js';
 export { DockernetObject, DockernetShow, DockernetUpParams, DOCKER_ENGINES, DOCKER_NETWORK_MODES } from './dockernet.js';
+export * from './container.js';
+export { AuditReport } from '../audit/schema.js';
 export * from './metrics.js';
+export * from './trace.js';
+export * from './conntrack.js';
+export * from './firewall.js';
 export * from './snapshot.js';
 export * from './system.js';
 export * from './topology-spec.js';

@@ -39,12 +39,32 @@ export const CheckResult = z.object({
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
-export const LabProgress = z.object({
+export const LabCompletion = z.object({
+  /** When every step passed, in that run. */
+  at: z.string(),
+  /** When that run began (`lab up`). */
   startedAt: z.string().nullable(),
+  hints: z.number(),
+  /** Steps whose reference solution was applied rather than typed. */
+  solved: z.number(),
+});
+export type LabCompletion = z.infer<typeof LabCompletion>;
+
+/**
+ * One lab's progress: the current run (since the `lab up` that built what is there now) and the history of
+ * finished runs. A fresh `up` starts a run with nothing passed; the history stays.
+ */
+export const LabProgress = z.object({
+  /** When the current run began; null before the first `up`. */
+  startedAt: z.string().nullable(),
+  /** Steps passed at their last check in this run. */
   passed: z.array(z.string()),
   hints: z.number(),
   solved: z.array(z.string()),
+  /** When this run completed; null while it has not. */
   completedAt: z.string().nullable(),
+  /** Finished runs, oldest first. */
+  completions: z.array(LabCompletion),
 });
 export type LabProgress = z.infer<typeof LabProgress>;
 
@@ -54,6 +74,10 @@ export const LabSummary = z.object({
   summary: Text,
   level: z.string(),
   minutes: z.number(),
+  /** Place in the learning order; the list comes sorted by it. */
+  order: z.number(),
+  /** Labs to do first. */
+  requires: z.array(z.string()),
   topics: z.array(z.string()),
   steps: z.number(),
   file: z.string(),

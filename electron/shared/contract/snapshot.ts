@@ -35,6 +35,8 @@ export const NodeSnapshot = z.object({
   netns: z.string(),
   /** The topology that created this namespace, if any. */
   topology: z.string().nullable(),
+  /** False for a marked namespace nslab has no record of (e.g. rebuilt by an exported script): it can be adopted. */
+  recorded: z.boolean(),
   forwarding: z.boolean(),
   forwardingV6: z.boolean(),
   rpFilter: z.number().nullable(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineMethods } from './define.js';
 import { EVENT_NAMES, type EventName } from './events.js';
 
-export const LEDGER_KINDS = ['netns', 'link', 'cgroup', 'rule'] as const;
+export const LEDGER_KINDS = ['netns', 'link', 'cgroup', 'rule', 'nft-table', 'trace-table', 'container'] as const;
 export const LedgerObject = z.object({
   kind: z.enum(LEDGER_KINDS),
   /** The namespace a link lives in; `null` for the root namespace and for objects outside any. */
@@ -21,9 +21,18 @@ export const GcReport = z.object({
   forgotten: z.array(LedgerObject),
   /** Carries the nslab- mark but nslab has no record of it: reported, never touched. */
   unknown: z.array(LedgerObject.omit({ owner: true })),
+  /** With `adopt`: unrecorded nslab- objects taken into the ledger first (and so collected too). */
+  adopted: z.array(LedgerObject),
   failed: z.array(z.object({ object: LedgerObject, message: z.string() })),
 });
 export type GcReport = z.infer<typeof GcReport>;
+
+export const AdoptReport = z.object({
+  dryRun: z.boolean(),
+  /** Marked objects nslab had no record of, now recorded with owner `adopted`. */
+  adopted: z.array(LedgerObject),
+});
+export type AdoptReport = z.infer<typeof AdoptReport>;
 
 export const DoctorCheck = z.object({
   id: z.string(),
@@ -88,8 +97,21 @@ export const system = defineMethods({
   'ledger.gc': {
     summary: 'Delete what nslab created and is still present; report unrecorded nslab- objects.',
     renderer: false, // deletes what every session created, not just this window's: CLI and helper start-up only
-    params: z.strictObject({ dryRun: z.boolean().default(false) }),
+    params: z.strictObject({
+      dryRun: z.boolean().default(false),
+      /** Adopt unrecorded nslab- objects first, so they are collected too. */
+      adopt: z.boolean().default(false),
+    }),
     result: GcReport,
+  },
+  'ledger.adopt': {
+    summary: 'Take unrecorded nslab- objects (all, or these names) into the ledger, so nslab owns them.',
+    renderer: true,
+    params: z.strictObject({
+      names: z.array(z.string().min(1)).min(1, { error: 'names: list at least one object, or leave names out to adopt all' }).optional(),
+      dryRun: z.boolean().default(false),
+    }),
+    result: AdoptReport,
   },
   'system.doctor': {
     summary: 'What this machine supports and lacks, with reasons and fixes.',

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { cgroup as cgroupMethods } from '../contract/cgroup.js';
 import { net } from '../contract/net.js';
 import { NodeName } from '../names.js';
-import { ChainName, IptablesTable, LabCgroup, RuleWord, SysctlName } from './probes.js';
+import { ContainerRunParams } from '../contract/container.js';
+import { ChainName, IptablesTable, LabCgroup, LabContainer, RuleWord, SysctlName } from './probes.js';
 
 /** Contract methods a lab may call; their params are validated by the contract's own schemas. */
 export const LAB_RPC_METHODS = ['net.addr.add', 'net.addr.delete', 'net.route.add', 'net.route.delete', 'net.link.set', 'net.sysctl.set'] as const;
@@ -45,10 +46,20 @@ export const labCgroupName = (labId: string, name: string): string => `${labId}.
 export const labCgroupParams = (labId: string, a: { cgroup: LabCgroupMethod; params: Record<string, unknown> }): unknown =>
   cgroupMethods[a.cgroup].params.parse({ ...a.params, name: labCgroupName(labId, String(a.params.name)) });
 
-const ACTION_KEYS = ['rpc', 'firewall', 'policy', 'sysctl', 'cgroup'] as const;
+/** A lab container: made at up (detached), or replaced by a step's solve; its name in nslab is `<lab id>-<name>`. */
+export const LabContainerSpec = z.strictObject({
+  name: LabContainer,
+  run: ContainerRunParams.omit({ name: true, owner: true, detach: true, remove: true, timeoutMs: true, net: true, ip: true, gateway: true }),
+});
+export type LabContainerSpec = z.infer<typeof LabContainerSpec>;
+export const labContainerName = (labId: string, name: string): string => `${labId}-${name}`;
+/** Removes the lab's container of this name (if there is one) and runs this one in its place. */
+const ContainerAction = z.strictObject({ container: LabContainerSpec });
 
-export const Action = z.union([RpcAction, FirewallAction, PolicyAction, SysctlAction, CgroupAction], {
-  error: (issue) => (issue.code === 'invalid_union' ? `an action is one of { rpc, params }, { firewall }, { policy }, { sysctl }, { cgroup, params }` : undefined),
+const ACTION_KEYS = ['rpc', 'firewall', 'policy', 'sysctl', 'cgroup', 'container'] as const;
+
+export const Action = z.union([RpcAction, FirewallAction, PolicyAction, SysctlAction, CgroupAction, ContainerAction], {
+  error: (issue) => (issue.code === 'invalid_union' ? `an action is one of { rpc, params }, { firewall }, { policy }, { sysctl }, { cgroup, params }, { container }` : undefined),
 }).superRefine((a, ctx) => {
   if ('rpc' in a) {
     const parsed = labRpcParams(a.rpc).safeParse(a.params);

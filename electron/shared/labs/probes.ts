@@ -35,6 +35,11 @@ const Window = z.number().int().min(500, { error: 'a measuring window is at leas
 
 const base = { id: ProbeId, label: z.string().max(200).optional() };
 
+/** A container the lab made, by its short name; it is the container `<lab id>-<name>` (see labContainerName). */
+export const LabContainer = z.string().regex(/^[a-z0-9][a-z0-9-]{0,15}$/, { error: 'a lab container is a short lowercase name (letters, digits and -, at most 16)' });
+/** A word of a command run inside a lab's container (argv, never a shell string). */
+const ExecWord = z.string().regex(/^[A-Za-z0-9_.:/,=+@%-]+$/, { error: 'a command word may contain only letters, digits and _ . : / , = + @ % -' });
+
 export const Probe = z.discriminatedUnion(
   'probe',
   [
@@ -68,8 +73,12 @@ export const Probe = z.discriminatedUnion(
     z.strictObject({ ...base, probe: z.literal('cgroup-procs'), cgroup: LabCgroup, atLeast: z.number().int().min(0).default(1), atMost: z.number().int().min(0).optional(), policy: z.enum(['other', 'fifo', 'rr', 'batch', 'idle']).optional() }),
     /** A file under /proc/sys or /sys (read inside a node when `node` is given). */
     z.strictObject({ ...base, probe: z.literal('file'), node: NodeName.optional(), path: z.string().regex(/^\/(proc\/sys|sys)\/[A-Za-z0-9_./-]+$/, { error: 'a lab may read files under /proc/sys or /sys' }).refine((p) => !p.includes('..'), { error: "a path must not contain '..'" }), contains: z.string().max(200).optional(), equals: z.string().max(200).optional() }),
+    /** A command inside one of the lab's containers: its exit (0 or not, or a code) and a text its output contains. */
+    z.strictObject({ ...base, probe: z.literal('container-exec'), container: LabContainer, argv: z.array(ExecWord).min(1).max(16), succeeds: z.boolean().optional(), exitCode: z.number().int().min(0).max(255).optional(), output: z.string().max(200).optional() }),
+    /** One check of the security checklist (nslab audit) on one of the lab's containers. */
+    z.strictObject({ ...base, probe: z.literal('audit-check'), container: LabContainer, item: z.string().regex(/^[1-5]-[1-9]$/), check: z.string().regex(/^[a-z0-9-]+$/), expect: z.enum(['pass', 'fail']).default('pass') }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? `unknown probe; expected one of ping, tcp, udp, link, addr, route, bridge-port, sysctl, iptables-policy, iptables-rule, iptables-counter, conntrack, cgroup-value, oom-killed, cpu-ratio, cpu-usage, cgroup-procs, file` : undefined) },
+  { error: (issue) => (issue.code === 'invalid_union' ? `unknown probe; expected one of ping, tcp, udp, link, addr, route, bridge-port, sysctl, iptables-policy, iptables-rule, iptables-counter, conntrack, cgroup-value, oom-killed, cpu-ratio, cpu-usage, cgroup-procs, file, container-exec, audit-check` : undefined) },
 );
 export type Probe = z.infer<typeof Probe>;
 export type ProbeKind = Probe['probe'];
@@ -81,4 +90,5 @@ export function probeNodes(p: Probe): string[] {
   return [];
 }
 export const probeTarget = (p: Probe): string | undefined => ('to' in p && (p.probe === 'ping' || p.probe === 'tcp' || p.probe === 'udp') ? p.to : undefined);
+export const probeContainers = (p: Probe): string[] => ('container' in p ? [p.container] : []);
 export const probeCgroups = (p: Probe): string[] => ('cgroups' in p ? [...p.cgroups] : 'cgroup' in p ? [p.cgroup] : []);

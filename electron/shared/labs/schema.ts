@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { TopologySpec } from '../contract/topology-spec.js';
 import { NodeName } from '../names.js';
-import { Action, actionCgroup, actionNode } from './actions.js';
-import { LabCgroup, Probe, probeCgroups, probeNodes, probeTarget } from './probes.js';
+import { Action, LabContainerSpec, actionCgroup, actionNode, labContainerName } from './actions.js';
+import { LabCgroup, Probe, probeCgroups, probeContainers, probeNodes, probeTarget } from './probes.js';
 import { Text } from './text.js';
 import { LimitsInput } from '../cgroup/limits.js';
 
@@ -59,16 +59,24 @@ const LabObject = z
     summary: Text,
     level: z.enum(LAB_LEVELS),
     minutes: z.number().int().min(1).max(240),
+    /** Place in the catalogue's learning order (1 = first): the notes' first experiment comes first. */
+    order: z.number().int().min(1).max(1000),
+    /** Labs to do before this one (their ids); each must come earlier in the order. */
+    requires: z.array(LabId).default([]),
     topics: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1),
     intro: Text.optional(),
     topology: TopologySpec.optional(),
     cgroups: z.array(LabCgroupSpec).optional(),
+    /** Containers made at up (detached), after the cgroups and before setup. */
+    containers: z.array(LabContainerSpec).optional(),
     /** Applied at up (and again at reset): the starting state the learner investigates. */
     setup: z.array(Action).default([]),
     steps: z.array(LabStep).min(1, { error: 'a lab needs at least one step' }),
   })
   .superRefine((lab, ctx) => {
-    if (!lab.topology && !lab.cgroups) ctx.addIssue({ code: 'custom', path: ['topology'], message: 'a lab needs a topology or cgroups' });
+    if (!lab.topology && !lab.cgroups && !lab.containers) ctx.addIssue({ code: 'custom', path: ['topology'], message: 'a lab needs a topology, cgroups or containers' });
+    const containers = new Set([...(lab.containers ?? []), ...[...lab.setup, ...lab.steps.flatMap((s) => s.solve)].flatMap((a) => ('container' in a ? [a.container] : []))].map((c) => c.name));
+    for (const c of containers) if (labContainerName(lab.id, c).length > 32) ctx.addIssue({ code: 'custom', path: ['containers'], message: `lab id + - + container name must fit in 32 characters (${labContainerName(lab.id, c)})` });
     const nodes = new Set(lab.topology?.nodes.map((n) => n.name) ?? []);
     const cgroups = new Set(lab.cgroups?.map((c) => c.name) ?? []);
     // Traffic goes only to addresses inside the lab's own namespaces.
@@ -111,6 +119,7 @@ const LabObject = z
           ctx.addIssue({ code: 'custom', path: ['steps', i, 'check', j, 'to'], message: `${to} is not an address of this lab's topology; labs send traffic only inside their own namespaces` });
         }
         probeCgroups(p).forEach((c) => needCgroup(c, ['steps', i, 'check', j, 'cgroup' in p ? 'cgroup' : 'cgroups']));
+        probeContainers(p).forEach((c) => !containers.has(c) && ctx.addIssue({ code: 'custom', path: ['steps', i, 'check', j, 'container'], message: `container '${c}' is not one of this lab's containers` }));
       });
       const probeIds = new Set(step.check.map((p, j) => p.id ?? String(j)));
       step.hints.forEach((h, j) => {

@@ -1,6 +1,7 @@
 // The activity log: every change the helper reports, as the equivalent shell command(s).
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
+import { adoptLines, createdObjects } from '@shared/adopt-script';
 import type { ActivityEvent } from '@shared/contract/index';
 import { useApi } from '../api';
 
@@ -14,7 +15,10 @@ export const ACTIVITY_LIMIT = 5000;
 /** A runnable POSIX shell script of the successful commands, in order. */
 export function toShellScript(entries: readonly ActivityEvent[], header: string): string {
   const lines = ['#!/bin/sh', `# ${header.replace(/\n/g, ' ')}`, 'set -e', ''];
-  for (const e of entries) if (e.ok) lines.push(...e.shell);
+  const done = entries.filter((e) => e.ok);
+  for (const e of done) lines.push(...e.shell);
+  // Batched changes come as one argv (`ip -batch -`) but one shell line each: read the lines.
+  lines.push(...adoptLines(createdObjects(done.flatMap((e) => e.shell.map((l) => l.split(/\s+/))))));
   return `${lines.join('\n')}\n`;
 }
 

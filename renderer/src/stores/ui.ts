@@ -1,14 +1,15 @@
-// Panel, theme and language: what the user picked, remembered in localStorage.
+// Panel, theme, language and whether to confirm destructive actions: what the user picked, remembered in
+// localStorage.
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { isLocale, type Locale } from '../i18n';
 import { readStored, writeStored } from './storage';
 
-export const PANELS = ['topology', 'activity', 'cgroups', 'terminals', 'labs'] as const;
+export const PANELS = ['topology', 'activity', 'cgroups', 'terminals', 'labs', 'containers', 'security'] as const;
 export type PanelId = (typeof PANELS)[number];
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
-export const STORAGE = { locale: 'nslab.locale', theme: 'nslab.theme', panel: 'nslab.panel' } as const;
+export const STORAGE = { locale: 'nslab.locale', theme: 'nslab.theme', panel: 'nslab.panel', confirm: 'nslab.confirmDestructive' } as const;
 
 
 const prefersDark = (): boolean => globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
@@ -22,6 +23,8 @@ export const useUiStore = defineStore('ui', () => {
   const theme = ref<ThemeChoice>(storedTheme === 'light' || storedTheme === 'dark' ? storedTheme : 'system');
   const panel = ref<PanelId>((PANELS as readonly string[]).includes(storedPanel ?? '') ? (storedPanel as PanelId) : 'topology');
   const systemDark = ref(prefersDark());
+  /** Ask before Delete, Remove cgroup, Stop lab and Reset (off after "Don't ask again"). */
+  const confirmDestructive = ref(readStored(STORAGE.confirm) !== 'off');
 
   const media = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
   media?.addEventListener?.('change', (e) => (systemDark.value = e.matches));
@@ -31,6 +34,7 @@ export const useUiStore = defineStore('ui', () => {
   watch(locale, (v) => writeStored(STORAGE.locale, v));
   watch(theme, (v) => writeStored(STORAGE.theme, v));
   watch(panel, (v) => writeStored(STORAGE.panel, v));
+  watch(confirmDestructive, (v) => writeStored(STORAGE.confirm, v ? null : 'off'));
 
   function setLocale(v: Locale): void {
     locale.value = v;
@@ -41,9 +45,12 @@ export const useUiStore = defineStore('ui', () => {
   function toggleTheme(): void {
     theme.value = effectiveTheme.value === 'dark' ? 'light' : 'dark';
   }
+  function setConfirmDestructive(v: boolean): void {
+    confirmDestructive.value = v;
+  }
   function open(p: PanelId): void {
     panel.value = p;
   }
 
-  return { locale, theme, panel, systemDark, effectiveTheme, setLocale, setTheme, toggleTheme, open };
+  return { locale, theme, panel, systemDark, confirmDestructive, effectiveTheme, setLocale, setTheme, toggleTheme, setConfirmDestructive, open };
 });

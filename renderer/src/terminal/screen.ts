@@ -89,7 +89,7 @@ export const THEMES: Record<ScreenTheme, ITheme> = {
   },
 };
 
-const FONT_FAMILY = "'DejaVu Sans Mono', 'Noto Sans Mono', 'Noto Sans Mono CJK KR', 'D2Coding', ui-monospace, monospace";
+const FONT_FAMILY = "'DejaVu Sans Mono', 'Noto Sans Mono', 'Noto Sans Mono CJK KR', 'D2Coding', 'Nanum Gothic Coding', ui-monospace, monospace";
 
 export function createScreen(opts: { cols: number; rows: number; fontSize: number; theme: ScreenTheme }): Screen {
   const term = new Terminal({

@@ -91,3 +91,15 @@ export function toGraph(nodes: readonly NodeSnapshot[], rootLabel = 'root namesp
   if (needRoot) out.nodes.push({ id: ROOT_ID, kind: 'root', label: rootLabel });
   return out;
 }
+
+/** Smallest label size on screen, in CSS px: below it the graph's text is unreadable. */
+export const MIN_LABEL_PX = 11;
+
+/**
+ * How much to enlarge labels (in graph units) so that at this zoom a `basePx` label still shows at least
+ * MIN_LABEL_PX on screen; capped so a far-zoomed-out graph's labels do not swallow their boxes.
+ */
+export function labelScale(zoom: number, basePx = 10, cap = 2.2): number {
+  if (!(zoom > 0)) return 1;
+  return Math.min(cap, Math.max(1, MIN_LABEL_PX / (basePx * zoom)));
+}

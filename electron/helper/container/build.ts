@@ -1,0 +1,296 @@
+// Builds and starts a container by hand, one kernel step at a time, each step an argv the activity log
+// shows and the exported script repeats:
+//   gate → cgroup → unshare (mount, uts, ipc, net, pid, cgroup [, user]) → veth → overlay rootfs → /proc,
+//   /sys → hostname → pivot_root → old root unmounted → the program starts as PID 2 under `flock` (PID 1).
+// A failure at any step undoes what was made; a kill -9 leaves only ledger-recorded objects for gc.
+import { randomBytes, createHash } from 'node:crypto';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cgroupPath } from '../../shared/cgroup/names.js';
+import { resolveCapabilities, decodeCapMask } from '../../shared/container/capabilities.js';
+import { formatIdMap, outsideWithin, parseIdMap, type IdMapLine } from '../../shared/container/idmap.js';
+import type { ContainerRunParams, LedgerObject } from '../../shared/contract/index.js';
+import { NslabError } from '../../shared/errors.js';
+import { netnsOf } from '../../shared/names.js';
+import { shellLine, shellQuote } from '../../shared/shell.js';
+import type { HelperContext } from '../context.js';
+import { cgroupDriverFor } from '../cgroup/service.js';
+import type { CgroupDriver } from '../cgroup/driver.js';
+import { spawnTracked } from '../exec/attached.js';
+import { spawnGated, type GatedProcess } from '../exec/gated.js';
+import { reportActivity, run } from '../exec/run.js';
+import { ipJson } from '../net/ip.js';
+import { listNetns } from '../net/snapshot.js';
+import { killGate, nsInode, releaseGate, waitDescendant, waitExe } from './gate.js';
+import { NSLAB_BUSYBOX, NSLAB_TOOLS, checkRootfsDir, ensureBusyboxRootfs, ensureSkeleton, ensureTools } from './rootfs.js';
+import { containerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
+
+export const containerCgroup = (name: string): string => `c-${name}`;
+/** The veth end in the node's namespace: marked, within IFNAMSIZ, derived from the name. */
+export const peerName = (name: string): string => `nslab-c${createHash('sha256').update(name).digest('hex').slice(0, 7)}`;
+export const containerObject = (name: string, owner: string): LedgerObject => ({ kind: 'container', netns: null, name, owner });
+
+/** The first host UID range nslab hands to user-namespaced containers, 65536 IDs each. */
+const USERNS_BASE = 100_000;
+const USERNS_SIZE = 65_536;
+
+export interface Running {
+  record: ContainerRecord;
+  proc: GatedProcess;
+  startMs: number;
+}
+
+/** The line a person would type, with the container's PIDs as shell variables. */
+function scriptLine(argv: readonly string[], vars: Record<string, number | null>): string {
+  return argv
+    .map((w) => {
+      for (const [name, pid] of Object.entries(vars)) {
+        if (pid === null) continue;
+        if (w === String(pid)) return `"$${name}"`;
+        if (w.includes(`/proc/${pid}/`)) return `"${w.replace(`/proc/${pid}/`, `/proc/$${name}/`)}"`;
+      }
+      return shellQuote(w);
+    })
+    .join(' ');
+}
+
+function ownIdMap(kind: 'uid' | 'gid'): IdMapLine[] {
+  return parseIdMap(readFileSync(`/proc/self/${kind}_map`, 'utf8'));
+}
+
+function boundingSet(): Set<string> {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('CapBnd:'));
+  return new Set(decodeCapMask(line?.split(/\s+/)[1] ?? '0'));
+}
+
+/** A free host range for a container's user namespace (not used by another nslab container). */
+function freeRange(stateDir: string): number {
+  const used = new Set(listRecords(stateDir).flatMap((r) => (r.uidMap ?? []).map((l) => l.outside)));
+  for (let base = USERNS_BASE; ; base += USERNS_SIZE) if (!used.has(base)) return base;
+}
+
+interface Resolved {
+  name: string;
+  rootfsLower: string[];
+  rootfsLabel: string;
+  caps: string[];
+  uidMap: IdMapLine[] | null;
+  gidMap: IdMapLine[] | null;
+  hostname: string;
+  node: { netns: string; bridge: string | null } | null;
+  tools: string;
+}
+
+/** Every check before anything is made: a refused run changes nothing. */
+async function resolve(ctx: HelperContext, p: ContainerRunParams, drv: CgroupDriver): Promise<Resolved> {
+  const name = p.name ?? `c${randomBytes(4).toString('hex')}`;
+  if (loadRecord(ctx.stateDir, name) || ctx.ledger.has(containerObject(name, ''))) throw new NslabError('exists', `container ${name} already exists (nslab container rm ${name})`, { field: 'name' });
+  if (drv.backend.exists(containerCgroup(name))) throw new NslabError('exists', `cgroup ${cgroupPath(containerCgroup(name))} already exists`, { field: 'name' });
+  drv.validate(p.limits);
+  const caps = resolveCapabilities(p.capDrop, p.capAdd);
+  const bounding = boundingSet();
+  const missing = caps.filter((c) => !bounding.has(c));
+  if (missing.length) throw new NslabError('invalid-params', `capabilities ${missing.join(', ')} are not in the helper's own bounding set, so no process it starts can have them`, { field: 'capAdd' });
+  if ((p.uidMap || p.gidMap) && !p.userns) throw new NslabError('invalid-params', 'uidMap/gidMap need userns: true', { field: p.uidMap ? 'uidMap' : 'gidMap' });
+  let uidMap: IdMapLine[] | null = null;
+  let gidMap: IdMapLine[] | null = null;
+  if (p.userns) {
+    const base = freeRange(ctx.stateDir);
+    uidMap = p.uidMap ?? [{ inside: 0, outside: base, count: USERNS_SIZE }];
+    gidMap = p.gidMap ?? uidMap;
+    for (const [field, map, own] of [['uidMap', uidMap, ownIdMap('uid')], ['gidMap', gidMap, ownIdMap('gid')]] as const) {
+      const bad = outsideWithin(map, own);
+      if (bad !== null) throw new NslabError('invalid-params', `${field}.${bad}: outside range ${map[bad]!.outside}-${map[bad]!.outside + map[bad]!.count - 1} is not mapped in the helper's own user namespace (${formatIdMap(own).trim().replace(/\n/g, '; ')}): the kernel refuses it with EPERM`, { field: `${field}.${bad}` });
+      const root = map.findIndex((l) => l.outside === 0 || (0 >= l.outside && 0 < l.outside + l.count));
+      if (root >= 0) throw new NslabError('invalid-params', `${field}.${root}: maps host ID 0 into the container: its root would be the host's root, which is what a user namespace is for avoiding`, { field: `${field}.${root}` });
+    }
+    const others = listRecords(ctx.stateDir).flatMap((r) => r.uidMap ?? []);
+    for (const [i, l] of uidMap.entries()) {
+      if (others.some((o) => l.outside < o.outside + o.count && o.outside < l.outside + l.count)) {
+        throw new NslabError('invalid-params', `uidMap.${i}: host range ${l.outside}-${l.outside + l.count - 1} overlaps another nslab container's: their roots would be the same host user`, { field: `uidMap.${i}` });
+      }
+    }
+  }
+  let node: Resolved['node'] = null;
+  const net = p.net;
+  if (net !== 'none') {
+    const netns = netnsOf(net.node);
+    if (!(await listNetns()).includes(netns)) throw new NslabError('not-found', `node ${net.node} has no namespace (${netns} does not exist)`, { field: 'net.node' });
+    if (net.bridge) {
+      const links = (await ipJson(netns, ['link', 'show', 'type', 'bridge'])) as { ifname: string }[];
+      if (!links.some((l) => l.ifname === net.bridge)) throw new NslabError('not-found', `bridge ${net.bridge} does not exist in ${netns}`, { field: 'net.bridge' });
+    }
+    node = { netns, bridge: net.bridge ?? null };
+  } else if (p.ip) throw new NslabError('invalid-params', 'ip needs a network (net: a node or bridge:NODE/BR)', { field: 'ip' });
+  const skeleton = await ensureSkeleton(ctx.stateDir);
+  const lower = p.rootfs === 'busybox' ? await ensureBusyboxRootfs(ctx.stateDir) : checkRootfsDir(p.rootfs, ctx.stateDir);
+  const tools = await ensureTools(ctx.stateDir);
+  return { name, rootfsLower: [skeleton, lower], rootfsLabel: p.rootfs === 'busybox' ? 'busybox' : lower, caps, uidMap, gidMap, hostname: p.hostname ?? name, node, tools };
+}
+
+export async function buildContainer(ctx: HelperContext, p: ContainerRunParams): Promise<Running> {
+  if (ctx.mode === 'sandbox') throw new NslabError('permission-denied', 'containers need the host helper (root): in sandbox mode cgroups are read-only');
+  const drv = cgroupDriverFor(ctx);
+  if (!drv) throw new NslabError('unsupported-kernel', 'no cgroup hierarchy is mounted');
+  const started = performance.now();
+  const r = await resolve(ctx, p, drv);
+  const dir = containerDir(ctx.stateDir, r.name);
+  const owner = p.owner === 'manual' ? `container:${r.name}` : p.owner;
+  const peer = r.node ? { netns: r.node.netns, name: peerName(r.name) } : null;
+  const objects: LedgerObject[] = [containerObject(r.name, owner), ...(peer ? [{ kind: 'link' as const, netns: peer.netns, name: peer.name, owner }] : [])];
+  const commands: string[] = [];
+  const vars: Record<string, number | null> = { PID1: null, USERNS: null };
+  const step = async (argv: string[], opts: { input?: string } = {}): Promise<void> => {
+    commands.push(scriptLine(argv, vars));
+    await run(argv, { change: true, ...opts });
+  };
+  /** Several `ip` commands in one process (`ip -batch -`), each shown and scripted as its own line. */
+  const batch = async (prefix: string[], lines: string[][]): Promise<void> => {
+    const shown = lines.map((l) => scriptLine([...prefix, ...l], vars));
+    commands.push(...shown);
+    await run([...prefix, '-batch', '-'], { change: true, input: lines.map((l) => l.join(' ')).join('\n') + '\n', shell: lines.map((l) => shellLine([...prefix, ...l])) });
+  };
+  const note = (line: string): void => void commands.push(line);
+  const writeProc = (path: string, value: string): void => {
+    writeFileSync(path, value);
+    const shell = `echo ${shellQuote(value.trim())} > ${path}`;
+    reportActivity({ at: new Date().toISOString(), argv: ['sh', '-c', shell], shell: [shell], ok: true, ms: 0 });
+    commands.push(scriptLine(['echo', value.trim()], {}) + ' > ' + scriptLine([path], vars));
+  };
+
+  const record: ContainerRecord = {
+    name: r.name, argv: p.argv, rootfs: r.rootfsLabel, hostname: r.hostname, netns: 'private', cgroup: cgroupPath(containerCgroup(r.name)),
+    net: p.net, ip: p.ip ?? null, userns: r.uidMap ? { uidMap: r.uidMap, gidMap: r.gidMap! } : null, capabilities: r.caps, readOnly: p.readOnly,
+    noNewPrivs: p.noNewPrivs, limits: p.limits as Record<string, unknown>, createdAt: new Date().toISOString(), owner, exit: null,
+    pid1: null, pidNs: null, gatePid: null, peer, commands, uidMap: r.uidMap, gidMap: r.gidMap,
+  };
+  const tx = ctx.ledger.begin(objects);
+  let anchor: ReturnType<typeof spawnTracked> | null = null;
+  let gateFd: number | null = null;
+  let cgroupMade = false;
+  try {
+    const root = join(dir, 'root');
+    for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
+    saveRecord(ctx.stateDir, record);
+    const gateStart = join(dir, 'gate-start');
+    const gateRun = join(dir, 'gate-run');
+    note(`DIR=${shellQuote(dir)}   # the container's upper/work layers, mount point and start gates`);
+    // 0666: the run gate is opened through the fd nslab passes down, as a user-namespaced PID 1 (it cannot
+    // walk nslab's 0700 state directory, so nobody else reaches either FIFO by its path).
+    await step(['mkfifo', '-m', '0666', gateStart, gateRun]);
+
+    const group = await drv.create(containerCgroup(r.name), p.limits, owner);
+    cgroupMade = true;
+    for (const d of group.dirs) note(`mkdir -p ${d}`);
+    for (const w of group.writes) note(`echo ${shellQuote(w.value)} > ${w.file}`);
+
+    if (r.uidMap && r.gidMap) {
+      // The parent writes the maps, in the kernel's order: setgroups deny before gid_map, then uid_map.
+      // Bounded and in the container's cgroup: a helper killed now leaves nothing that outlives gc.
+      anchor = spawnTracked(['unshare', '--user', '--', 'sleep', '60']);
+      drv.attach(containerCgroup(r.name), anchor.pid);
+      note('unshare --user -- sleep 60 & USERNS=$!   # holds the new user namespace while its maps are written');
+      const own = nsInode('self', 'user');
+      for (let i = 0; nsInode(anchor.pid, 'user') === own || nsInode(anchor.pid, 'user') === null; i++) {
+        if (i > 5000) throw new NslabError('timeout', 'the user namespace did not appear');
+        await new Promise((res) => setTimeout(res, 1));
+      }
+      vars.USERNS = anchor.pid;
+      writeProc(`/proc/${anchor.pid}/setgroups`, 'deny\n');
+      writeProc(`/proc/${anchor.pid}/gid_map`, formatIdMap(r.gidMap));
+      writeProc(`/proc/${anchor.pid}/uid_map`, formatIdMap(r.uidMap));
+      const hostRoot = r.uidMap.find((l) => l.inside === 0)?.outside;
+      if (hostRoot !== undefined) {
+        // the upper layer belongs to the container's root, so it can write its own files
+        await step(['chown', `${hostRoot}:${r.gidMap.find((l) => l.inside === 0)?.outside ?? hostRoot}`, join(dir, 'upper')]);
+      }
+    }
+
+    const chain = [
+      'flock', gateStart,
+      ...(anchor ? ['nsenter', `--user=/proc/${anchor.pid}/ns/user`, '--'] : []),
+      'unshare', '--mount', '--uts', '--ipc', '--net', '--pid', '--cgroup', '--fork', '--kill-child', '--propagation', 'private', '--',
+      'setpriv', `--bounding-set=-all${r.caps.map((c) => `,+${c}`).join('')}`, '--inh-caps=-all', ...(p.noNewPrivs ? ['--no-new-privs'] : []), '--',
+      'flock', '/proc/self/fd/3', ...p.argv,
+    ];
+    gateFd = openSync(gateRun, constants.O_RDONLY | constants.O_NONBLOCK);
+    const logFd = p.detach ? openSync(join(dir, 'log'), 'a', 0o600) : undefined;
+    const proc = spawnGated(chain, { env: containerEnv(r.hostname), fds: [gateFd], ...(logFd !== undefined ? { logFd } : {}), detached: p.detach, shell: [`${shellLine(chain)} 3<${gateRun} &`] });
+    // A script runs as root with a traversable $DIR, so PID 1 may open the gate by its path.
+    commands.push(`${scriptLine(chain.map((w) => (w === '/proc/self/fd/3' ? gateRun : w)), vars)} & GATE=$!`);
+    if (logFd !== undefined) closeSync(logFd);
+    closeSync(gateFd);
+    gateFd = null;
+    record.gatePid = proc.pid;
+    saveRecord(ctx.stateDir, record);
+    drv.attach(containerCgroup(r.name), proc.pid);
+    for (const f of drv.backend.procsFiles(containerCgroup(r.name))) note(`echo "$GATE" > ${f}`);
+    await releaseGate(gateStart);
+    note(': > "$DIR/gate-start"   # the chain runs on: unshare, then PID 1 waits at the second gate');
+    const pid1 = await waitDescendant(proc.pid, 2);
+    // unshare makes the mounts private after it forks: nothing may be mounted before PID 1 reached its gate
+    await waitExe(pid1, 'flock');
+    vars.PID1 = pid1;
+    note('sleep 0.1; PID1=$(cat /proc/$(cat /proc/$GATE/task/$GATE/children)/task/*/children)');
+    record.pid1 = pid1;
+    record.pidNs = nsInode(pid1, 'pid');
+    saveRecord(ctx.stateDir, record);
+    anchor?.kill(); // the container's processes hold the user namespace now
+
+    const ns = (...flags: string[]): string[] => ['nsenter', '-t', String(pid1), ...flags, '--'];
+    const inside: string[][] = [['link', 'set', 'lo', 'up']];
+    if (peer) inside.push(['link', 'set', 'eth0', 'up'], ...(p.ip ? [['addr', 'add', p.ip, 'dev', 'eth0']] : []), ...(p.gateway ? [['route', 'add', 'default', 'via', p.gateway]] : []));
+    // Independent steps run side by side; each chain keeps its own order (and so does the script).
+    const network = async (): Promise<void> => {
+      if (peer) await step(['ip', 'link', 'add', peer.name, 'netns', peer.netns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]);
+      await Promise.all([
+        ...(peer ? [step(['ip', '-n', peer.netns, 'link', 'set', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up'])] : []),
+        batch([...ns('-n'), 'ip'], inside),
+      ]);
+    };
+    const filesystem = async (): Promise<void> => {
+      const lower = r.rootfsLower.join(':');
+      await step([...ns('-m'), 'mount', '-t', 'overlay', '-o', `${p.readOnly ? 'ro,' : ''}lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, 'nslab-rootfs', root]);
+      await Promise.all([
+        step([...ns('-m'), 'mount', '--bind', '-o', 'ro', r.tools, `${root}${NSLAB_TOOLS}`]),
+        step([...ns('-m', '-p'), 'mount', '-t', 'proc', '-o', 'nosuid,nodev,noexec', 'proc', `${root}/proc`]),
+        step([...ns('-m', '-n'), 'mount', '-t', 'sysfs', '-o', 'ro,nosuid,nodev,noexec', 'sysfs', `${root}/sys`]),
+      ]);
+    };
+    await Promise.all([network(), filesystem(), step([...ns('-u'), 'hostname', r.hostname])]);
+    await step([...ns('-m'), 'pivot_root', root, `${root}/.oldroot`]);
+    await step([...ns('-m'), NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot']);
+    await releaseGate(gateRun);
+    note(': > "$DIR/gate-run"   # PID 1 (flock) starts the program');
+    ctx.ledger.commit(tx);
+    saveRecord(ctx.stateDir, record);
+    if (p.detach) proc.unref();
+    return { record, proc, startMs: Math.round(performance.now() - started) };
+  } catch (err) {
+    if (gateFd !== null) closeSync(gateFd);
+    anchor?.kill();
+    await teardown(ctx, drv, record, cgroupMade).catch(() => undefined); // what cannot go now is left to gc
+    ctx.ledger.removed(objects, tx);
+    throw err;
+  }
+}
+
+/** Kills everything in the container's cgroup and removes what was built for it. */
+export async function teardown(ctx: HelperContext, drv: CgroupDriver, record: ContainerRecord, withCgroup = true): Promise<void> {
+  killGate(record.gatePid, containerDir(ctx.stateDir, record.name));
+  if (withCgroup && drv.backend.exists(containerCgroup(record.name))) await drv.remove(containerCgroup(record.name), true);
+  if (record.peer) {
+    // normally gone with the container's network namespace
+    await run(['ip', '-n', record.peer.netns, 'link', 'del', record.peer.name], { change: true, allowFailure: true });
+  }
+  rmSync(containerDir(ctx.stateDir, record.name), { recursive: true, force: true });
+}
+
+/** What a container's programs see in their environment: not the helper's. */
+export const containerEnv = (hostname: string): Record<string, string> => ({
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  HOME: '/root',
+  HOSTNAME: hostname,
+  TERM: 'xterm',
+  LC_ALL: 'C',
+});

@@ -1,0 +1,158 @@
+// fw.watch: one sweep per interval (1 s default) reads the counters of every watched namespace — one
+// `iptables-save -c` and one `nft -j -a list ruleset` each (plus iptables-legacy-save where legacy tables
+// were found when watching began), never one spawn per rule, and for namespaces without legacy tables all
+// in one `ip -batch` — and sends each subscriber the rules whose counters moved, with deltas and the
+// "no hit since watching began / ever" flags.
+import type { FwCounterDelta, FwCountersEvent, FwRuleset } from '../../shared/contract/firewall.js';
+import { FW_WATCH_INTERVAL } from '../../shared/contract/firewall.js';
+import type { ClientHandle } from '../rpc/dispatcher.js';
+import { readCountersBatched, readRuleset } from './ruleset.js';
+import type { FwNetns } from './netns.js';
+
+interface Counter {
+  packets: number;
+  bytes: number;
+}
+
+/** The counters of a ruleset: rules by id, built-in chains' policies by `<source>/<family>/<table>/<chain>`. */
+export function countersOf(rs: FwRuleset): { rules: Map<string, Counter>; policies: Map<string, Counter> } {
+  const rules = new Map<string, Counter>();
+  const policies = new Map<string, Counter>();
+  for (const t of rs.tables) {
+    for (const c of t.chains) {
+      if (c.packets !== null) policies.set(`${t.source}/${t.family}/${t.name}/${c.name}`, { packets: c.packets, bytes: c.bytes ?? 0 });
+      for (const r of c.rules) if (r.packets !== null) rules.set(r.id, { packets: r.packets, bytes: r.bytes ?? 0 });
+    }
+  }
+  return { rules, policies };
+}
+
+/** Deltas of one sweep against the previous one and the first; only what moved unless `all`. */
+export function diffCounters(now: Map<string, Counter>, prev: Map<string, Counter> | null, first: Map<string, Counter>, all: boolean): FwCounterDelta[] {
+  const out: FwCounterDelta[] = [];
+  for (const [id, c] of now) {
+    const p = prev?.get(id);
+    if (!first.has(id)) first.set(id, c);
+    const base = first.get(id)!;
+    const dPackets = p ? c.packets - p.packets : 0;
+    const dBytes = p ? c.bytes - p.bytes : 0;
+    if (!all && p && dPackets === 0 && dBytes === 0) continue;
+    out.push({ id, packets: c.packets, bytes: c.bytes, dPackets, dBytes, zeroSinceWatch: c.packets === base.packets, zeroSinceStart: c.packets === 0 });
+  }
+  return out;
+}
+
+interface Watched {
+  netns: FwNetns;
+  clients: Map<string, ClientHandle>;
+  legacy: boolean | null;
+  prev: { rules: Map<string, Counter>; policies: Map<string, Counter> } | null;
+  first: { rules: Map<string, Counter>; policies: Map<string, Counter> };
+}
+
+const keyOf = (netns: FwNetns): string => netns ?? '';
+
+export class CounterWatch {
+  private readonly watched = new Map<string, Watched>();
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  interval: number = FW_WATCH_INTERVAL.default;
+
+  constructor(
+    private readonly read: (netns: FwNetns, legacy: boolean) => Promise<FwRuleset> = (netns, legacy) => readRuleset(netns, { text: false, legacy }),
+    private readonly readMany: (netns: string[]) => Promise<Map<string, FwRuleset | Error> | null> = readCountersBatched,
+  ) {}
+
+  /** Adds a client to these namespaces; a namespace new to the watch is swept for it at once. */
+  watch(client: ClientHandle, targets: FwNetns[], interval?: number): FwNetns[] {
+    if (interval !== undefined) this.setInterval(interval);
+    for (const netns of targets) {
+      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() } };
+      w.clients.set(client.id, client);
+      this.watched.set(keyOf(netns), w);
+      // A client that joins late gets the whole table on its first sweep.
+      if (w.prev) void this.sweepOne(w, client.id);
+    }
+    this.start();
+    return this.watching(client.id);
+  }
+
+  unwatch(clientId: string, targets?: FwNetns[]): FwNetns[] {
+    for (const [key, w] of this.watched) {
+      if (targets && !targets.some((t) => keyOf(t) === key)) continue;
+      w.clients.delete(clientId);
+      if (w.clients.size === 0) this.watched.delete(key);
+    }
+    if (this.watched.size === 0) this.close();
+    return this.watching(clientId);
+  }
+
+  watching(clientId: string): FwNetns[] {
+    return [...this.watched.values()].filter((w) => w.clients.has(clientId)).map((w) => w.netns);
+  }
+
+  setInterval(ms: number): void {
+    this.interval = Math.min(FW_WATCH_INTERVAL.max, Math.max(FW_WATCH_INTERVAL.min, ms));
+    if (this.timer) {
+      this.close();
+      this.start();
+    }
+  }
+
+  private start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweep(), this.interval);
+    this.timer.unref();
+    void this.sweep();
+  }
+
+  /**
+   * One sweep of every watched namespace; a sweep still running when the next is due is not doubled.
+   * Namespaces known to hold no legacy tables are read together in one spawn; the root namespace, and
+   * each namespace on its first sweep, one by one.
+   */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepAll().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepAll(): Promise<void> {
+    const all = [...this.watched.values()];
+    const together = all.filter((w): w is Watched & { netns: string } => w.netns !== null && w.legacy === false);
+    const read = together.length > 1 ? await this.readMany(together.map((w) => w.netns)).catch(() => null) : null;
+    await Promise.all(all.map((w) => this.sweepOne(w, undefined, w.netns !== null ? read?.get(w.netns) : undefined)));
+  }
+
+  private async sweepOne(w: Watched, onlyClient?: string, given?: FwRuleset | Error): Promise<void> {
+    const t = Date.now();
+    const base = { t, interval: this.interval, netns: w.netns, node: w.netns?.startsWith('nslab-') ? w.netns.slice('nslab-'.length) : null };
+    let event: FwCountersEvent;
+    try {
+      if (given instanceof Error) throw given;
+      const rs = given ?? (await this.read(w.netns, w.legacy ?? true));
+      w.legacy ??= rs.legacyTables;
+      const now = countersOf(rs);
+      const all = !w.prev || onlyClient !== undefined;
+      const prev = onlyClient !== undefined ? null : w.prev;
+      const removed = w.prev && !onlyClient ? [...w.prev.rules.keys()].filter((id) => !now.rules.has(id)) : [];
+      const added = w.prev && !onlyClient ? [...now.rules.keys()].some((id) => !w.prev!.rules.has(id)) : false;
+      const rules = diffCounters(now.rules, prev?.rules ?? null, w.first.rules, all);
+      const policies = diffCounters(now.policies, prev?.policies ?? null, w.first.policies, all);
+      for (const id of removed) w.first.rules.delete(id);
+      if (onlyClient === undefined) w.prev = now;
+      const zero = [...now.rules].filter(([id, c]) => c.packets === w.first.rules.get(id)?.packets).length;
+      event = { ...base, rules, policies, removed, total: now.rules.size, zeroSinceWatch: zero, changed: removed.length > 0 || added };
+      if (!all && !rules.length && !policies.length && !event.changed) return;
+    } catch (err) {
+      event = { ...base, rules: [], policies: [], removed: [], total: 0, zeroSinceWatch: 0, changed: false, error: (err as Error).message };
+    }
+    for (const [id, client] of w.clients) if (onlyClient === undefined || id === onlyClient) client.notify('fw.counters', event);
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,18 @@
+// Self-hosted fonts, so Korean renders on a machine without CJK system fonts: Noto Sans KR for text and
+// Nanum Gothic Coding (a monospace with Hangul) for code and terminals. Their @font-face rules (and the
+// slices they point at) are a chunk of their own, loaded after start-up — at once for a Korean page, when
+// the browser is idle otherwise — so an English cold start neither downloads nor parses them. Each face is
+// split into unicode-range slices listed after the system fonts: only slices the system fonts lack are
+// ever downloaded (font-display: swap: text shows at once and is redrawn when a slice arrives).
+let loading: Promise<unknown> | null = null;
+
+export function loadFonts(): Promise<unknown> {
+  loading ??= import('./font-faces');
+  return loading;
+}
+
+/** Korean now; otherwise once the page is idle. */
+export function scheduleFonts(locale: string): void {
+  if (locale === 'ko') void loadFonts();
+  else (globalThis.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 500)))(() => void loadFonts());
+}

@@ -1,0 +1,93 @@
+// Container benchmark (issue 16), all legs in the same run:
+//   nslab rpc   — container.run { rootfs busybox, net bridge:bench-ct/br0, remove } -- true through a running
+//                 helper (namespaces + overlay rootfs + pivot_root + /proc + cgroup + veth), the GUI path
+//   floor       — a bare `unshare --mount --uts --ipc --net --pid --fork chroot ROOTFS /bin/true`, no
+//                 cgroup, no veth, no pivot_root: the least any container start can cost here
+//   inspect     — process.inspect of one running container's PID 1
+// Reported as medians and as the ratio nslab / floor (Docker 20.10 measured 0.85 s none / 1.06 s bridge on the
+// issue's machine: the target is < 100 ms, ≥ 8× faster). Results: tests/bench/results/container.json.
+// Environment: NSLAB_BENCH_REPS (default 15), NSLAB_BENCH_STRICT=1 (exit non-zero when a target is missed).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, sh } from './lib/proc.mjs';
+import { rpcClient, startHelper } from './lib/rpc.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RESULTS = join(ROOT, 'tests', 'bench', 'results');
+const REPS = Number(process.env.NSLAB_BENCH_REPS ?? 15);
+const STRICT = process.env.NSLAB_BENCH_STRICT === '1';
+const DOCKER = { none: 0.85, bridge: 1.06 };
+const TARGETS = { runMs: 100, overDocker: 8, inspectMs: 50 };
+
+const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-ct-'));
+const socket = join(stateDir, 'helper.sock');
+const topo = join(stateDir, 'ct.yaml');
+writeFileSync(topo, ['name: bench-ct', 'nodes:', '  - name: bench-ct', '    bridges: [{ name: br0, addresses: [10.78.0.1/24] }]'].join('\n'));
+
+const helper = startHelper({ stateDir, socket, cwd: ROOT });
+let client;
+const results = {};
+try {
+  await helper.ready;
+  client = rpcClient(socket);
+  await client.ready;
+  await client.call('topology.apply', { yaml: readFileSync(topo, 'utf8') });
+
+  // warm-up: builds the busybox rootfs, the skeleton and the tools once
+  await client.call('container.run', { rootfs: 'busybox', argv: ['true'], remove: true });
+
+  const runs = [];
+  const builds = [];
+  for (let i = 0; i < REPS; i++) {
+    const t0 = performance.now();
+    const r = await client.call('container.run', { rootfs: 'busybox', net: { node: 'bench-ct', bridge: 'br0' }, argv: ['true'], remove: true });
+    runs.push(performance.now() - t0);
+    builds.push(r.startMs);
+    if (r.exit?.code !== 0) throw new Error(`container run -- true exited ${JSON.stringify(r.exit)}`);
+  }
+
+  const rootfs = join(stateDir, 'rootfs', 'busybox');
+  const floors = [];
+  for (let i = 0; i < REPS; i++) {
+    const r = await sh(['unshare', '--mount', '--uts', '--ipc', '--net', '--pid', '--fork', 'chroot', rootfs, '/bin/true']);
+    floors.push(r.ms);
+  }
+
+  const c = await client.call('container.run', { name: 'bench-inspect', rootfs: 'busybox', argv: ['sleep', '60'], detach: true });
+  const inspects = [];
+  for (let i = 0; i < REPS; i++) {
+    const t0 = performance.now();
+    await client.call('process.inspect', { pid: c.pid });
+    inspects.push(performance.now() - t0);
+  }
+  await client.call('container.remove', { name: 'bench-inspect', force: true });
+  await client.call('topology.destroy', { name: 'bench-ct' });
+
+  results.runMs = median(runs);
+  results.buildMs = median(builds);
+  results.floorMs = median(floors);
+  results.inspectMs = median(inspects);
+  results.overFloor = results.runMs / results.floorMs;
+  results.overDockerBridge = (DOCKER.bridge * 1000) / results.runMs;
+  console.log(`container run --net bridge -- true   median ${results.runMs.toFixed(1)} ms  (${REPS} runs)`);
+  console.log(`  of which building until the program starts  median ${results.buildMs.toFixed(1)} ms (the rest: the program, then removing it)`);
+  console.log(`bare unshare … chroot floor            median ${results.floorMs.toFixed(1)} ms  → nslab is ${results.overFloor.toFixed(1)}× the floor`);
+  console.log(`process.inspect of one PID             median ${results.inspectMs.toFixed(1)} ms`);
+  console.log(`vs docker run --rm (1.06 s bridge, measured on the issue's machine): ${results.overDockerBridge.toFixed(1)}× faster`);
+  const missed = [
+    results.runMs >= TARGETS.runMs && `run ${results.runMs.toFixed(0)} ms ≥ ${TARGETS.runMs} ms`,
+    results.overDockerBridge < TARGETS.overDocker && `only ${results.overDockerBridge.toFixed(1)}× docker`,
+    results.inspectMs >= TARGETS.inspectMs && `inspect ${results.inspectMs.toFixed(0)} ms ≥ ${TARGETS.inspectMs} ms`,
+  ].filter(Boolean);
+  for (const m of missed) console.log(`target missed: ${m}`);
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'container.json'), JSON.stringify({ reps: REPS, ...results, docker: DOCKER, targets: TARGETS, missed }, null, 2));
+  if (STRICT && missed.length) process.exitCode = 1;
+} finally {
+  await client?.close();
+  await helper.stop();
+  await sh([process.execPath, join(ROOT, 'bin', 'nslab.mjs'), 'gc'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, allowFailure: true });
+  rmSync(stateDir, { recursive: true, force: true });
+}
