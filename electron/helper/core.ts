@@ -19,6 +19,7 @@ import { metricsHandlers } from './metrics/handlers.js';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js';
 import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
+import { dockernetHandlers } from './dockernet/handlers.js';
 import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
 import { nftTableKind, ruleKind } from './firewall/kinds.js';
@@ -111,6 +112,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     'system.doctor': async () => doctor(ctx),
     ...activityHandlers(journal),
     ...netHandlers(ctx),
+    ...dockernetHandlers(ctx),
     ...cgroupHandlers(ctx),
     ...metrics.handlers,
     ...firewall.handlers,

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { MethodSpec } from './define.js';
 import { activity } from './activity.js';
 import { cgroup } from './cgroup.js';
+import { dockernet } from './dockernet.js';
 import { firewall } from './firewall.js';
 import { audit } from './audit.js';
 import { container } from './container.js';
@@ -16,7 +17,7 @@ import { topology } from './topology.js';
 import { trace } from './trace.js';
 import { conntrack } from './conntrack.js';
 
-export const methods = { ...system, ...activity, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit };
+export const methods = { ...system, ...activity, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -44,6 +45,7 @@ export const subscriptionChange = (name: string): MethodSpec['subscription'] => 
 export * from './events.js';
 export { ActivityQuery } from './activity.js';
 export * from './cgroup.js';
+export { DockernetObject, DockernetShow, DockernetUpParams, DOCKER_ENGINES, DOCKER_NETWORK_MODES } from './dockernet.js';
 export * from './container.js';
 export { AuditReport } from '../audit/schema.js';
 export * from './metrics.js';

@@ -1,0 +1,84 @@
+// `nslab dockernet up|show|down`: Docker's network modes rebuilt from primitives.
+import { z } from 'zod';
+import { Ipv4Cidr } from '../names.js';
+import { defineMethods } from './define.js';
+
+export const DOCKER_NETWORK_MODES = ['bridge', 'host', 'none', 'macvlan', 'ipvlan'] as const;
+export const DOCKER_ENGINES = ['20.10', '28'] as const;
+
+/** A dockernet's name: its nodes are `<name>-host` and `<name>-<container>`. */
+const DockernetName = z.string().regex(/^[a-z][a-z0-9]{0,7}$/, { error: 'name must be 1–8 lowercase letters or digits, starting with a letter' });
+const ContainerName = z.string().regex(/^[a-z][a-z0-9]{0,7}$/, { error: 'a container name must be 1–8 lowercase letters or digits, starting with a letter' });
+const Port = z.number({ error: 'a port must be a number' }).int({ error: 'a port must be an integer' }).min(1, { error: 'ports are 1–65535' }).max(65535, { error: 'ports are 1–65535' });
+
+export const PublishSpec = z.strictObject({ hostPort: Port, container: ContainerName, containerPort: Port });
+
+export const DockernetUpParams = z
+  .strictObject({
+    name: DockernetName.default('dk'),
+    containers: z.array(ContainerName).min(1, { error: 'give at least one container' }).max(16).default(['c1', 'c2']),
+    publish: z.array(PublishSpec).default([]),
+    network: z.enum(DOCKER_NETWORK_MODES, { error: `network must be one of ${DOCKER_NETWORK_MODES.join(', ')}` }).default('bridge'),
+    subnet: Ipv4Cidr.default('172.17.0.0/16'),
+    engine: z.enum(DOCKER_ENGINES, { error: `engine must be one of ${DOCKER_ENGINES.join(', ')}` }).default('20.10'),
+  })
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.containers.forEach((c, i) => {
+      if (seen.has(c)) ctx.addIssue({ code: 'custom', path: ['containers', i], message: `container ${c} is listed twice` });
+      seen.add(c);
+    });
+    const hostPorts = new Set<number>();
+    p.publish.forEach((pub, i) => {
+      if (!seen.has(pub.container)) ctx.addIssue({ code: 'custom', path: ['publish', i, 'container'], message: `unknown container ${pub.container}; containers are ${p.containers.join(', ')}` });
+      if (hostPorts.has(pub.hostPort)) ctx.addIssue({ code: 'custom', path: ['publish', i, 'hostPort'], message: `host port ${pub.hostPort} is published twice` });
+      hostPorts.add(pub.hostPort);
+    });
+    if (p.publish.length && p.network !== 'bridge') ctx.addIssue({ code: 'custom', path: ['publish'], message: `--publish needs --network bridge (Docker ignores it in ${p.network} mode)` });
+    const prefix = Number(p.subnet.split('/')[1]);
+    if (prefix > 28) ctx.addIssue({ code: 'custom', path: ['subnet'], message: 'subnet must be /28 or larger' });
+    if (p.subnet.startsWith('127.')) ctx.addIssue({ code: 'custom', path: ['subnet'], message: 'subnet must not be in 127.0.0.0/8' });
+  });
+
+/** One object Docker would have made, with why. */
+export const DockernetObject = z.object({
+  kind: z.enum(['node', 'link', 'address', 'route', 'sysctl', 'chain', 'rule']),
+  node: z.string(),
+  /** What a person would recognise: `docker0 172.17.0.1/16`, `-A FORWARD -j DOCKER-USER`. */
+  text: z.string(),
+  /** iptables table and chain, for rules and chains (links the Firewall panel's rule). */
+  table: z.string().optional(),
+  chain: z.string().optional(),
+  why: z.string(),
+});
+export type DockernetObject = z.infer<typeof DockernetObject>;
+
+export const DockernetShow = z.object({
+  name: z.string(),
+  engine: z.enum(DOCKER_ENGINES),
+  network: z.enum(DOCKER_NETWORK_MODES),
+  objects: z.array(DockernetObject),
+  /** The host namespace's rules as dockerd would print them (iptables-save, nslab comments set aside). */
+  rules: z.string(),
+});
+
+export const dockernet = defineMethods({
+  'dockernet.up': {
+    summary: 'Build a simulated Docker host and its containers exactly as dockerd would (idempotent).',
+    renderer: true,
+    params: DockernetUpParams,
+    result: z.object({ name: z.string(), created: z.array(z.string()), ms: z.number() }),
+  },
+  'dockernet.show': {
+    summary: 'Every object of a dockernet with one sentence of why Docker made it.',
+    renderer: true,
+    params: z.strictObject({ name: DockernetName.default('dk') }),
+    result: DockernetShow,
+  },
+  'dockernet.down': {
+    summary: 'Remove exactly what a dockernet created.',
+    renderer: true,
+    params: z.strictObject({ name: DockernetName.default('dk') }),
+    result: z.object({ name: z.string(), removed: z.array(z.string()) }),
+  },
+});
