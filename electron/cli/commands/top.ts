@@ -6,7 +6,6 @@ import type { SeriesSample } from '../../shared/contract/index.js';
 import { printJson, withClient } from '../output.js';
 
 const n = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
-const bytes = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : formatBytes(v));
 const rate = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${formatBytes(v)}/s`);
 
 export function renderTop(samples: SeriesSample[]): string {
@@ -18,7 +17,7 @@ export function renderTop(samples: SeriesSample[]): string {
     const v = g.values;
     const pids = `${v.pids ?? '—'}${v.pidsMax !== null && v.pidsMax !== undefined ? `/${v.pidsMax}` : ''}`;
     lines.push(
-      `${g.series.slice('cgroup:'.length).padEnd(28)} ${n(g.rates.cpuPercent).padStart(7)} ${bytes(v.memory).padStart(10)} / ${(v.memoryLimit === null ? 'unlimited' : bytes(v.memoryLimit)).padEnd(10)} ${`${n(g.rates.throttledPercent)}%`.padStart(9)} ${pids.padStart(9)} ${String(v.oomKills ?? '—').padStart(4)}`,
+      `${g.series.slice('cgroup:'.length).padEnd(28)} ${n(g.rates.cpuPercent).padStart(7)} ${formatBytes(v.memory).padStart(10)} / ${(v.memoryLimit === null ? 'unlimited' : formatBytes(v.memoryLimit)).padEnd(10)} ${`${n(g.rates.throttledPercent)}%`.padStart(9)} ${pids.padStart(9)} ${String(v.oomKills ?? '—').padStart(4)}`,
     );
   }
   if (!groups.length) lines.push('(no groups under nslab/)');
