@@ -95,10 +95,11 @@ export function registerServe(program: Command): void {
         const dir = rendererDir();
         const server = await startOnChoice(choice, { rendererDir: dir, host: opts.host, connect: () => helper.connect(), log: say }, say);
         saveIdentity(stateDir, { port: server.port, token: server.token });
-        process.stdout.write(`nslab: browser mode at ${server.url}\n`);
+        // Notes first: whoever waits for the URL line (a test, a script) has them by then.
         for (const note of choice.notes) say(note);
         if (graceMs !== undefined) say(`terminals keep running ${formatDuration(graceMs)} after their last window closed`);
         say(`${helper.describe()}; renderer ${existsSync(join(dir, 'index.html')) ? dir : 'not built (run npm run build)'}; Ctrl-C stops`);
+        process.stdout.write(`nslab: browser mode at ${server.url}\n`);
         // Ctrl-C reaches the whole process group and `npm start` forwards it too: a second signal must
         // not kill us halfway through releasing the ledger lock.
         let stopping = false;
