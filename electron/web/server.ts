@@ -145,7 +145,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      wss.close();
+      // A port someone else holds is a user-level fact, not a crash: say which and what to do.
+      if (err.code === 'EADDRINUSE') reject(new NslabError('busy', `port ${opts.port} on ${host} is taken by another program: stop it, or pick another with --port`, { field: 'port' }));
+      else if (err.code === 'EACCES') reject(new NslabError('permission-denied', `port ${opts.port} on ${host} needs privileges: pick one above 1023 with --port`, { field: 'port' }));
+      else reject(err);
+    });
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   at.port = (server.address() as AddressInfo).port;

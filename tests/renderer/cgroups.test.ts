@@ -394,7 +394,7 @@ describe('CgroupsPanel', () => {
       'pty.open': (p) => {
         if (refuse) throw new NslabError('permission-denied', 'a terminal in a cgroup needs the host helper (root)');
         const { target, cols, rows } = p as { target: { kind: 'host' }; cols: number; rows: number };
-        return { id: 't7', pid: 700, target, title: 'host · nslab/web', cols, rows, detached: false, exited: null };
+        return { id: 't7', pid: 700, target, title: 'host · nslab/web', cols, rows, detached: false, exited: null, command: 'sh', startedAt: '2026-12-01T10:00:00.000Z', clients: 1, endsAt: null };
       },
     });
     const w = mountPanel();

@@ -129,7 +129,7 @@ function labsApi(overrides: Record<string, (p: unknown) => unknown> = {}): LabsF
     'lab.export': () => ({ id: 'netns-bridge', script: '#!/bin/sh\nip netns add nslab-br-red\n' }),
     'lab.progress': () => ({ user: 'root', labs: { 'netns-bridge': progress({ passed: state.passed }) } }),
     'pty.list': () => ({ sessions: [] }),
-    'pty.open': (p: unknown) => ({ id: `t${nextPty++}`, pid: 100, target: (p as { target: unknown }).target, title: 'br-host', cols: 80, rows: 24, detached: false, exited: null }),
+    'pty.open': (p: unknown) => ({ id: `t${nextPty++}`, pid: 100, target: (p as { target: unknown }).target, title: 'br-host', cols: 80, rows: 24, detached: false, exited: null, command: 'sh', startedAt: '2026-12-01T10:00:00.000Z', clients: 1, endsAt: null }),
     'pty.write': () => ({}),
     'pty.kill': () => ({}),
     'pty.ack': () => ({}),

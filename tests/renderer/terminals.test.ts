@@ -77,6 +77,10 @@ const info = (id: string, extra: Partial<PtyInfo> = {}): PtyInfo => ({
   rows: 24,
   detached: false,
   exited: null,
+  command: 'ip netns exec nslab-red /bin/bash',
+  startedAt: '2026-12-01T10:00:00.000Z',
+  clients: 0,
+  endsAt: null,
   ...extra,
 });
 
@@ -241,44 +245,70 @@ describe('useTerminalsStore', () => {
     expect(store.active).toBeNull();
   });
 
-  it('after a reload, re-attaches the remembered tabs: scrollback first, then live output, acking only the live part', async () => {
+  it('after a reload, re-attaches the remembered tabs: the replayed scrollback, then live output, all acknowledged', async () => {
     vi.useFakeTimers();
     sessionStorage.setItem(TERMINAL_STORAGE.tabs, JSON.stringify({ ids: ['t7', 't9'], active: 't9' }));
     let answer!: (v: unknown) => void;
     const api = ptyApi({
       // t9 is gone (it exited long ago); t8 belongs to somebody else
-      'pty.list': () => ({ sessions: [info('t7'), info('t8', { title: 'blue' })] }),
+      'pty.list': () => ({ sessions: [info('t7'), info('t8', { title: 'blue', clients: 1 })] }),
       'pty.attach': () => new Promise((r) => (answer = r)),
+      'pty.config': () => ({ graceMs: 600_000, scrollbackChars: 262_144 }),
     });
     const store = useTerminalsStore();
     const started = store.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(callsOf(api, 'pty.attach')).toEqual([{ id: 't7' }]);
-    // live output arrives before the attach answer is handled
+    // the helper replays the scrollback as output, then live output follows, before the answer is handled
+    api.emit('pty.data', { id: 't7', data: 'old output\r\n' });
     api.emit('pty.data', { id: 't7', data: 'live-1' });
-    answer({ ...info('t7'), scrollback: 'old output\r\n' });
+    answer({ ...info('t7'), replayChars: 'old output\r\n'.length });
     await started;
     api.emit('pty.data', { id: 't7', data: 'live-2' });
     const screen = screens[0]!;
     expect(screen.writes).toEqual([
-      { data: 'old output\r\n', acked: false },
+      { data: 'old output\r\n', acked: true },
       { data: 'live-1', acked: true },
       { data: 'live-2', acked: true },
     ]);
     screen.parseAll();
     vi.advanceTimersByTime(ACK_DELAY_MS);
-    expect(callsOf(api, 'pty.ack')).toEqual([{ id: 't7', chars: 'live-1'.length + 'live-2'.length }]);
+    expect(callsOf(api, 'pty.ack')).toEqual([{ id: 't7', chars: 'old output\r\n'.length + 'live-1'.length + 'live-2'.length }]);
     expect(store.tabs.map((t) => t.id)).toEqual(['t7']);
     expect(store.active).toBe('t7');
     expect(store.others.map((o) => o.id)).toEqual(['t8']);
-    // and the page remembers what it shows now
-    expect(JSON.parse(sessionStorage.getItem(TERMINAL_STORAGE.tabs)!)).toEqual({ ids: ['t7'], active: 't7' });
+    expect(store.graceMs).toBe(600_000);
+    // and the page remembers what it shows now (this tab's, and the browser's last page's)
+    const remembered = { ids: ['t7'], active: 't7', started: { t7: '2026-12-01T10:00:00.000Z' } };
+    expect(JSON.parse(sessionStorage.getItem(TERMINAL_STORAGE.tabs)!)).toEqual(remembered);
+    expect(JSON.parse(localStorage.getItem(TERMINAL_STORAGE.recent)!)).toEqual(remembered);
+  });
+
+  it('a page opened afresh (the tab was closed) takes back the last page’s shells nobody else has attached', async () => {
+    // t6 was the last page's too, but the helper restarted since: its t6 is another shell
+    localStorage.setItem(TERMINAL_STORAGE.recent, JSON.stringify({ ids: ['t3', 't4', 't5', 't6'], active: 't4', started: { t6: '2026-11-30T08:00:00.000Z' } }));
+    const api = ptyApi({
+      // t3: nobody attached (its page was closed); t4: another window has it now; t5: ended
+      'pty.list': () => ({
+        sessions: [info('t3', { endsAt: '2026-12-01T10:10:00.000Z' }), info('t4', { clients: 1 }), info('t5', { exited: { code: 0, signal: null } }), info('t6')],
+      }),
+      'pty.attach': (p) => ({ ...info((p as { id: string }).id), replayChars: 0 }),
+    });
+    const store = useTerminalsStore();
+    await store.start();
+    expect(callsOf(api, 'pty.attach')).toEqual([{ id: 't3' }]);
+    expect(store.tabs.map((t) => t.id)).toEqual(['t3']);
+    expect(store.active).toBe('t3');
+    expect(store.others.map((o) => o.id)).toEqual(['t4', 't6']);
   });
 
   it('attaches another live session on request and takes every tab back after the connection returns', async () => {
     const api = ptyApi({
       'pty.list': () => ({ sessions: [info('t8', { title: 'blue' })] }),
-      'pty.attach': (p) => ({ ...info((p as { id: string }).id, { title: 'blue' }), scrollback: 'blue$ ' }),
+      'pty.attach': (p) => {
+        api.emit('pty.data', { id: (p as { id: string }).id, data: 'blue$ ' });
+        return { ...info((p as { id: string }).id, { title: 'blue' }), replayChars: 6 };
+      },
     });
     const store = useTerminalsStore();
     await store.start();
@@ -293,7 +323,8 @@ describe('useTerminalsStore', () => {
     await flush();
     expect(callsOf(api, 'pty.attach')).toEqual([{ id: 't8' }, { id: 't8' }]);
     expect(screens).toHaveLength(1);
-    expect(screens[0]!.resets).toBe(1); // the screen is redrawn from the scrollback, not duplicated
+    expect(screens[0]!.resets).toBe(1); // the screen is redrawn from the replay, not duplicated
+    expect(screens[0]!.writes.map((w) => w.data)).toEqual(['blue$ ', 'blue$ ']);
   });
 
   it('keeps a typed error when the helper refuses, and remembers the font size within bounds', async () => {

@@ -29,6 +29,8 @@ export interface ServeOptions {
   env?: Record<string, string>;
   args?: string[];
   timeoutMs?: number;
+  /** `--port` to pass (default 0: a free one); 'kept' passes none, so serve uses the port of its last run. */
+  port?: number | 'kept';
 }
 
 const URL_LINE = /^nslab: browser mode at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+))$/m;
@@ -36,7 +38,8 @@ const URL_LINE = /^nslab: browser mode at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=
 export function startServe(opts: ServeOptions = {}): Promise<ServeHandle> {
   const ownDir = opts.stateDir === undefined;
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'nslab-serve-'));
-  const child = spawn(process.execPath, [NSLAB, 'serve', '--port', '0', ...(opts.args ?? [])], {
+  const portArgs = opts.port === 'kept' ? [] : ['--port', String(opts.port ?? 0)];
+  const child = spawn(process.execPath, [NSLAB, 'serve', ...portArgs, ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, NSLAB_STATE_DIR: stateDir, ...opts.env },
   });

@@ -149,7 +149,7 @@ describe('installRelay', () => {
     const t = setup(undefined, {
       'pty.open': async (_p, call) => {
         setTimeout(() => call.client.notify('pty.data', { id: 't1', data: 'hello' }), 1);
-        return { id: 't1', pid: 1, target: { kind: 'host' }, title: 'host', cols: 80, rows: 24, detached: false, exited: null };
+        return { id: 't1', pid: 1, target: { kind: 'host' }, title: 'host', cols: 80, rows: 24, detached: false, exited: null, command: 'sh', startedAt: new Date(0).toISOString(), clients: 1, endsAt: null };
       },
     });
     await t.call('pty.open', { target: { kind: 'host' } });

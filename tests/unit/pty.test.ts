@@ -27,7 +27,7 @@ describe('UTF-8 decoding of pty output (the real PtySession)', () => {
       resize: () => undefined,
     };
     const sent: string[] = [];
-    const s = new PtySession('t1', { kind: 'host' }, 'host', proc as unknown as IPty, 'c1', { cols: 80, rows: 24 }, { data: (_id, d) => sent.push(d), exit: () => undefined });
+    const s = new PtySession('t1', { kind: 'host' }, 'host', 'sh', proc as unknown as IPty, 'c1', { cols: 80, rows: 24 }, { data: (_id, d) => sent.push(d), exit: () => undefined });
     return {
       s,
       sent,

@@ -18,6 +18,7 @@ export function ptyHandlers(ctx: HelperContext): { handlers: Pick<Handlers, PtyM
       'pty.attach': async ({ id }, call) => manager.attach(id, call.client),
       'pty.detach': async ({ id }, call) => ((manager.owned(id, call.client).detached = true), {}),
       'pty.list': async () => ({ sessions: manager.list() }),
+      'pty.config': async ({ graceMs }) => manager.config(graceMs),
     },
   };
 }

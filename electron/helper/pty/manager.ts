@@ -11,18 +11,12 @@ import { launcherArgv } from '../exec/cgroup-launcher.js';
 import { spawnPty } from '../exec/pty.js';
 import { listNetns } from '../net/snapshot.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
+import { initialGraceMs, storeGraceMs } from './grace.js';
+import { SCROLLBACK_CHARS } from './scrollback.js';
 import { PtySession, clampSize } from './session.js';
 
 /** A finished terminal stays attachable this long (its scrollback), then is forgotten. */
 const KEEP_EXITED_MS = 10 * 60_000;
-/**
- * When its client goes away, a terminal that is not detached waits this long for the client to come back
- * (a reloaded window re-attaches) before it is hung up.
- */
-const reattachGraceMs = (): number => {
-  const fromEnv = Number(process.env.NSLAB_PTY_GRACE_MS);
-  return Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 15_000;
-};
 
 function loginShell(): string {
   try {
@@ -86,8 +80,26 @@ export class PtyManager {
   private readonly sessions = new Map<string, PtySession>();
   private readonly clients = new Map<string, ClientHandle>();
   private nextId = 1;
+  /**
+   * When its last client goes away, a terminal that is not detached waits this long for one to come back
+   * (a reloaded window, a reopened tab, another tab's Running shells list) before it is hung up.
+   */
+  private graceMs: number;
 
-  constructor(private readonly ctx: HelperContext) {}
+  constructor(private readonly ctx: HelperContext) {
+    this.graceMs = initialGraceMs(ctx.stateDir);
+  }
+
+  /** Reads or changes the grace; a change applies to the terminals already waiting too, and is remembered. */
+  config(graceMs?: number): { graceMs: number; scrollbackChars: number } {
+    if (graceMs !== undefined && graceMs !== this.graceMs) {
+      const old = this.graceMs;
+      this.graceMs = graceMs;
+      storeGraceMs(this.ctx.stateDir, graceMs);
+      for (const s of this.sessions.values()) s.regrace(old, graceMs);
+    }
+    return { graceMs: this.graceMs, scrollbackChars: SCROLLBACK_CHARS };
+  }
 
   async open(p: ParsedParams<'pty.open'>, client: ClientHandle): Promise<PtyInfo> {
     const plain = await commandFor(this.ctx, p.target);
@@ -95,7 +107,7 @@ export class PtyManager {
     const size = clampSize(p.cols, p.rows);
     const proc = spawnPty(argv, { ...size, env, cwd: env.HOME ?? '/' });
     const id = `t${this.nextId++}`;
-    const session = new PtySession(id, p.target, title, proc, client.id, size, {
+    const session = new PtySession(id, p.target, title, argv.join(' '), proc, client.id, size, {
       data: (sid, data) => this.ownerOf(sid)?.notify('pty.data', { id: sid, data }),
       exit: (sid, exit) => {
         this.ownerOf(sid)?.notify('pty.exit', { id: sid, ...exit });
@@ -120,13 +132,12 @@ export class PtyManager {
     return session;
   }
 
-  attach(id: string, client: ClientHandle): PtyInfo & { scrollback: string } {
+  /** The client becomes the owner; the scrollback reaches it as pty.data before any new output. */
+  attach(id: string, client: ClientHandle): PtyInfo & { replayChars: number } {
     const session = this.get(id);
-    session.owner = client.id;
-    session.cancelHangup();
-    session.flow.reset();
     this.adopt(client);
-    return { ...session.info(), scrollback: session.scrollback.text() };
+    const replayChars = session.takeOver(client.id);
+    return { ...session.info(), replayChars };
   }
 
   list(): PtyInfo[] {
@@ -151,7 +162,7 @@ export class PtyManager {
       for (const s of this.sessions.values()) {
         if (s.owner !== client.id) continue;
         s.owner = null;
-        if (!s.detached) s.hangupAfter(reattachGraceMs());
+        if (!s.detached) s.hangupAfter(this.graceMs);
       }
     });
   }

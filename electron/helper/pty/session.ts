@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { IPty } from '@lydell/node-pty';
 import { PTY_LIMITS, type PtyInfo, type PtyTarget } from '../../shared/contract/index.js';
 import { procStatField } from '../procfs.js';
-import { OutputBatcher } from './batcher.js';
+import { BATCH_MAX_CHARS, OutputBatcher } from './batcher.js';
 import { FlowControl } from './flow.js';
 import { Scrollback } from './scrollback.js';
 
@@ -39,14 +39,18 @@ export class PtySession {
   exited: PtyInfo['exited'] = null;
   cols: number;
   rows: number;
+  readonly startedAt = new Date().toISOString();
   private readonly decoder = new StringDecoder('utf8');
   private hangup: ReturnType<typeof setTimeout> | null = null;
+  /** When the hang-up is due (epoch ms) while no client is attached. */
+  private hangupAt: number | null = null;
   private readonly batcher: OutputBatcher;
 
   constructor(
     readonly id: string,
     readonly target: PtyTarget,
     readonly title: string,
+    readonly command: string,
     private readonly proc: IPty,
     owner: string,
     size: { cols: number; rows: number },
@@ -74,7 +78,39 @@ export class PtySession {
   }
 
   info(): PtyInfo {
-    return { id: this.id, pid: this.pid, target: this.target, title: this.title, cols: this.cols, rows: this.rows, detached: this.detached, exited: this.exited };
+    return {
+      id: this.id,
+      pid: this.pid,
+      target: this.target,
+      title: this.title,
+      cols: this.cols,
+      rows: this.rows,
+      detached: this.detached,
+      exited: this.exited,
+      command: this.command,
+      startedAt: this.startedAt,
+      clients: this.owner === null ? 0 : 1,
+      endsAt: this.hangupAt === null || this.exited ? null : new Date(this.hangupAt).toISOString(),
+    };
+  }
+
+  /**
+   * A new owner takes over: what the old one was about to get goes out first (it is in the scrollback
+   * already, so the new owner must not get it twice), the count starts afresh, and the scrollback follows
+   * as ordinary output, in batch-sized pieces counted by flow control. Returns how many characters that is.
+   */
+  takeOver(owner: string): number {
+    this.batcher.drain();
+    this.owner = owner;
+    this.cancelHangup();
+    this.flow.reset();
+    const text = this.scrollback.text();
+    for (let at = 0; at < text.length; at += BATCH_MAX_CHARS) {
+      const piece = text.slice(at, at + BATCH_MAX_CHARS);
+      this.flow.sent(piece.length);
+      this.sink.data(this.id, piece);
+    }
+    return text.length;
   }
 
   write(data: string): void {
@@ -107,16 +143,29 @@ export class PtySession {
     }
   }
 
-  /** Hang up unless someone attaches first. */
-  hangupAfter(ms: number): void {
+  /** Hang up at `at` (epoch ms) unless someone attaches first. */
+  scheduleHangup(at: number): void {
     this.cancelHangup();
-    this.hangup = setTimeout(() => this.kill('SIGHUP'), ms);
+    if (this.exited) return;
+    this.hangupAt = at;
+    this.hangup = setTimeout(() => this.kill('SIGHUP'), Math.max(0, at - Date.now()));
     this.hangup.unref();
+  }
+
+  /** Hang up `ms` from now unless someone attaches first. */
+  hangupAfter(ms: number): void {
+    this.scheduleHangup(Date.now() + ms);
+  }
+
+  /** The grace changed while this one waits: it counts from when its last client left. */
+  regrace(oldMs: number, newMs: number): void {
+    if (this.hangupAt !== null) this.scheduleHangup(this.hangupAt - oldMs + newMs);
   }
 
   cancelHangup(): void {
     if (this.hangup) clearTimeout(this.hangup);
     this.hangup = null;
+    this.hangupAt = null;
   }
 
   private output(data: string): void {

@@ -43,6 +43,8 @@ export const HelperStatusEvent = z.object({
   /** How many times the helper was restarted in this session. */
   restarts: z.number(),
   transport: z.enum(['electron', 'browser']),
+  /** While lost: when the browser transport tries to reconnect by itself next (epoch ms). */
+  retryAt: z.number().optional(),
 });
 export type HelperStatus = z.infer<typeof HelperStatusEvent>;
 

@@ -58,4 +58,4 @@ export * from './topology-spec.js';
 export { LinkKind, LINK_KINDS, LinkCreateParams, SysctlKey } from './net.js';
 export { ApplyResult } from './topology.js';
 export { CheckResult, LabProgress, LabSummary, ProbeResult, StepResult } from './labs.js';
-export { PTY_LIMITS, PTY_WATERMARKS, PtyInfo, PtyTarget } from './pty.js';
+export { PTY_GRACE, PTY_LIMITS, PTY_WATERMARKS, PtyInfo, PtyTarget } from './pty.js';

@@ -14,6 +14,12 @@ export const PTY_LIMITS = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 
  * (tests/bench/terminals-browser.bench.mjs). A client that stops reading still costs at most this much.
  */
 export const PTY_WATERMARKS = { high: 1_000_000, low: 500_000 } as const;
+/**
+ * How long a terminal keeps running after its last client went away (a closed tab, a lost connection), so
+ * any tab can re-attach it: 10 minutes unless `pty.config` (the Terminals panel, `nslab serve
+ * --terminal-grace`) says otherwise; at most a week.
+ */
+export const PTY_GRACE = { defaultMs: 10 * 60_000, maxMs: 7 * 24 * 3_600_000 } as const;
 
 const Dimension = z
   .number({ error: 'expected a whole number' })
@@ -44,6 +50,14 @@ export const PtyInfo = z.object({
   rows: z.number(),
   detached: z.boolean(),
   exited: PtyExit.nullable(),
+  /** The program line the pty runs (argv joined with spaces), e.g. `ip netns exec nslab-red /bin/bash`. */
+  command: z.string(),
+  /** When it was opened (ISO 8601). */
+  startedAt: z.string(),
+  /** Clients attached now (the owner: 0 or 1). */
+  clients: z.number(),
+  /** With no client attached: when the grace runs out and it is hung up (ISO 8601); null while attached, detached or exited. */
+  endsAt: z.string().nullable(),
 });
 export type PtyInfo = z.infer<typeof PtyInfo>;
 
@@ -86,16 +100,30 @@ export const pty = defineMethods({
     result: Ok,
   },
   'pty.attach': {
-    summary: 'Take over a live (or finished) terminal: its scrollback, then its output.',
+    summary:
+      'Take over a live (or finished) terminal: its scrollback (the last 256 KiB) follows as pty.data, under flow control like live output, then its output.',
     renderer: true,
     params: z.strictObject({ id: PtyId }),
-    result: PtyInfo.extend({ scrollback: z.string() }),
+    result: PtyInfo.extend({ replayChars: z.number() }),
   },
   'pty.detach': {
     summary: 'Keep a terminal running after this client goes away.',
     renderer: false, // no panel calls it (a closed tab's session stays re-attachable by pty.attach); `nslab rpc` only
     params: z.strictObject({ id: PtyId }),
     result: Ok,
+  },
+  'pty.config': {
+    summary: 'How long terminals outlive their last client (`graceMs`); given, it is changed for every terminal and remembered by the helper.',
+    renderer: true,
+    params: z.strictObject({
+      graceMs: z
+        .number({ error: 'graceMs: expected milliseconds, a whole number' })
+        .int({ error: 'graceMs: expected milliseconds, a whole number' })
+        .min(0, { error: 'graceMs: must not be negative (0 hangs up as soon as the last client leaves)' })
+        .max(PTY_GRACE.maxMs, { error: 'graceMs: at most a week (604800000 ms)' })
+        .optional(),
+    }),
+    result: z.object({ graceMs: z.number(), scrollbackChars: z.number() }),
   },
   'pty.list': {
     summary: 'Terminals this helper runs.',

@@ -15,11 +15,14 @@ export interface Api {
   /** Listens to one event; returns the function that stops listening. */
   on<E extends BridgeEventName>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void;
   readonly transport: 'electron' | 'browser';
+  /** Browser mode: try to reconnect now instead of at the next scheduled attempt. */
+  reconnect?(): void;
 }
 
-export function createApi(bridge: NslabBridge, transport: Api['transport']): Api {
+export function createApi(bridge: NslabBridge, transport: Api['transport'], reconnect?: () => void): Api {
   return {
     transport,
+    ...(reconnect ? { reconnect } : {}),
     async call(method, params) {
       const reply = await bridge.call(method, params);
       if (reply.error) throw rpcToError(reply.error);
@@ -39,7 +42,11 @@ let current: Api | null = null;
 export function useApi(): Api {
   if (current) return current;
   const bridge = typeof window !== 'undefined' ? window.nslab : undefined;
-  current = bridge ? createApi(bridge, 'electron') : createApi(new WebSocketBridge({ url: rpcUrl(window.location) }), 'browser');
+  if (bridge) current = createApi(bridge, 'electron');
+  else {
+    const socket = new WebSocketBridge({ url: rpcUrl(window.location) });
+    current = createApi(socket, 'browser', () => socket.retryNow());
+  }
   return current;
 }
 

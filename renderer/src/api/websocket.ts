@@ -22,11 +22,15 @@ export interface WebSocketBridgeOptions {
   url: string;
   /** Injected in tests. */
   open?: (url: string) => SocketLike;
-  /** First reconnect delay; doubles up to 5 s. */
+  /** First reconnect delay; doubles up to RECONNECT.maxMs. */
   retryMs?: number;
 }
 
 const OPEN = 1;
+
+/** Reconnecting after the socket dropped: 0.5 s, then twice as long each time, at most 10 s. */
+export const RECONNECT = { firstMs: 500, maxMs: 10_000 } as const;
+export const nextDelay = (ms: number, max: number = RECONNECT.maxMs): number => Math.min(ms * 2, max);
 
 /** The /rpc URL for this page: same host, `ws:`/`wss:` to match, the token from `?token=`. */
 export function rpcUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>): string {
@@ -41,12 +45,21 @@ export class WebSocketBridge implements NslabBridge {
   private readonly listeners = new Map<number, { event: string; listener: Listener }>();
   private nextId = 1;
   private retry: ReturnType<typeof setTimeout> | null = null;
+  private retryDue: number | undefined;
   private delay: number;
   private closed = false;
   private everOpened = false;
 
   constructor(private readonly opts: WebSocketBridgeOptions) {
-    this.delay = opts.retryMs ?? 500;
+    this.delay = opts.retryMs ?? RECONNECT.firstMs;
+  }
+
+  /** Reconnects now instead of at the next scheduled attempt (the banner's "Retry now"). */
+  retryNow(): void {
+    if (this.closed || this.socket) return;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    void this.remoteSubscribe(this.wantedEvents());
   }
 
   async call<M extends RequestName>(method: M, params: unknown): Promise<Envelope<never>> {
@@ -92,11 +105,16 @@ export class WebSocketBridge implements NslabBridge {
 
   private async remoteSubscribe(events: string[]): Promise<void> {
     const r = await this.call('events.subscribe', { events } as never);
-    if (r.error) this.deliver('helper.status', this.lostStatus(`cannot subscribe to ${events.join(', ')}: ${r.error.message}`));
+    // A dropped socket has said so already (with its next attempt); only a refusal on a live one is news.
+    if (r.error && this.socket?.readyState === OPEN) this.deliver('helper.status', this.lostStatus(`cannot subscribe to ${events.join(', ')}: ${r.error.message}`));
   }
 
-  private lostStatus(reason: string): HelperStatus {
-    return { state: 'lost', mode: null, reason, restarts: 0, transport: 'browser' };
+  private lostStatus(reason: string, retryAt?: number): HelperStatus {
+    return { state: 'lost', mode: null, reason, restarts: 0, transport: 'browser', ...(retryAt === undefined ? {} : { retryAt }) };
+  }
+
+  private wantedEvents(): string[] {
+    return [...new Set([...this.listeners.values()].map((l) => l.event))];
   }
 
   private deliver(event: string, payload: unknown): void {
@@ -133,7 +151,7 @@ export class WebSocketBridge implements NslabBridge {
       start: (h) => {
         socket.onopen = () => {
           this.everOpened = true;
-          this.delay = this.opts.retryMs ?? 500;
+          this.delay = this.opts.retryMs ?? RECONNECT.firstMs;
           for (const text of queue.splice(0)) socket.send(text);
         };
         socket.onmessage = (ev) => {
@@ -155,22 +173,26 @@ export class WebSocketBridge implements NslabBridge {
           this.socket = null;
           this.rpc = null;
           if (this.closed) return;
-          this.deliver('helper.status', this.lostStatus(reason));
-          this.scheduleReconnect();
+          const retryAt = this.scheduleReconnect();
+          this.deliver('helper.status', this.lostStatus(reason, retryAt));
         };
       },
       close: () => socket.close(),
     };
   }
 
-  private scheduleReconnect(): void {
-    if (this.retry || this.closed) return;
-    const wanted = [...new Set([...this.listeners.values()].map((l) => l.event))];
-    if (wanted.length === 0) return; // nothing to keep alive: the next call reconnects
+  /** The next attempt, resubscribing every event a listener wants; returns when it is due (epoch ms). */
+  private scheduleReconnect(): number | undefined {
+    if (this.closed) return undefined;
+    if (this.retry) return this.retryDue;
+    if (this.wantedEvents().length === 0) return undefined; // nothing to keep alive: the next call reconnects
+    const delay = this.delay;
     this.retry = setTimeout(() => {
       this.retry = null;
-      void this.remoteSubscribe(wanted);
-    }, this.delay);
-    this.delay = Math.min(this.delay * 2, 5000);
+      void this.remoteSubscribe(this.wantedEvents());
+    }, delay);
+    this.delay = nextDelay(delay, Math.max(RECONNECT.maxMs, this.opts.retryMs ?? 0));
+    this.retryDue = Date.now() + delay;
+    return this.retryDue;
   }
 }

@@ -4,7 +4,8 @@
 // typed error stays under its key until it runs again, so the error shows next to the button that caused
 // it; on success a done note, and `after` (the view's refresh).
 import { reactive, ref, type Ref } from 'vue';
-import { toNslabError, type NslabError } from '@shared/errors';
+import { NslabError as TypedError, toNslabError, type NslabError } from '@shared/errors';
+import { online } from './connection';
 
 export interface Mutations<K extends string> {
   busy: Ref<K | null>;
@@ -27,6 +28,11 @@ export function useMutations<K extends string>(after?: () => unknown): Mutations
 
   async function run<T>(key: K, fn: () => Promise<T>, doneText?: string | ((result: T) => string)): Promise<T | undefined> {
     if (busy.value !== null) return undefined;
+    if (!online.value) {
+      // Buttons are disabled meanwhile; this is for anything that gets here anyway (a key press, a script).
+      errors[key] = new TypedError('busy', 'not connected to nslab: wait for the page to reconnect, then try again');
+      return undefined;
+    }
     busy.value = key;
     delete errors[key];
     done.value = null;

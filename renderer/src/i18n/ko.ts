@@ -299,9 +299,25 @@ const ko = {
     closeExited: '탭 닫기',
     empty: '열린 터미널이 없습니다.',
     emptyHint: '위에서 노드를 골라 열거나, 토폴로지 패널의 노드에서 "여기서 터미널 열기"를 누르세요.',
-    others: '이 헬퍼에서 실행 중인 다른 터미널',
-    othersHint: '다른 창에서 열었거나 닫힌 화면이 남긴 터미널입니다. 연결하면 최근 출력과 함께 이리로 옮겨옵니다.',
+    others: '실행 중인 셸',
+    othersHint: '이 헬퍼가 실행하는 모든 셸입니다(어느 창·탭에서 열었든). 마지막 창이 닫힌 뒤에도 유예 시간 동안 계속 실행되며, 연결하면 최근 출력(최대 {kib} KiB)과 함께 이리로 옮겨옵니다.',
     attach: '연결',
+    shells: {
+      none: '실행 중인 셸이 없습니다.',
+      where: '위치',
+      command: '명령',
+      started: '시작',
+      clients: '연결',
+      here: '이 탭',
+      elsewhere: '다른 창',
+      nobody: '없음 — {at}에 종료',
+      detached: '없음 (유지)',
+      show: '보기',
+      grace: '마지막 창이 닫힌 뒤 셸을 계속 실행할 시간',
+      graceHint: '이 헬퍼의 모든 셸에 적용되며 헬퍼가 기억합니다(또는 nslab serve --terminal-grace 10m).',
+      graceOptions: { '0': '없음 (바로 종료)', '60000': '1분', '600000': '10분', '3600000': '1시간', '28800000': '8시간', '86400000': '1일' },
+      graceOther: '{min}분',
+    },
     shortcuts: '단축키: Ctrl+Shift+C 복사 · Ctrl+Shift+V 붙여넣기 · Ctrl+Shift+F 찾기 · Ctrl+= / Ctrl+- / Ctrl+0 글자 크기 · Alt+1…9 탭으로 이동 · Alt+Shift+← / → 이전 / 다음 탭 · Alt+Shift+W 탭 닫기',
   },
   labs: {
@@ -453,6 +469,15 @@ const ko = {
   },
   errors: {
     invalid: '이 항목을 확인하세요',
+  },
+  connection: {
+    lostTitle: 'nslab 연결이 끊겼습니다',
+    lostBrowser: 'nslab serve가 멈췄거나 연결할 수 없습니다. 터미널에서 “nslab serve”로 다시 시작하세요. 같은 주소와 토큰을 유지하므로 이 페이지가 스스로 다시 연결합니다. (--new-token이나 다른 포트로 시작했다면 새로 출력된 주소를 여세요.)',
+    lostElectron: '헬퍼 연결이 끊겼습니다. nslab이 헬퍼를 다시 시작하는 중입니다.',
+    retryIn: '{s}초 후 다시 연결합니다…',
+    retrying: '다시 연결하는 중…',
+    retryNow: '지금 다시 시도',
+    disabled: 'nslab에 연결되어 있지 않습니다. 다시 연결될 때까지 기다리세요',
   },
 } satisfies LocaleShape<typeof en>;
 

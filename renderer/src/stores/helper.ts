@@ -5,6 +5,7 @@ import { computed, shallowRef } from 'vue';
 import type { HelperStatus } from '@shared/bridge';
 import type { Result } from '@shared/contract/index';
 import { useApi } from '../api';
+import { connectionStatus } from '../composables/connection';
 import { useLoading } from '../composables/useLoading';
 
 export const useHelperStore = defineStore('helper', () => {
@@ -30,6 +31,7 @@ export const useHelperStore = defineStore('helper', () => {
       stop = useApi().on('helper.status', (s) => {
         const was = status.value?.state;
         status.value = s;
+        connectionStatus.value = s;
         // A restarted helper: who it is may have changed.
         if (s.state === 'ready' && was !== undefined && was !== 'ready') void load();
       });
@@ -38,6 +40,7 @@ export const useHelperStore = defineStore('helper', () => {
   }
 
   function dispose(): void {
+    connectionStatus.value = null;
     stop?.();
     stop = null;
   }

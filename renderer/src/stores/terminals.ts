@@ -1,8 +1,10 @@
 // Live terminals: the tabs of this view and the helper sessions behind them. Output goes to each tab's
 // xterm.js screen and is acknowledged from xterm's write callback, batched (flow control); input, resizes
 // (debounced) and kills go back through the api. The open tabs are remembered per browser tab
-// (sessionStorage), so a reloaded page re-attaches them — scrollback first, then live output — within the
-// helper's grace period; other live sessions on the helper are offered for attaching.
+// (sessionStorage), so a reloaded page re-attaches them — the helper replays their scrollback as output,
+// then live output follows — within the helper's grace period (10 min by default, `graceMs`). A closed tab
+// leaves its list in localStorage too: a page opened afresh takes back those of its shells nobody else has
+// attached. Every live session of the helper is listed (Running shells) for attaching from any tab.
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import type { PtyInfo, PtyTarget } from '@shared/contract/index';
@@ -15,7 +17,9 @@ import { chunks } from '../terminal/split';
 import { readStored, writeStored } from './storage';
 import { useUiStore } from './ui';
 
-export const TERMINAL_STORAGE = { fontSize: 'nslab.terminals.fontSize', tabs: 'nslab.terminals.tabs' } as const;
+export const TERMINAL_STORAGE = { fontSize: 'nslab.terminals.fontSize', tabs: 'nslab.terminals.tabs', recent: 'nslab.terminals.recent' } as const;
+/** How often the Running shells list is refreshed while it is shown. */
+export const SESSIONS_REFRESH_MS = 5_000;
 export const FONT_SIZE = { min: 8, max: 32, initial: 14 } as const;
 /** A tab whose kill (SIGHUP) has not ended it after this long gets SIGKILL. */
 export const KILL_GRACE_MS = 2_000;
@@ -26,6 +30,8 @@ export interface TerminalTab {
   target: PtyTarget;
   pid: number;
   exited: PtyInfo['exited'];
+  /** When its session started: a restarted helper numbers its terminals from t1 again, so an id alone is not enough. */
+  startedAt: string;
 }
 
 interface Live {
@@ -42,13 +48,24 @@ function storedFont(): number {
   return Number.isFinite(n) && n > 0 ? clampFont(n) : FONT_SIZE.initial;
 }
 
-function storedTabs(): { ids: string[]; active: string | null } {
+/** The tabs a page remembered (this browser tab's own, or — `recent` — the last page's), or null if none did. */
+interface Remembered {
+  ids: string[];
+  active: string | null;
+  /** id → startedAt: a session under a remembered id that started at another time is somebody else's. */
+  started: Record<string, string>;
+}
+
+function storedTabs(where: 'session' | 'local'): Remembered | null {
   try {
-    const v = JSON.parse(readStored(TERMINAL_STORAGE.tabs, 'session') ?? 'null') as { ids?: unknown; active?: unknown } | null;
-    const ids = Array.isArray(v?.ids) ? v.ids.filter((x): x is string => typeof x === 'string' && /^t\d+$/.test(x)) : [];
-    return { ids, active: typeof v?.active === 'string' ? v.active : null };
+    const v = JSON.parse(readStored(where === 'session' ? TERMINAL_STORAGE.tabs : TERMINAL_STORAGE.recent, where) ?? 'null') as { ids?: unknown; active?: unknown; started?: unknown } | null;
+    if (v === null || typeof v !== 'object') return null;
+    const ids = Array.isArray(v.ids) ? v.ids.filter((x): x is string => typeof x === 'string' && /^t\d+$/.test(x)) : [];
+    const started: Record<string, string> = {};
+    if (v.started && typeof v.started === 'object') for (const [k, at] of Object.entries(v.started)) if (typeof at === 'string') started[k] = at;
+    return { ids, active: typeof v.active === 'string' ? v.active : null, started };
   } catch {
-    return { ids: [], active: null };
+    return null;
   }
 }
 
@@ -61,8 +78,12 @@ export const useTerminalsStore = defineStore('terminals', () => {
   const ui = useUiStore();
   const tabs = ref<TerminalTab[]>([]);
   const active = ref<string | null>(null);
+  /** Every session of the helper, as pty.list last said (Running shells). */
+  const sessions = shallowRef<PtyInfo[]>([]);
   /** Live sessions on the helper that no tab here shows (another window's, or left by a closed one). */
-  const others = shallowRef<PtyInfo[]>([]);
+  const others = computed(() => sessions.value.filter((s) => !s.exited && !tabs.value.some((t) => t.id === s.id) && !closing.has(s.id)));
+  /** How long the helper keeps a shell running after its last client left (null until known). */
+  const graceMs = ref<number | null>(null);
   const fontSize = ref(storedFont());
   const error = shallowRef<NslabError | null>(null);
   const opening = ref(false);
@@ -84,7 +105,10 @@ export const useTerminalsStore = defineStore('terminals', () => {
 
   function persist(): void {
     if (disposed) return;
-    writeStored(TERMINAL_STORAGE.tabs, JSON.stringify({ ids: tabs.value.map((t) => t.id), active: active.value }), 'session');
+    const started = Object.fromEntries(tabs.value.map((t) => [t.id, t.startedAt]));
+    const state = JSON.stringify({ ids: tabs.value.map((t) => t.id), active: active.value, started });
+    writeStored(TERMINAL_STORAGE.tabs, state, 'session');
+    writeStored(TERMINAL_STORAGE.recent, state);
   }
   watch([tabs, active], persist, { deep: true });
 
@@ -126,8 +150,8 @@ export const useTerminalsStore = defineStore('terminals', () => {
     live.get(id)?.ack.flush();
   }
 
-  /** Creates the screen of a session; writes its scrollback, then whatever output already arrived. */
-  function register(info: PtyInfo, scrollback: string | null): void {
+  /** Creates (or clears, for a re-attach) the screen of a session, then writes whatever output already arrived. */
+  function register(info: PtyInfo): void {
     const api = useApi();
     const id = info.id;
     let l = live.get(id);
@@ -144,15 +168,13 @@ export const useTerminalsStore = defineStore('terminals', () => {
       screen.onResize((size) => resize(size));
       l = { screen, ack, resize };
       live.set(id, l);
-      const tab: TerminalTab = { id, title: info.title || targetTitle(info.target), target: info.target, pid: info.pid, exited: info.exited };
+      const tab: TerminalTab = { id, title: info.title || targetTitle(info.target), target: info.target, pid: info.pid, exited: info.exited, startedAt: info.startedAt };
       tabs.value.push(tab);
     }
-    // Scrollback is not counted by the helper (attach resets its count): written without acknowledging.
-    if (scrollback) l.screen.write(scrollback);
+    // The replayed scrollback is ordinary output (held while attaching): written and acknowledged like it.
     flushEarly(id);
     const tab = tabs.value.find((t) => t.id === id);
     if (tab) tab.exited = info.exited;
-    others.value = others.value.filter((o) => o.id !== id);
   }
 
   function drop(id: string): void {
@@ -173,9 +195,8 @@ export const useTerminalsStore = defineStore('terminals', () => {
   async function attachOne(id: string): Promise<boolean> {
     attaching.add(id);
     try {
-      const r = await useApi().call('pty.attach', { id });
-      const { scrollback, ...info } = r;
-      register(info, scrollback);
+      const { replayChars: _replayed, ...info } = await useApi().call('pty.attach', { id });
+      register(info);
       return true;
     } catch (err) {
       report(err);
@@ -195,42 +216,86 @@ export const useTerminalsStore = defineStore('terminals', () => {
       return;
     }
     if (await attachOne(id)) active.value = id;
+    await refreshOthers();
   }
 
+  /** Asks the helper for every session (Running shells). */
   async function refreshOthers(): Promise<void> {
     try {
-      const { sessions } = await useApi().call('pty.list', {});
-      others.value = sessions.filter((s) => !live.has(s.id) && !s.exited && !closing.has(s.id));
+      sessions.value = (await useApi().call('pty.list', {})).sessions;
     } catch (err) {
       report(err);
     }
   }
 
-  /** Re-attaches the remembered tabs of this page (after a reload), in their order. */
-  async function restore(): Promise<void> {
-    const remembered = storedTabs();
-    let sessions: PtyInfo[];
+  /** The helper's grace, for the setting (a helper too old to know pty.config leaves it unknown). */
+  async function loadConfig(): Promise<void> {
     try {
-      sessions = (await useApi().call('pty.list', {})).sessions;
+      graceMs.value = (await useApi().call('pty.config', {})).graceMs;
+    } catch {
+      graceMs.value = null;
+    }
+  }
+
+  /** Changes how long every shell outlives its last client (the helper remembers it). */
+  async function setGrace(ms: number): Promise<void> {
+    error.value = null;
+    try {
+      graceMs.value = (await useApi().call('pty.config', { graceMs: ms })).graceMs;
+      await refreshOthers();
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  /**
+   * Re-attaches the tabs this page remembers (after a reload), in their order; a page opened afresh (a
+   * closed tab reopened) takes back the last page's shells that no other client has attached meanwhile.
+   */
+  async function restore(): Promise<void> {
+    const own = storedTabs('session');
+    const remembered = own ?? storedTabs('local') ?? { ids: [], active: null, started: {} };
+    let list: PtyInfo[];
+    try {
+      list = (await useApi().call('pty.list', {})).sessions;
     } catch (err) {
       report(err);
       return;
     }
-    const known = new Set(sessions.map((s) => s.id));
-    for (const id of remembered.ids) if (known.has(id) && !live.has(id)) await attachOne(id);
-    others.value = sessions.filter((s) => !live.has(s.id) && !s.exited);
+    const byId = new Map(list.map((s) => [s.id, s]));
+    for (const id of remembered.ids) {
+      const s = byId.get(id);
+      if (!s || live.has(id) || (own === null && (s.clients > 0 || s.exited))) continue;
+      if (remembered.started[id] !== undefined && remembered.started[id] !== s.startedAt) continue; // a restarted helper's
+
+      await attachOne(id);
+    }
+    sessions.value = list;
     if (remembered.active && live.has(remembered.active)) active.value = remembered.active;
     else active.value ??= tabs.value[0]?.id ?? null;
+    persist();
   }
 
   /** After the connection came back, the helper sees a new client: take every tab's session back. */
   async function reclaim(): Promise<void> {
+    let list: PtyInfo[] = [];
+    try {
+      list = (await useApi().call('pty.list', {})).sessions;
+    } catch {
+      // attaching below says what is wrong
+    }
     for (const tab of [...tabs.value]) {
       if (tab.exited) continue;
+      // Another session under the same id (the helper was restarted): this tab's shell is gone.
+      const same = list.find((s) => s.id === tab.id);
+      if (same && same.startedAt !== tab.startedAt) {
+        tab.exited = { code: null, signal: null };
+        continue;
+      }
       if (!(await attachOne(tab.id)) && !tab.exited) tab.exited = { code: null, signal: null };
     }
     error.value = null;
-    await refreshOthers();
+    await Promise.all([refreshOthers(), loadConfig()]);
   }
 
   function start(): Promise<void> {
@@ -248,7 +313,9 @@ export const useTerminalsStore = defineStore('terminals', () => {
         }
       }),
     ];
-    starting = restore().finally(() => (ready.value = true));
+    starting = Promise.all([restore(), loadConfig()])
+      .then(() => undefined)
+      .finally(() => (ready.value = true));
     return starting;
   }
 
@@ -259,7 +326,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
     try {
       await start();
       const info = await useApi().call('pty.open', { target, ...lastSize, ...(cgroup === undefined ? {} : { cgroup }) });
-      register(info, null);
+      register(info);
       active.value = info.id;
       ui.open('terminals');
       return info.id;
@@ -362,7 +429,10 @@ export const useTerminalsStore = defineStore('terminals', () => {
     tabs,
     active,
     activeTab,
+    sessions,
     others,
+    graceMs,
+    setGrace,
     fontSize,
     error,
     opening,
