@@ -17,7 +17,7 @@ import { fakeApi, node, type FakeApi } from './fake-api';
 function mountWith<T>(component: T, props: Record<string, unknown> = {}, lang: 'en' | 'ko' = 'en') {
   const pinia = createPinia();
   setActivePinia(pinia);
-  return mount(component as never, { props, global: { plugins: [pinia, createAppI18n(lang)] }, attachTo: document.body });
+  return mount(component as never, { props: props as never, global: { plugins: [pinia, createAppI18n(lang)] }, attachTo: document.body });
 }
 const callsOf = (api: FakeApi, method: string) => api.calls.filter((c) => c.method === method).map((c) => c.params);
 const red = (extra: Partial<NodeSnapshot> = {}): NodeSnapshot =>
@@ -133,7 +133,7 @@ describe('NodeSysctls', () => {
     await w.get('[data-testid="forwarding-toggle"]').trigger('click');
     await flushPromises();
     expect(callsOf(api, 'net.node.sysctl.set')).toEqual([{ node: 'red', name: 'net.ipv4.ip_forward', value: 1 }]);
-    await w.setProps({ node: red({ forwarding: true }) });
+    await w.setProps({ node: red({ forwarding: true }) } as never);
     expect(w.get('[data-testid="forwarding-toggle"]').text()).toBe('Turn IPv4 forwarding off');
     await w.get('[data-testid="forwarding-toggle"]').trigger('click');
     await flushPromises();
