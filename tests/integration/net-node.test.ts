@@ -154,6 +154,12 @@ describe('topology YAML errors at line:col', () => {
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain(`${file}:6:5: links.0.endpoint: unknown key 'endpoint' — did you mean 'endpoints'?`);
     expect(cli.stderr).toContain(`${file}:4:17: nodes.0.forwarding:`);
+    const checked = await nslab(fixture.stateDir, ['topo', 'check', file]);
+    expect(checked.code).toBe(2);
+    expect(checked.stderr.trim().split('\n')).toEqual([
+      `${file}:6:5: links.0.endpoint: unknown key 'endpoint' — did you mean 'endpoints'?; allowed here: kind, endpoints`,
+      expect.stringMatching(new RegExp(`^${file}:4:17: nodes\\.0\\.forwarding: `)),
+    ]);
     expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toMatch(/nslab-nn-x/);
   });
 });

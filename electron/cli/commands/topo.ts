@@ -47,6 +47,24 @@ export function registerTopo(program: Command): void {
     );
 
   topo
+    .command('check')
+    .argument('<file>', 'topology YAML')
+    .option('--json', 'print the result as JSON')
+    .description('check a topology without building it: every problem at file:line:col, or what apply would build')
+    .action((file: string, opts: { json?: boolean }) =>
+      withClient(!!opts.json, async (client) => {
+        const r = await client.call('topology.validate', { yaml: readTopologyFile(file) });
+        if (opts.json) printJson(r);
+        else if (!r.valid) for (const d of r.errors) process.stderr.write(`${file}${d.line === undefined ? '' : `:${d.line}:${d.col}`}: ${d.message}\n`);
+        else {
+          const p = r.preview!;
+          process.stdout.write(`${file}: topology ${p.name} is valid: ${p.nodes.length} nodes (${p.nodes.map((n) => n.name).join(', ')}), ${p.links.length} links\n`);
+        }
+        return r.valid ? 0 : 2;
+      }),
+    );
+
+  topo
     .command('destroy')
     .argument('<name>', 'topology name')
     .option('--json', 'print the result as JSON')
