@@ -85,6 +85,7 @@ describe('net.node.* in a node nslab owns', () => {
     expect((await node(B)).rpFilter).toBe(2);
     await call('net.node.sysctl.set', { node: B, name: 'net.ipv4.conf.veth-b.rp_filter', value: 1 });
     expect(sysctlIn(`nslab-${B}`, 'net.ipv4.conf.veth-b.rp_filter')).toBe('1');
+    expect((await node(B)).links.find((l) => l.name === 'veth-b')?.rpFilter).toBe(1);
     await call('net.node.sysctl.set', { node: B, name: 'net.ipv4.conf.veth-b.forwarding', value: 1 });
     expect(sysctlIn(`nslab-${B}`, 'net.ipv4.conf.veth-b.forwarding')).toBe('1');
     expect(shellLines()).toEqual(

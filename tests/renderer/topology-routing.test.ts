@@ -160,6 +160,16 @@ describe('NodeSysctls', () => {
     ]);
   });
 
+  it('shows each scope’s current value and what is in effect on an interface (max of all and its own)', async () => {
+    routingApi();
+    const w = mountWith(NodeSysctls, { node: node('red', [{ name: 'veth-red', rpFilter: 0 }], { rpFilter: 1 }) });
+    expect(w.get('[data-testid="rp-current"]').text()).toBe('Now: net.ipv4.conf.all.rp_filter = 1.');
+    expect((w.get('[data-testid="rp-1"]').element as HTMLInputElement).checked).toBe(true);
+    await w.get('[data-testid="rp-scope"]').setValue('veth-red');
+    expect(w.get('[data-testid="rp-current"]').text()).toBe('Now: net.ipv4.conf.veth-red.rp_filter = 0. In effect on veth-red: 1.');
+    expect((w.get('[data-testid="rp-0"]').element as HTMLInputElement).checked).toBe(true);
+  });
+
   it('speaks Korean', () => {
     routingApi();
     const w = mountWith(NodeSysctls, { node: red() }, 'ko');

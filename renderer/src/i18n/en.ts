@@ -206,6 +206,8 @@ export default {
       rp1Help: 'drop a packet unless the route back to its source leaves by the interface it came in on',
       rp2: 'loose',
       rp2Help: 'drop a packet only if its source is not reachable through any interface',
+      rpCurrent: 'Now: {name} = {value}.',
+      rpEffective: 'In effect on {ifname}: {value}.',
       rpMax: 'The kernel uses the higher of conf.all and conf.<interface> for each interface.',
     },
     // Opening or pasting a topology YAML (YamlDialog)

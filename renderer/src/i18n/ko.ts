@@ -209,6 +209,8 @@ const ko = {
       rp1Help: '출발지로 돌아가는 라우트가 패킷이 들어온 인터페이스로 나가지 않으면 버림',
       rp2: '느슨(loose)',
       rp2Help: '출발지가 어떤 인터페이스로도 닿지 않을 때만 버림',
+      rpCurrent: '현재: {name} = {value}.',
+      rpEffective: '{ifname}에 실제로 적용되는 값: {value}.',
       rpMax: '커널은 인터페이스마다 conf.all과 conf.<인터페이스> 중 큰 값을 씁니다.',
     },
     // 토폴로지 YAML 열기/붙여넣기 (YamlDialog)
