@@ -77,16 +77,26 @@ export function closestKey(key: string, valid: readonly string[]): string | null
 export interface UnknownKeyIssue {
   path: PropertyKey[];
   key: string;
+  /** The valid key it is probably a typo of. */
+  near: string | null;
   message: string;
+}
+
+/** Every unrecognized key among the issues, each described with what is allowed where it stands. */
+export function unknownKeyIssues(schema: z.ZodType, issues: readonly Issue[]): UnknownKeyIssue[] {
+  return issues
+    .filter((i): i is z.core.$ZodIssueUnrecognizedKeys => i.code === 'unrecognized_keys')
+    .flatMap((issue) => {
+      const valid = keysAt(schema, issue.path).filter((k) => !issue.keys.includes(k));
+      const allowed = valid.length ? `; allowed here: ${valid.join(', ')}` : '';
+      return issue.keys.map((key) => {
+        const near = closestKey(key, valid);
+        return { path: [...issue.path, key], key, near, message: `unknown key '${key}'${near ? ` — did you mean '${near}'?` : ''}${allowed}` };
+      });
+    });
 }
 
 /** The first unrecognized key among the issues, described with what is allowed there. */
 export function unknownKeyIssue(schema: z.ZodType, issues: readonly Issue[]): UnknownKeyIssue | null {
-  const issue = issues.find((i): i is z.core.$ZodIssueUnrecognizedKeys => i.code === 'unrecognized_keys');
-  const key = issue?.keys[0];
-  if (!issue || key === undefined) return null;
-  const valid = keysAt(schema, issue.path).filter((k) => !issue.keys.includes(k));
-  const near = closestKey(key, valid);
-  const allowed = valid.length ? `; allowed here: ${valid.join(', ')}` : '';
-  return { path: [...issue.path, key], key, message: `unknown key '${key}'${near ? ` — did you mean '${near}'?` : ''}${allowed}` };
+  return unknownKeyIssues(schema, issues)[0] ?? null;
 }

@@ -32,6 +32,12 @@ function rendererCalls(): Set<string> {
   return found;
 }
 
+/**
+ * The page's node-scoped twins of the route/sysctl writers, and the YAML check: allowed, and called by the
+ * Topology panel (the helper refuses the root namespace and namespaces nslab does not own).
+ */
+const PAGE_NODE_SCOPED = ['net.node.route.add', 'net.node.route.delete', 'net.node.sysctl.set', 'topology.validate', 'topology.apply'];
+
 const refused = METHOD_NAMES.filter((m) => !methods[m].renderer);
 const called = rendererCalls();
 
@@ -41,6 +47,8 @@ describe('the allowlist the relays derive from the contract', () => {
     for (const m of called) expect(METHOD_NAMES, `renderer calls unknown ${m}`).toContain(m);
     for (const m of NEVER_FROM_A_PAGE) expect(called, m).not.toContain(m);
     for (const m of NEVER_FROM_A_PAGE) expect(refused, m).toContain(m);
+    for (const m of PAGE_NODE_SCOPED) expect(refused, m).not.toContain(m);
+    for (const m of PAGE_NODE_SCOPED) expect(called, m).toContain(m);
   });
 });
 

@@ -7,7 +7,7 @@ const topology = ['name: typo', 'nodes:', '  - name: red', '  - name: blue', 'li
 
 describe('unknown YAML keys are named with the closest valid key', () => {
   it('a topology link with `endpoint:` says did you mean endpoints, at its line', () => {
-    expect(() => parseTopology(topology, 'typo.yaml')).toThrow(/^typo\.yaml:6: links\.0\.endpoint: unknown key 'endpoint' — did you mean 'endpoints'\?/);
+    expect(() => parseTopology(topology, 'typo.yaml')).toThrow(/^typo\.yaml:6:5: links\.0\.endpoint: unknown key 'endpoint' — did you mean 'endpoints'\?/);
     try {
       parseTopology(topology, 'typo.yaml');
     } catch (err) {

@@ -7,7 +7,9 @@ import { netnsOf } from '../../shared/names.js';
 import { printJson, withClient } from '../output.js';
 import { printNode } from './topo.js';
 
-type NetMethod = Extract<MethodName, `net.${string}`>;
+// net.node.* are the page's node-only twins of net.route.* / net.sysctl.set (the verbs below do the same and
+// more); the CLI reaches them as `nslab rpc net.node.…`.
+type NetMethod = Exclude<Extract<MethodName, `net.${string}`>, `net.node.${string}`>;
 type Opts = Record<string, string | boolean | undefined>;
 
 interface Verb<M extends NetMethod> {

@@ -12,6 +12,13 @@ function readTopologyFile(file: string): string {
   }
 }
 
+/** A topology that fails validation lists every problem, one `file:line:col: message` per line (compiler style). */
+function withEveryProblem(err: unknown, file: string): unknown {
+  if (!(err instanceof NslabError) || !Array.isArray(err.data.diagnostics) || err.data.diagnostics.length < 2) return err;
+  const lines = (err.data.diagnostics as { message: string; line?: number; col?: number }[]).map((d) => `${file}${d.line === undefined ? '' : `:${d.line}:${d.col}`}: ${d.message}`);
+  return new NslabError(err.code, lines.join('\n'), err.data);
+}
+
 export function printNode(n: NodeSnapshot): void {
   process.stdout.write(`${n.name}  (netns ${n.netns}${n.topology ? `, topology ${n.topology}` : ''}${n.forwarding ? ', forwarding' : ''})\n`);
   for (const l of n.links) {
@@ -31,9 +38,29 @@ export function registerTopo(program: Command): void {
     .description('build a topology in one batched pass (idempotent)')
     .action((file: string, opts: { json?: boolean }) =>
       withClient(!!opts.json, async (client) => {
-        const result = await client.call('topology.apply', { yaml: readTopologyFile(file), file });
+        const result = await client.call('topology.apply', { yaml: readTopologyFile(file), file }).catch((err: unknown) => {
+          throw opts.json ? err : withEveryProblem(err, file);
+        });
         if (opts.json) printJson(result);
         else process.stdout.write(`applied ${result.name}: ${result.created.length} created, ${result.unchanged.length} already in place (${result.ms} ms)\n`);
+      }),
+    );
+
+  topo
+    .command('check')
+    .argument('<file>', 'topology YAML')
+    .option('--json', 'print the result as JSON')
+    .description('check a topology without building it: every problem at file:line:col, or what apply would build')
+    .action((file: string, opts: { json?: boolean }) =>
+      withClient(!!opts.json, async (client) => {
+        const r = await client.call('topology.validate', { yaml: readTopologyFile(file) });
+        if (opts.json) printJson(r);
+        else if (!r.valid) for (const d of r.errors) process.stderr.write(`${file}${d.line === undefined ? '' : `:${d.line}:${d.col}`}: ${d.message}\n`);
+        else {
+          const p = r.preview!;
+          process.stdout.write(`${file}: topology ${p.name} is valid: ${p.nodes.length} nodes (${p.nodes.map((n) => n.name).join(', ')}), ${p.links.length} links\n`);
+        }
+        return r.valid ? 0 : 2;
       }),
     );
 

@@ -2,6 +2,7 @@ import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { changeAddress, changeRoute, createLink, createNetns, deleteLink, deleteNetns, setLink, setSysctl } from './driver.js';
 import { listNetns, snapshotMarked } from './snapshot.js';
+import { nodeRoute, nodeSysctl } from './node-scope.js';
 import { isMarked, netnsOf } from '../../shared/names.js';
 
 type NetMethods = Extract<keyof Handlers, `net.${string}`>;
@@ -21,6 +22,10 @@ export function netHandlers(ctx: HelperContext): Pick<Handlers, NetMethods> {
     'net.route.add': async (p) => changeRoute(ctx, 'replace', p),
     'net.route.delete': async (p) => changeRoute(ctx, 'del', p),
     'net.sysctl.set': async (p) => setSysctl(ctx, p),
+    // The page's versions: only inside a node nslab owns (node-scope.ts).
+    'net.node.route.add': async (p) => nodeRoute(ctx, 'replace', p),
+    'net.node.route.delete': async (p) => nodeRoute(ctx, 'del', p),
+    'net.node.sysctl.set': async (p) => nodeSysctl(ctx, p),
     'net.snapshot': async ({ node }) => {
       // One node's links still name their peers in the other namespaces: read all, then pick.
       const all = await snapshotMarked(ctx.ledger);

@@ -105,6 +105,17 @@ export function parseRoutes(raw: unknown): RouteSnapshot[] {
 
 const RP_FILTER: Record<string, number> = { off: 0, strict: 1, loose: 2 };
 
+/** Each interface's own IPv4 rp_filter, by name (`ip -json netconf show`). */
+export function parseLinkRpFilters(raw: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of raw as IpNetconf[]) {
+    if (c.family !== 'inet' || c.interface === 'all' || c.interface === 'default' || c.rp_filter === undefined) continue;
+    const v = RP_FILTER[c.rp_filter] ?? Number(c.rp_filter);
+    if (Number.isFinite(v)) out.set(c.interface, v);
+  }
+  return out;
+}
+
 export function parseNetconf(raw: unknown): { forwarding: boolean; forwardingV6: boolean; rpFilter: number | null } {
   const all = (family: string): IpNetconf | undefined => (raw as IpNetconf[]).find((c) => c.family === family && c.interface === 'all');
   const v4 = all('inet');

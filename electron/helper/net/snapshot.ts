@@ -4,7 +4,7 @@ import type { LinkSnapshot, NodeSnapshot, TopologySnapshot } from '../../shared/
 import { isMarked, nodeOf } from '../../shared/names.js';
 import type { Ledger } from '../ledger/journal.js';
 import { ipJson, ipJsonBatch, type Netns } from './ip.js';
-import { parseLinks, parseNetconf, parseNetnsList, parseNsids, parseRoutes, type PendingPeer } from './parse.js';
+import { parseLinkRpFilters, parseLinks, parseNetconf, parseNetnsList, parseNsids, parseRoutes, type PendingPeer } from './parse.js';
 
 /** Where `ip netns` keeps its named namespaces (a private tmpfs in sandbox mode). */
 export const NETNS_RUN_DIR = '/run/netns';
@@ -39,6 +39,11 @@ export async function readNamespace(netns: Netns): Promise<NamespaceState> {
     ['netns', 'list-id'],
   ]);
   const { links, pending } = parseLinks(addrs, parseNsids(nsids));
+  const rpFilters = parseLinkRpFilters(netconf);
+  for (const l of links) {
+    const rp = rpFilters.get(l.name);
+    if (rp !== undefined) l.rpFilter = rp;
+  }
   return { netns, links, pending, node: { ...parseNetconf(netconf), links, routes: parseRoutes(routes) } };
 }
 

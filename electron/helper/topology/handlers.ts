@@ -5,7 +5,7 @@ import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { resourcesDir } from '../resources.js';
 import { applyTopology, destroyTopology, showTopology } from './engine.js';
-import { parseTopology } from './load.js';
+import { parseTopology, validateTopology } from './load.js';
 
 type TopologyMethods = Extract<keyof Handlers, `topology.${string}`>;
 
@@ -28,6 +28,7 @@ function appliedNodes(ctx: HelperContext, name: string): string[] {
 
 export function topologyHandlers(ctx: HelperContext): Pick<Handlers, TopologyMethods> {
   return {
+    'topology.validate': async ({ yaml }) => validateTopology(yaml),
     'topology.apply': async (p) => {
       if ('yaml' in p) return applyTopology(ctx, p.yaml, p.file);
       const shipped = builtinTopologies();

@@ -1,7 +1,31 @@
-// Reads a topology's YAML and validates it; errors name the file, line and field.
-import { TopologySpec } from '../../shared/contract/index.js';
-import { parseYamlWith } from '../yaml.js';
+// Reads a topology's YAML and validates it; errors name the file, line, column and field.
+import { TopologySpec, type Result, type TopologyPreview } from '../../shared/contract/index.js';
+import { netnsOf } from '../../shared/names.js';
+import { checkYaml, parseYamlWith } from '../yaml.js';
 
 export function parseTopology(yamlText: string, file = '<topology>'): TopologySpec {
-  return parseYamlWith(TopologySpec, yamlText, file);
+  return parseYamlWith(TopologySpec, yamlText, file, undefined, { columns: true });
+}
+
+function previewOf(spec: TopologySpec): TopologyPreview {
+  return {
+    name: spec.name,
+    nodes: spec.nodes.map((n) => ({
+      name: n.name,
+      netns: netnsOf(n.name),
+      forwarding: n.forwarding,
+      bridges: n.bridges.map((b) => b.name),
+      routes: n.routes.map((r) => `${r.to}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`),
+    })),
+    links: spec.links.map(({ endpoints: [a, b] }) => ({
+      a: { node: a.node, name: a.name, addresses: a.addresses },
+      b: { node: b.node, name: b.name, addresses: b.addresses },
+    })),
+  };
+}
+
+/** topology.validate: every problem with its position, or what an apply would build. */
+export function validateTopology(yamlText: string): Result<'topology.validate'> {
+  const check = checkYaml(TopologySpec, yamlText);
+  return check.ok ? { valid: true, errors: [], preview: previewOf(check.value) } : { valid: false, errors: check.diagnostics, preview: null };
 }

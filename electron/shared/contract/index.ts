@@ -11,13 +11,14 @@ import { container } from './container.js';
 import { labs } from './labs.js';
 import { metrics } from './metrics.js';
 import { net } from './net.js';
+import { netNode } from './net-node.js';
 import { pty } from './pty.js';
 import { system } from './system.js';
 import { topology } from './topology.js';
 import { trace } from './trace.js';
 import { conntrack } from './conntrack.js';
 
-export const methods = { ...system, ...activity, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet };
+export const methods = { ...system, ...activity, ...net, ...netNode, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -56,6 +57,7 @@ export * from './snapshot.js';
 export * from './system.js';
 export * from './topology-spec.js';
 export { LinkKind, LINK_KINDS, LinkCreateParams, SysctlKey } from './net.js';
-export { ApplyResult } from './topology.js';
+export { NodeRouteAddParams, NodeSysctlSetParams } from './net-node.js';
+export { ApplyResult, TopologyDiagnostic, TopologyPreview } from './topology.js';
 export { CheckResult, LabProgress, LabSummary, ProbeResult, StepResult } from './labs.js';
 export { PTY_GRACE, PTY_LIMITS, PTY_WATERMARKS, PtyInfo, PtyTarget } from './pty.js';

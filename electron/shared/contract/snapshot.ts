@@ -17,6 +17,8 @@ export const LinkSnapshot = z.object({
   /** The namespace of a veth's peer; `null` is the root namespace. Absent when the peer is local. */
   peerNetns: z.string().nullable().optional(),
   master: z.string().optional(),
+  /** Its own net.ipv4.conf.<name>.rp_filter (0 off, 1 strict, 2 loose); the kernel applies max(all, this). */
+  rpFilter: z.number().optional(),
 });
 export type LinkSnapshot = z.infer<typeof LinkSnapshot>;
 

@@ -11,7 +11,26 @@ export const ApplyResult = z.object({
   ms: z.number(),
 });
 
+/** One problem in a topology's text, at its 1-based line and column. */
+export const TopologyDiagnostic = z.object({ message: z.string(), field: z.string().optional(), line: z.number().optional(), col: z.number().optional() });
+export type TopologyDiagnostic = z.infer<typeof TopologyDiagnostic>;
+
+const PreviewEnd = z.object({ node: z.string(), name: z.string(), addresses: z.array(z.string()) });
+/** What an apply would build, as the topology's text says it (nothing is read from the kernel). */
+export const TopologyPreview = z.object({
+  name: z.string(),
+  nodes: z.array(z.object({ name: z.string(), netns: z.string(), forwarding: z.boolean(), bridges: z.array(z.string()), routes: z.array(z.string()) })),
+  links: z.array(z.object({ a: PreviewEnd, b: PreviewEnd })),
+});
+export type TopologyPreview = z.infer<typeof TopologyPreview>;
+
 export const topology = defineMethods({
+  'topology.validate': {
+    summary: "Check a topology's YAML text without building it: every error at its line and column, or a preview.",
+    renderer: true,
+    params: z.strictObject({ yaml: z.string().max(1_000_000, { error: 'yaml must be at most 1,000,000 characters' }) }),
+    result: z.object({ valid: z.boolean(), errors: z.array(TopologyDiagnostic), preview: TopologyPreview.nullable() }),
+  },
   'topology.apply': {
     summary: 'Build a shipped topology (by name) or one given as YAML text, in one batched pass (idempotent).',
     renderer: true,
