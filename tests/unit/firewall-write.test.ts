@@ -181,7 +181,7 @@ describe('one ip -batch for many namespaces', () => {
   });
 
   it('the watch reads namespaces without legacy tables together after their first sweep', async () => {
-    const rs = () => buildRuleset('nslab-a', { def: 'nf_tables', nfSave: save, legacySave: '', nftJson: json, nftText: null });
+    const rs = () => ({ def: 'nf_tables' as const, nfSave: save, legacySave: '', nftJson: json });
     const single: (string | null)[] = [];
     const many: string[][] = [];
     const watch = new CounterWatch(

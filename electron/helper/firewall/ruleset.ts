@@ -7,6 +7,7 @@ import { isMarked, nodeOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { run } from '../exec/run.js';
 import { listNetns } from '../net/snapshot.js';
+import type { CounterTexts } from './counter-scan.js';
 import { inNetns, type FwNetns } from './netns.js';
 import { nftRuleKey, parseNftJson, parseNftText, type NftChain, type NftTable } from './nft-parse.js';
 import { parseIptablesSave, type IptablesRule, type IptablesTable } from './parse.js';
@@ -218,13 +219,26 @@ export function splitBatchedReads(stdout: string, netns: string[], failed: Reado
   return new Map(expected.map((n, i) => [n, { nftJson: parts[i]!.nftJson, nfSave: parts[i]!.save.join('\n') }]));
 }
 
+/** What a counter sweep reads of one namespace (no rule text): see counter-scan.ts. */
+export async function readCounterTexts(netns: FwNetns, legacy: boolean): Promise<CounterTexts> {
+  const def = await iptablesBackend();
+  const other: IptablesBackend = def === 'legacy' ? 'nf_tables' : 'legacy';
+  const [a, b, nftJson] = await Promise.all([
+    read(netns, [saveCommand(def), '-c']),
+    legacy ? read(netns, [saveCommand(other), '-c']) : Promise.resolve(''),
+    read(netns, ['nft', '-j', '-a', 'list', 'ruleset']),
+  ]);
+  const [nfSave, legacySave] = def === 'nf_tables' ? [a, b] : [b, a];
+  return { def, nfSave, legacySave, nftJson };
+}
+
 /**
- * The counters of many namespaces in one spawn: `ip -force -batch -` runs, per namespace, one
- * `nft -j -a list ruleset` and one `iptables-nft-save -c` (ip forks each; this process spawns once).
+ * What a counter sweep reads of many namespaces, in one spawn: `ip -force -batch -` runs, per namespace,
+ * one `nft -j -a list ruleset` and one `iptables-nft-save -c` (ip forks each; this process spawns once).
  * Legacy tables and the root namespace are not read here. A namespace that could not be read maps to
  * its error; null when the output could not be attributed (the caller reads one by one).
  */
-export async function readCountersBatched(netns: string[]): Promise<Map<string, FwRuleset | Error> | null> {
+export async function readCounterTextsBatched(netns: string[]): Promise<Map<string, CounterTexts | Error> | null> {
   const def = await iptablesBackend();
   if (def !== 'nf_tables') return null;
   // Only namespaces that exist go in: when `ip -batch` cannot enter one, the child it forked for that
@@ -237,10 +251,10 @@ export async function readCountersBatched(netns: string[]): Promise<Map<string, 
   const failed = new Set([...r.stderr.matchAll(/Cannot open network namespace "([^"]+)"/g)].map((m) => m[1]!));
   const parts = splitBatchedReads(r.stdout, netns, failed);
   if (!parts) return null;
-  const out = new Map<string, FwRuleset | Error>(gone.map((n) => [n, new NslabError('not-found', `there is no namespace ${n}`)]));
+  const out = new Map<string, CounterTexts | Error>(gone.map((n) => [n, new NslabError('not-found', `there is no namespace ${n}`)]));
   for (const n of netns) {
     const p = parts.get(n);
-    out.set(n, p ? buildRuleset(n, { def, nfSave: p.nfSave, legacySave: '', nftJson: p.nftJson, nftText: null }) : new NslabError('not-found', `namespace ${n} could not be entered`));
+    out.set(n, p ? { def, nfSave: p.nfSave, legacySave: '', nftJson: p.nftJson } : new NslabError('not-found', `namespace ${n} could not be entered`));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Rules written by hand (fw.rule.add / fw.rule.delete / fw.policy.set) in a node nslab owns: checked
-// against the table, validated by `iptables-restore --test`, applied with `iptables-restore --noflush`,
-// tagged `nslab:<owner>`, journaled in the ledger, reported as the iptables command a person would type.
+// against the table, validated and applied by `iptables-restore --noflush` (one atomic commit per table;
+// `--test` first when a batch spans tables), tagged `nslab:<owner>`, journaled in the ledger, reported
+// as the iptables command a person would type.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FwRule, FwRuleChange, FwRuleset, FwTable } from '../../shared/contract/firewall.js';
@@ -51,9 +52,9 @@ const standaloneTarget = (words: readonly string[]): boolean => {
 export type RuleToAdd = Omit<IptablesLine, 'op'> & { op: 'append' | 'insert' };
 
 /**
- * Adds rules in one batch per table: every rule checked against its table, the whole batch validated by
- * `iptables-restore --test`, then applied by one `iptables-restore --noflush` per table (atomic: all
- * or nothing). `readBack` reads the new rules back (their ids and handles) for the answer.
+ * Adds rules in one batch per table: every rule checked against its table, then applied by one
+ * `iptables-restore --noflush` per table (atomic: all or nothing), a batch of several tables validated by
+ * `iptables-restore --test` first. `readBack` reads the new rules back (their ids and handles) for the answer.
  */
 export async function addIptablesRules(ctx: HelperContext, netns: string, owner: string, rules: RuleToAdd[], readBack = true): Promise<FwRuleChange> {
   const backend = await iptablesBackend();
@@ -72,9 +73,14 @@ export async function addIptablesRules(ctx: HelperContext, netns: string, owner:
   // A batch that only appends to built-in chains with standard or extension targets cannot name a
   // missing chain or close a loop, and needs no read at all (unless its rules are to be read back).
   const needsTable = readBack || rules.some((r) => !(BUILTIN_CHAINS[r.table] ?? []).includes(r.chain) || !standaloneTarget(r.words));
+  // One table is one commit: its `iptables-restore --noflush` parses and checks every line before it
+  // commits them in one transaction, so a line it refuses applies nothing, and a `--test` run first would
+  // only parse the batch twice (0.6× the apply's own time). Several tables are several commits: all are
+  // tested first, so that a line refused in the last table applies none of them.
+  const testFirst = byTable.size > 1;
   const [before, ...tests] = await Promise.all([
     needsTable ? readRuleset(netns, { text: false, legacy: false }) : null,
-    ...[...byTable].map(([table, group]) => restore(netns, backend, table, group.lines, { test: true, shell: [] }).then((r) => ({ table, group, ...r }))),
+    ...(testFirst ? [...byTable] : []).map(([table, group]) => restore(netns, backend, table, group.lines, { test: true, shell: [] }).then((r) => ({ table, group, ...r }))),
   ]);
   rules.forEach((rule, i) => {
     try {
