@@ -25,9 +25,18 @@ export interface Counters {
   policies: Map<string, Counter>;
 }
 
-export interface Scan {
+/** One text (nfSave, legacySave or nftJson) taken apart. */
+export interface PartScan {
+  raw: string;
   shape: string;
   /** packets, bytes of every counter, in text order. */
+  values: number[];
+}
+
+export interface Scan {
+  def: IptablesBackend;
+  parts: [PartScan, PartScan, PartScan];
+  /** Every part's values, in order (what the slots index). */
   values: number[];
 }
 
@@ -46,20 +55,36 @@ const SAVE_COMMENT = /^#.*$/gm;
 /** Far above any real counter, exact in a double. */
 const SENTINEL = 1e15;
 
+/** A part's text ready to scan: iptables-save's comments dropped, and the end trimmed (a batched read ends
+ * where the next namespace's output begins, a single read with a newline). */
+const bareSave = (text: string): string => text.replace(SAVE_COMMENT, '').trimEnd();
+
 /** Replaces every counter of the texts, in order (nfSave, legacySave, nftJson), with what `to` returns. */
 function mapCounters(t: CounterTexts, to: (packets: string, bytes: string, save: boolean) => string): CounterTexts {
-  const save = (text: string): string => (text ? text.replace(SAVE_COMMENT, '').replace(SAVE_COUNTER, (_m, p: string, b: string) => to(p, b, true)) : text);
+  const save = (text: string): string => bareSave(text).replace(SAVE_COUNTER, (_m, p: string, b: string) => to(p, b, true));
   const nfSave = save(t.nfSave);
   const legacySave = save(t.legacySave);
   const nftJson = t.nftJson.replace(JSON_COUNTER, (_m, p: string, b: string) => to(p, b, false));
   return { def: t.def, nfSave, legacySave, nftJson };
 }
 
-export function scanTexts(t: CounterTexts): Scan {
+function scanPart(raw: string, save: boolean, prev: PartScan | undefined): PartScan {
+  // nft -j prints no date: when nothing in it moved, the text is the same as last time (a plain compare)
+  if (prev && prev.raw === raw) return prev;
   const values: number[] = [];
-  const bare = mapCounters(t, (p, b, save) => (values.push(Number(p), Number(b)), save ? '[]' : '"packets": , "bytes": '));
-  return { shape: `${bare.def}\u0000${bare.nfSave}\u0000${bare.legacySave}\u0000${bare.nftJson}`, values };
+  const shape = save
+    ? bareSave(raw).replace(SAVE_COUNTER, (_m, p: string, b: string) => (values.push(Number(p), Number(b)), '[]'))
+    : raw.replace(JSON_COUNTER, (_m, p: string, b: string) => (values.push(Number(p), Number(b)), '"packets": , "bytes": '));
+  return { raw, shape, values };
 }
+
+/** The texts taken apart; a part whose text is the same as in `prev` is not scanned again. */
+export function scanTexts(t: CounterTexts, prev?: Scan | null): Scan {
+  const parts: Scan['parts'] = [scanPart(t.nfSave, true, prev?.parts[0]), scanPart(t.legacySave, true, prev?.parts[1]), scanPart(t.nftJson, false, prev?.parts[2])];
+  return { def: t.def, parts, values: [...parts[0].values, ...parts[1].values, ...parts[2].values] };
+}
+
+export const sameShape = (a: Scan | null, b: Scan): boolean => !!a && a.def === b.def && a.parts.every((p, i) => p.shape === b.parts[i]!.shape);
 
 export function sameValues(a: readonly number[] | null, b: readonly number[]): boolean {
   if (!a || a.length !== b.length) return false;

@@ -209,14 +209,24 @@ export async function readRuleset(netns: FwNetns, opts: ReadOptions = {}): Promi
  */
 export function splitBatchedReads(stdout: string, netns: string[], failed: ReadonlySet<string>): Map<string, { nftJson: string; nfSave: string }> | null {
   const expected = netns.filter((n) => !failed.has(n));
-  const parts: { nftJson: string; save: string[] }[] = [];
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('{"nftables"')) parts.push({ nftJson: line, save: [] });
-    else if (parts.length) parts[parts.length - 1]!.save.push(line);
-    else if (line.trim()) return null;
+  // Found by indexOf, not by splitting: a sweep's output is most of a megabyte, nearly all of it JSON lines.
+  const MARK = '{"nftables"';
+  const starts: number[] = [];
+  for (let at = stdout.startsWith(MARK) ? 0 : stdout.indexOf(`\n${MARK}`); at !== -1; at = stdout.indexOf(`\n${MARK}`, at + 1)) {
+    starts.push(stdout[at] === '\n' ? at + 1 : at);
   }
-  if (parts.length !== expected.length) return null;
-  return new Map(expected.map((n, i) => [n, { nftJson: parts[i]!.nftJson, nfSave: parts[i]!.save.join('\n') }]));
+  if (stdout.slice(0, starts[0] ?? stdout.length).trim()) return null;
+  if (starts.length !== expected.length) return null;
+  return new Map(
+    expected.map((n, i) => {
+      const eol = stdout.indexOf('\n', starts[i]!);
+      const end = starts[i + 1] ?? stdout.length;
+      const jsonEnd = eol === -1 || eol > end ? end : eol;
+      // the save part: the lines after the JSON line, without the newline that ends the last one
+      const save = jsonEnd + 1 < end ? stdout.slice(jsonEnd + 1, starts[i + 1] !== undefined ? end - 1 : end) : '';
+      return [n, { nftJson: stdout.slice(starts[i]!, jsonEnd), nfSave: save }];
+    }),
+  );
 }
 
 /** What a counter sweep reads of one namespace (no rule text): see counter-scan.ts. */

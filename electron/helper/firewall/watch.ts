@@ -7,7 +7,7 @@
 import type { FwCounterDelta, FwCountersEvent, FwRuleset } from '../../shared/contract/firewall.js';
 import { FW_WATCH_INTERVAL } from '../../shared/contract/firewall.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
-import { countersFromSlots, sameValues, scanTexts, slotsOf, type Counter, type Counters, type CounterTexts, type Slots } from './counter-scan.js';
+import { countersFromSlots, sameShape, sameValues, scanTexts, slotsOf, type Counter, type Counters, type CounterTexts, type Scan, type Slots } from './counter-scan.js';
 import { buildRuleset, readCounterTexts, readCounterTextsBatched } from './ruleset.js';
 import type { FwNetns } from './netns.js';
 
@@ -45,10 +45,9 @@ interface Watched {
   legacy: boolean | null;
   prev: Counters | null;
   first: Counters;
-  /** The last regular sweep's scan (with `prev`): its shape, its numbers, where each id's counter is. */
-  shape: string | null;
-  values: number[] | null;
-  /** null: this shape's counters could not all be placed, so it is parsed in full every time. */
+  /** The last regular sweep's scan (what `prev` was read from), and where each id's counter is in it;
+   * slots null: this shape's counters could not all be placed, so it is parsed in full every time. */
+  scan: Scan | null;
   slots: Slots | null;
 }
 
@@ -75,7 +74,7 @@ export class CounterWatch {
   watch(client: ClientHandle, targets: FwNetns[], interval?: number): FwNetns[] {
     if (interval !== undefined) this.setInterval(interval);
     for (const netns of targets) {
-      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() }, shape: null, values: null, slots: null };
+      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() }, scan: null, slots: null };
       w.clients.set(client.id, client);
       this.watched.set(keyOf(netns), w);
       // A client that joins late gets the whole table on its first sweep.
@@ -140,21 +139,21 @@ export class CounterWatch {
     try {
       if (given instanceof Error) throw given;
       const texts = given ?? (await this.read(w.netns, w.legacy ?? true));
-      const scan = scanTexts(texts);
-      const sameShape = w.prev !== null && scan.shape === w.shape;
+      const scan = scanTexts(texts, w.scan);
+      const same = w.prev !== null && sameShape(w.scan, scan);
       // Nothing moved: nothing to send (a late client's first sweep sends the whole table, as it was).
-      if (sameShape && sameValues(w.values, scan.values) && onlyClient === undefined) return;
-      let now: Counters;
-      if (sameShape && w.slots) now = countersFromSlots(w.slots, scan.values);
-      else {
-        const full = countersIn(w.netns, texts);
-        w.legacy ??= full.legacy;
-        now = full.counters;
-        if (onlyClient === undefined && !sameShape) w.slots = slotsOf(texts, scan, (marked) => countersIn(w.netns, marked).counters);
-      }
+      if (same && sameValues(w.scan!.values, scan.values) && onlyClient === undefined) return;
+      const parse = (t: CounterTexts): Counters => {
+        const parsed = countersIn(w.netns, t);
+        w.legacy ??= parsed.legacy;
+        return parsed.counters;
+      };
+      // A new shape: one parse of the marked copy places every counter.
+      const slots = same ? w.slots : slotsOf(texts, scan, parse);
+      const now = slots ? countersFromSlots(slots, scan.values) : parse(texts);
       if (onlyClient === undefined) {
-        w.shape = scan.shape;
-        w.values = scan.values;
+        w.scan = scan;
+        w.slots = slots;
       }
       const all = !w.prev || onlyClient !== undefined;
       const prev = onlyClient !== undefined ? null : w.prev;
