@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FwCountersEvent } from '../../electron/shared/contract/firewall.js';
-import { countersFromSlots, sameValues, scanTexts, slotsOf, type CounterTexts } from '../../electron/helper/firewall/counter-scan.js';
+import { countersFromSlots, sameShape, sameValues, scanTexts, slotsOf, type CounterTexts } from '../../electron/helper/firewall/counter-scan.js';
 import { buildRuleset } from '../../electron/helper/firewall/ruleset.js';
 import { CounterWatch, countersOf } from '../../electron/helper/firewall/watch.js';
 
@@ -33,8 +33,15 @@ describe('counter scan', () => {
     const a = captured();
     const b = { ...a, nfSave: a.nfSave.replace(/on Tue Dec {2}1 19:46:31 2026/g, 'on Wed Dec  2 08:00:00 2026') };
     const moved = withCounters(a, (k) => (k === 3 ? [7, 700] : undefined));
-    expect(scanTexts(b).shape).toBe(scanTexts(a).shape);
-    expect(scanTexts(moved).shape).toBe(scanTexts(a).shape);
+    expect(sameShape(scanTexts(a), scanTexts(b))).toBe(true);
+    expect(sameShape(scanTexts(a), scanTexts(moved))).toBe(true);
+    // a rule more is another shape
+    const more = { ...a, nfSave: a.nfSave.replace('COMMIT', '[0:0] -A INPUT -j ACCEPT\nCOMMIT') };
+    expect(sameShape(scanTexts(a), scanTexts(more))).toBe(false);
+    // a part whose text did not change is not scanned again
+    const first = scanTexts(a);
+    expect(scanTexts(moved, first).parts[2]).toBe(first.parts[2]);
+    expect(scanTexts(moved, first).parts[0]).not.toBe(first.parts[0]);
     expect(sameValues(scanTexts(b).values, scanTexts(a).values)).toBe(true);
     expect(sameValues(scanTexts(moved).values, scanTexts(a).values)).toBe(false);
     expect(scanTexts(a).values.slice(0, 4)).toEqual([6, 504, 6, 504]); // mangle PREROUTING, INPUT
