@@ -35,6 +35,9 @@ const REFUSED: Record<string, string> = {
   '-C': 'check', '--check': 'check',
 };
 
+/** Words that may appear once, before the rule. */
+const ONCE_WORDS: ReadonlySet<string> = new Set(['-t', '--table', '-A', '--append', '-I', '--insert', '-D', '--delete']);
+
 export function checkRuleWords(words: readonly string[], field: string): void {
   words.forEach((w, i) => {
     // the plain regex first: a batch of a thousand lines has ten thousand words
@@ -44,7 +47,7 @@ export function checkRuleWords(words: readonly string[], field: string): void {
       throw new NslabError('invalid-params', `${field}: nslab adds the comment itself (nslab:<owner>); leave -m comment out`, { field, word: i });
     }
     if (Object.hasOwn(REFUSED, w)) throw new NslabError('invalid-params', `${field}: ${w} would ${REFUSED[w]}; a rule line adds, inserts or deletes one rule`, { field, word: i });
-    if (['-t', '--table', '-A', '--append', '-I', '--insert', '-D', '--delete'].includes(w)) {
+    if (ONCE_WORDS.has(w)) {
       throw new NslabError('invalid-params', `${field}: ${w} may appear once, before the rule`, { field, word: i });
     }
   });
