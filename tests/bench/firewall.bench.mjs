@@ -263,8 +263,9 @@ const { apply, sweep } = result;
 result.measures = [
   measure(`apply ${RULES} rules (ms)`, { nslab: apply.nslabMs, baseline: apply.restoreMs, ratio: apply.ratio, target: TARGETS.applyRatio }),
   measure(`counter sweep ${SWEEP_NS} ns × ${SWEEP_RULES} rules (ms)`, { nslab: sweep.sweepMs, baseline: sweep.bareSpawnsMs, ratio: sweep.ratio, target: TARGETS.sweepRatio }),
-  measure('watcher CPU at 1 Hz, idle (% core)', { nslab: sweep.idle.ownPercent, baseline: sweep.bareReadCorePercentAt1Hz, target: TARGETS.corePercentAt1Hz }),
-  measure('watcher CPU at 1 Hz, counters moving (% core)', { nslab: sweep.busy.ownPercent, baseline: sweep.bareReadCorePercentAt1Hz, target: TARGETS.corePercentAt1Hz }),
+  // baseline: receiving the same tools' output in this process once a second, nothing done with it
+  measure('watcher CPU at 1 Hz, idle (% core)', { nslab: sweep.idle.ownPercent, baseline: sweep.bareReadCorePercentAt1Hz, ratio: +(sweep.idle.ownPercent / sweep.bareReadCorePercentAt1Hz).toFixed(2), on: 'nslab', target: TARGETS.corePercentAt1Hz }),
+  measure('watcher CPU at 1 Hz, counters moving (% core)', { nslab: sweep.busy.ownPercent, baseline: sweep.bareReadCorePercentAt1Hz, ratio: +(sweep.busy.ownPercent / sweep.bareReadCorePercentAt1Hz).toFixed(2), on: 'nslab', target: TARGETS.corePercentAt1Hz }),
   measure('its spawned tools at 1 Hz (% core)', { nslab: sweep.idle.toolsPercent, baseline: sweep.bareSpawnsCorePercentAt1Hz, ratio: +(sweep.idle.toolsPercent / sweep.bareSpawnsCorePercentAt1Hz).toFixed(2), target: TARGETS.toolsRatio }),
 ];
 result.pass = Object.fromEntries(result.measures.map((m) => [m.measure, m.met]));

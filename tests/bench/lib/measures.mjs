@@ -6,11 +6,14 @@
  * @typedef {{ measure: string, nslab: number | string, baseline: number | string | null, ratio: number | null, target: string, met: boolean }} Measure
  */
 
-/** A row whose target is a bound on `value` (`≤` or `≥`). */
-export function measure(name, { nslab, baseline = null, ratio = null, target, value = ratio ?? nslab, at = 'max' }) {
+/**
+ * A row whose target bounds the ratio (the default when there is one) or, with `on: 'nslab'`, nslab's own
+ * figure; `at: 'min'` makes it a floor (`≥`) instead of a ceiling (`≤`).
+ */
+export function measure(name, { nslab, baseline = null, ratio = null, target, on = ratio === null ? 'nslab' : 'ratio', at = 'max' }) {
+  const value = on === 'ratio' ? ratio : nslab;
   const met = at === 'max' ? value <= target : value >= target;
-  const unit = ratio !== null && value === ratio ? '×' : '';
-  return { measure: name, nslab, baseline, ratio, target: `${at === 'max' ? '≤' : '≥'} ${target}${unit}`, met };
+  return { measure: name, nslab, baseline, ratio, target: `${at === 'max' ? '≤' : '≥'} ${target}${on === 'ratio' ? '×' : ''}`, met };
 }
 
 /** @param {Measure[]} rows */
