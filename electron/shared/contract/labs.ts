@@ -84,6 +84,8 @@ export const LabSummary = z.object({
   /** Its topology is built (`nslab lab up`). */
   up: z.boolean(),
   progress: LabProgress,
+  /** Present when the lab needs host mode (root): why sandbox mode cannot run it. */
+  hostOnly: z.string().optional(),
 });
 export type LabSummary = z.infer<typeof LabSummary>;
 
