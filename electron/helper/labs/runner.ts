@@ -77,7 +77,7 @@ export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab
   const started = performance.now();
   const { lab, file } = findLab(id);
   const hostOnly = hostOnlyReason(lab);
-  if (hostOnly && ctx.mode === 'sandbox') throw new NslabError('permission-denied', `lab ${id} needs host mode: ${hostOnly}. Run it with sudo (host mode); the network labs work in sandbox mode`, { field: 'id' });
+  if (hostOnly && ctx.mode === 'sandbox') throw new NslabError('permission-denied', `lab ${id} needs host mode: ${hostOnly.reason}. Run it with sudo (host mode); the network labs work in sandbox mode`, { field: 'id' });
   // Up again on a running lab keeps its run; anything else begins one with nothing passed.
   const continuing = isUp(ctx, lab);
   let created: string[] = [];
