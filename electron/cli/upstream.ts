@@ -44,12 +44,15 @@ export function corePipe(core: HelperCore): MessagePipe {
  * The one "find the running helper" routine: the socket NSLAB_SOCKET names (which must answer), else the
  * one announced in the ledger lock if it answers, else none (the caller opens a core in this process).
  */
-export async function findRunningHelper(stateDir = defaultStateDir(), maxBytes?: number): Promise<{ path: string; pipe: MessagePipe } | null> {
+export async function findRunningHelper(stateDir = defaultStateDir(), maxBytes?: number): Promise<{ path: string; pipe: MessagePipe; mode?: HelperMode } | null> {
   const explicit = process.env.NSLAB_SOCKET;
-  const path = explicit ?? readLock(lockPathOf(stateDir))?.socket;
+  const lock = readLock(lockPathOf(stateDir));
+  const path = explicit ?? lock?.socket;
   if (!path) return null;
+  // The lock says which mode its helper is in; a socket named by NSLAB_SOCKET alone does not.
+  const mode = lock?.socket === path ? lock.mode : undefined;
   try {
-    return { path, pipe: await socketPipe(path, maxBytes) };
+    return { path, pipe: await socketPipe(path, maxBytes), ...(mode ? { mode } : {}) };
   } catch (err) {
     if (explicit) throw new NslabError('not-found', `no helper answers on ${explicit}: ${(err as Error).message}`);
     return null;

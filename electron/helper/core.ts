@@ -61,7 +61,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
   const freshSandbox = mode === 'sandbox' && (await prepareSandbox());
   const stateDir = opts.stateDir ?? defaultStateDir();
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const release = await acquireLock(lockPathOf(stateDir), { pid: process.pid, ...(opts.socket ? { socket: opts.socket } : {}) }, opts.lockWaitMs ?? 10_000);
+  const release = await acquireLock(lockPathOf(stateDir), { pid: process.pid, mode, ...(opts.socket ? { socket: opts.socket } : {}) }, opts.lockWaitMs ?? 10_000);
   // Read only once the lock is ours: a journal read while another process was mid-transaction would show
   // its work as interrupted, and reconciling would delete what it just made.
   let ledger: Ledger;
