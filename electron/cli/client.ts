@@ -43,13 +43,21 @@ function clientOn(pipe: MessagePipe, mode: HelperMode, release: () => void = () 
  * Sandbox mode (not root, or --sandbox): the background sandbox helper, started on demand. Host mode: the
  * running helper, else a core in this process.
  */
-export async function connectHelper(): Promise<Client> {
+export async function connectHelper(opts: { orInProcess?: boolean } = {}): Promise<Client> {
   // A result may be of any size: the client lifts the line cap the helper keeps for requests.
   const all = Number.POSITIVE_INFINITY;
   const mode = currentMode();
   if (mode === 'sandbox' && !process.env.NSLAB_SOCKET) {
-    const sandbox = await ensureSandbox();
-    return clientOn(await socketPipe(sandbox.socket, all), 'sandbox');
+    try {
+      const sandbox = await ensureSandbox();
+      return clientOn(await socketPipe(sandbox.socket, all), 'sandbox');
+    } catch (err) {
+      // `doctor` must still be able to say what is missing (user namespaces, unshare) and what to do.
+      if (!opts.orInProcess) throw err;
+      process.stderr.write(`nslab: sandbox mode is not available here (${(err as Error).message}); answering from this process without privileges\n`);
+      const core = await openCore();
+      return clientOn(corePipe(core), core.ctx.mode, () => core.close());
+    }
   }
   const running = await findRunningHelper(defaultStateDir(), all);
   // A socket named only by NSLAB_SOCKET is taken to be in the mode asked for (its hello says for sure).

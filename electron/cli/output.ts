@@ -20,11 +20,11 @@ export function reportError(err: unknown, json: boolean): number {
 }
 
 /** Runs one command against the helper, printing a typed error and setting the exit code on failure. */
-export async function withClient(json: boolean, body: (client: Client) => Promise<number | void>, precheck?: () => unknown): Promise<void> {
+export async function withClient(json: boolean, body: (client: Client) => Promise<number | void>, precheck?: () => unknown, connect: () => Promise<Client> = connectHelper): Promise<void> {
   let client: Client | undefined;
   try {
     precheck?.(); // bad arguments fail before the helper is even reached
-    client = await connectHelper();
+    client = await connect();
     noteMode(client.mode);
     process.exitCode = (await body(client)) ?? 0;
   } catch (err) {

@@ -4,7 +4,7 @@
 // up → check fails → solve → check passes → down, refuses host mode without root, stops when asked, and
 // the real host's namespaces, links and rules never change.
 import { spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,11 +16,11 @@ const home = mkdtempSync(join(tmpdir(), 'nslab-sandbox-cli-'));
 chownSync(home, NOBODY, NOBODY);
 
 /** `nslab ARGS` as nobody, with nothing of root's environment but PATH. */
-function asNobody(args: string[], input = ''): Promise<CliResult> {
+function asNobody(args: string[], input = '', path = process.env.PATH): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, NSLAB, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: home, XDG_STATE_HOME: home, NSLAB_PTY_GRACE_MS: '0', NSLAB_SANDBOX_IDLE_SECONDS: '600' },
+      env: { PATH: path, HOME: home, XDG_STATE_HOME: home, NSLAB_PTY_GRACE_MS: '0', NSLAB_SANDBOX_IDLE_SECONDS: '600' },
     });
     let stdout = '';
     let stderr = '';
@@ -142,5 +142,24 @@ describe('the CLI in sandbox mode, as nobody', () => {
     helperPid = next.pid;
     expect((await json<{ stopped: boolean }>(['helper', 'stop'])).stopped).toBe(true);
     expect(alive(helperPid)).toBe(false);
+  });
+
+  it('still answers doctor where the sandbox cannot start, naming both ways on', async () => {
+    // An unshare that fails as it does where unprivileged user namespaces are off.
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'unshare'), '#!/bin/sh\necho "unshare: unshare failed: Operation not permitted" >&2\nexit 1\n');
+    chmodSync(bin, 0o755);
+    chmodSync(join(bin, 'unshare'), 0o755);
+    const path = `${bin}:${process.env.PATH}`;
+    const topo = await asNobody(['topo', 'list', '--json'], '', path);
+    expect(topo.code).toBe(1);
+    expect(JSON.parse(topo.stdout).error.message).toMatch(/sandbox helper could not be started: it exited with code 1 \(unshare: unshare failed: Operation not permitted\).*user namespaces.*sudo/);
+    const doctor = await asNobody(['doctor', '--json'], '', path);
+    expect(doctor.stderr).toMatch(/sandbox mode is not available here/);
+    const report = JSON.parse(doctor.stdout) as { mode: string; checks: { id: string; fix?: string }[] };
+    expect(report.mode).toBe('host');
+    expect(report.checks.find((c) => c.id === 'root')?.fix).toMatch(/sudo nslab.*sandbox mode/);
+    expect(kernelState()).toBe(before);
   });
 });
