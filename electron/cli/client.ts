@@ -4,9 +4,13 @@ import type { EventName, NotificationName, Params, RequestName, Result } from '.
 import { toNslabError } from '../shared/errors.js';
 import { RpcPeer, type MessagePipe } from '../shared/transport/index.js';
 import { defaultStateDir, openCore } from '../helper/core.js';
-import { corePipe, findRunningHelper } from './upstream.js';
+import { corePipe, findRunningHelper, socketPipe } from './upstream.js';
+import { ensureSandbox } from './sandbox/background.js';
+import { currentMode, type HelperMode } from './sandbox/mode.js';
 
 export interface Client {
+  /** Host or sandbox: which kernel this client's calls change (every --json output says it). */
+  mode: HelperMode;
   call<M extends RequestName>(method: M, params: Params<M>): Promise<Result<M>>;
   notify<M extends NotificationName>(method: M, params: Params<M>): void;
   /** Events this connection receives: the ones it subscribed to, and its terminals' and series' own. */
@@ -14,10 +18,11 @@ export interface Client {
   close(): void;
 }
 
-function clientOn(pipe: MessagePipe, release: () => void = () => undefined): Client {
+function clientOn(pipe: MessagePipe, mode: HelperMode, release: () => void = () => undefined): Client {
   const listeners: ((name: EventName, payload: unknown) => void)[] = [];
   const peer = new RpcPeer(pipe).handle({ notification: (name, payload) => listeners.forEach((l) => l(name as EventName, payload)) });
   return {
+    mode,
     call: async (method, params) => {
       try {
         return (await peer.request(method, params)) as never;
@@ -34,10 +39,29 @@ function clientOn(pipe: MessagePipe, release: () => void = () => undefined): Cli
   };
 }
 
-export async function connectHelper(): Promise<Client> {
+/**
+ * Sandbox mode (not root, or --sandbox): the background sandbox helper, started on demand. Host mode: the
+ * running helper, else a core in this process.
+ */
+export async function connectHelper(opts: { orInProcess?: boolean } = {}): Promise<Client> {
   // A result may be of any size: the client lifts the line cap the helper keeps for requests.
-  const running = await findRunningHelper(defaultStateDir(), Number.POSITIVE_INFINITY);
-  if (running) return clientOn(running.pipe);
+  const all = Number.POSITIVE_INFINITY;
+  const mode = currentMode();
+  if (mode === 'sandbox' && !process.env.NSLAB_SOCKET) {
+    try {
+      const sandbox = await ensureSandbox();
+      return clientOn(await socketPipe(sandbox.socket, all), 'sandbox');
+    } catch (err) {
+      // `doctor` must still be able to say what is missing (user namespaces, unshare) and what to do.
+      if (!opts.orInProcess) throw err;
+      process.stderr.write(`nslab: sandbox mode is not available here (${(err as Error).message}); answering from this process without privileges\n`);
+      const core = await openCore();
+      return clientOn(corePipe(core), core.ctx.mode, () => core.close());
+    }
+  }
+  const running = await findRunningHelper(defaultStateDir(), all);
+  // A socket named only by NSLAB_SOCKET is taken to be in the mode asked for (its hello says for sure).
+  if (running) return clientOn(running.pipe, running.mode ?? mode);
   const core = await openCore();
-  return clientOn(corePipe(core), () => core.close());
+  return clientOn(corePipe(core), core.ctx.mode, () => core.close());
 }

@@ -18,6 +18,8 @@ import { registerSystem } from './commands/system.js';
 import { registerTopo } from './commands/topo.js';
 import { registerTrace } from './commands/trace.js';
 import { registerCt } from './commands/ct.js';
+import { extractModeFlags } from './sandbox/mode.js';
+import { reportError } from './output.js';
 
 // `nslab … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -25,9 +27,22 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// --host / --sandbox may stand anywhere before `--`; every command (and the sandbox helper) reads NSLAB_MODE.
+let argv = process.argv;
+try {
+  const flags = extractModeFlags(process.argv);
+  argv = flags.argv;
+  if (flags.mode) process.env.NSLAB_MODE = flags.mode;
+} catch (err) {
+  process.exit(reportError(err, process.argv.includes('--json')));
+}
+
 const program = new Command('nslab')
   .description('a workbench for network namespaces, veth, bridges, netfilter and cgroups')
   .version(VERSION)
+  // Taken out of argv above (they may follow the command too); declared here for --help.
+  .option('--sandbox', 'work in sandbox mode: a background helper in a private user+network namespace (the default without root)')
+  .option('--host', 'work in host mode: the real kernel (the default as root; refused without root)')
   .enablePositionalOptions()
   .showHelpAfterError()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -53,4 +68,4 @@ registerActivity(program);
 registerHelper(program);
 registerServe(program);
 
-await program.parseAsync(process.argv);
+await program.parseAsync(argv);

@@ -9,10 +9,14 @@ import { Connection } from '../helper/rpc/connection.js';
 import { serveSocket, socketStreamPipe } from '../helper/rpc/transports.js';
 import { NslabError } from '../shared/errors.js';
 import { pipePair, type MessagePipe } from '../shared/transport/index.js';
+import { ensureSandbox } from './sandbox/background.js';
+import { currentMode, type HelperMode } from './sandbox/mode.js';
 
 export interface HelperLink {
   /** `socket <path>` or `in-process`, for the start-up line. */
   describe(): string;
+  /** The mode this link was chosen for (what the helper's hello says, unless NSLAB_SOCKET names another). */
+  mode: HelperMode;
   connect(): Promise<MessagePipe>;
   close(): Promise<void>;
 }
@@ -40,20 +44,29 @@ export function corePipe(core: HelperCore): MessagePipe {
  * The one "find the running helper" routine: the socket NSLAB_SOCKET names (which must answer), else the
  * one announced in the ledger lock if it answers, else none (the caller opens a core in this process).
  */
-export async function findRunningHelper(stateDir = defaultStateDir(), maxBytes?: number): Promise<{ path: string; pipe: MessagePipe } | null> {
+export async function findRunningHelper(stateDir = defaultStateDir(), maxBytes?: number): Promise<{ path: string; pipe: MessagePipe; mode?: HelperMode } | null> {
   const explicit = process.env.NSLAB_SOCKET;
-  const path = explicit ?? readLock(lockPathOf(stateDir))?.socket;
+  const lock = readLock(lockPathOf(stateDir));
+  const path = explicit ?? lock?.socket;
   if (!path) return null;
+  // The lock says which mode its helper is in; a socket named by NSLAB_SOCKET alone does not.
+  const mode = lock?.socket === path ? lock.mode : undefined;
   try {
-    return { path, pipe: await socketPipe(path, maxBytes) };
+    return { path, pipe: await socketPipe(path, maxBytes), ...(mode ? { mode } : {}) };
   } catch (err) {
     if (explicit) throw new NslabError('not-found', `no helper answers on ${explicit}: ${(err as Error).message}`);
     return null;
   }
 }
 
-/** For relays: the running helper if one answers, else the core in this process (also served on the socket). */
+/**
+ * For relays: in sandbox mode the background sandbox helper (started now if need be, and again if it has
+ * stopped since); in host mode the running helper if one answers, else the core in this process (also
+ * served on the socket).
+ */
 export async function openHelperLink(): Promise<HelperLink> {
+  const mode = currentMode();
+  if (mode === 'sandbox' && !process.env.NSLAB_SOCKET) return sandboxLink();
   const stateDir = defaultStateDir();
   const running = await findRunningHelper(stateDir);
   if (!running) return inProcessLink(stateDir);
@@ -61,9 +74,28 @@ export async function openHelperLink(): Promise<HelperLink> {
   return socketLink(running.path, stateDir);
 }
 
+async function sandboxLink(): Promise<HelperLink> {
+  let helper = await ensureSandbox();
+  return {
+    mode: 'sandbox',
+    describe: () => `sandbox helper ${helper.pid} on ${helper.socket} (${helper.started ? 'started now' : 'already running'}; \`nslab helper stop\` stops it)`,
+    async connect() {
+      try {
+        return await socketPipe(helper.socket);
+      } catch {
+        // It stopped (idle, or `nslab helper stop`): start a fresh one.
+        helper = await ensureSandbox();
+        return socketPipe(helper.socket);
+      }
+    },
+    close: async () => undefined, // it runs on for later commands
+  };
+}
+
 function socketLink(path: string, stateDir: string): HelperLink {
   let fallback: HelperLink | null = null;
   return {
+    mode: 'host',
     describe: () => fallback?.describe() ?? `helper socket ${path}`,
     async connect() {
       if (fallback) return fallback.connect();
@@ -91,6 +123,7 @@ async function inProcessLink(stateDir: string): Promise<HelperLink> {
     throw err;
   }
   return {
+    mode: core.ctx.mode,
     describe: () => `helper core in this process (also on ${socket})`,
     connect: async () => corePipe(core),
     close: () =>

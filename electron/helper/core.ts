@@ -33,7 +33,7 @@ import { containerKindFor } from './container/kinds.js';
 import { auditHandlers } from './audit/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
-import { prepareSandbox } from './sandbox.js';
+import { forgetDeadSandbox, prepareSandbox } from './sandbox.js';
 
 export function defaultStateDir(): string {
   if (process.env.NSLAB_STATE_DIR) return process.env.NSLAB_STATE_DIR;
@@ -58,14 +58,15 @@ export interface CoreOptions {
 
 export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
   const mode = process.env.NSLAB_SANDBOX === '1' ? 'sandbox' : 'host';
-  if (mode === 'sandbox') await prepareSandbox();
+  const freshSandbox = mode === 'sandbox' && (await prepareSandbox());
   const stateDir = opts.stateDir ?? defaultStateDir();
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const release = await acquireLock(lockPathOf(stateDir), { pid: process.pid, ...(opts.socket ? { socket: opts.socket } : {}) }, opts.lockWaitMs ?? 10_000);
+  const release = await acquireLock(lockPathOf(stateDir), { pid: process.pid, mode, ...(opts.socket ? { socket: opts.socket } : {}) }, opts.lockWaitMs ?? 10_000);
   // Read only once the lock is ours: a journal read while another process was mid-transaction would show
   // its work as interrupted, and reconciling would delete what it just made.
   let ledger: Ledger;
   try {
+    if (freshSandbox) forgetDeadSandbox(stateDir);
     ledger = new Ledger(stateDir);
   } catch (err) {
     release();
@@ -97,7 +98,8 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
   const conntrack = conntrackHandlers(ctx);
   const firewall = firewallHandlers(ctx);
   const handlers: Handlers = {
-    'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: process.getuid?.() === 0, mode: ctx.mode, stateDir }),
+    // In sandbox mode uid 0 is only the namespace's root: not root on the host.
+    'helper.hello': async () => ({ version: VERSION, pid: process.pid, root: ctx.mode === 'host' && process.getuid?.() === 0, mode: ctx.mode, stateDir }),
     'events.subscribe': async ({ events }, call) => {
       call.subscribe(events);
       return { events };

@@ -8,7 +8,8 @@
 // in the helper and every keystroke over JSON-RPC, which is what the GUI's terminals do, not what a shell
 // user expects from `ip netns exec`. Nothing is created, so there is nothing for the ledger: the helper is
 // not needed. The spawn still goes through helper/exec/ (argv only, the only module allowed to spawn) and
-// needs the same rights as `ip netns exec` itself.
+// needs the same rights as `ip netns exec` itself. In sandbox mode it runs inside the background sandbox
+// helper's namespaces (sandbox/enter.ts), where the nodes are.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NslabError, zodToNslabError } from '../../shared/errors.js';
@@ -16,13 +17,18 @@ import { NodeName, netnsOf } from '../../shared/names.js';
 import { runAttached } from '../../helper/exec/attached.js';
 import { listNetns } from '../../helper/net/snapshot.js';
 import { reportError } from '../output.js';
+import { sandboxEntry } from '../sandbox/enter.js';
+import { currentMode } from '../sandbox/mode.js';
 
-async function nodeNetns(node: string): Promise<string> {
+/** The argv that runs `argv` in the node's namespace: `ip netns exec`, inside the sandbox in sandbox mode. */
+async function inNode(node: string, argv: string[]): Promise<{ netns: string; argv: string[] }> {
   const parsed = NodeName.safeParse(node);
   if (!parsed.success) throw zodToNslabError(parsed.error, 'node');
   const netns = netnsOf(parsed.data);
-  if (!(await listNetns()).includes(netns)) throw new NslabError('not-found', `node ${node} has no namespace (${netns} does not exist)`, { field: 'node' });
-  return netns;
+  const sandbox = currentMode() === 'sandbox' && !process.env.NSLAB_SOCKET ? await sandboxEntry() : null;
+  const present = sandbox ? sandbox.netns : await listNetns();
+  if (!present.includes(netns)) throw new NslabError('not-found', `node ${node} has no namespace (${netns} does not exist${sandbox ? ' in the sandbox' : ''})`, { field: 'node' });
+  return { netns, argv: [...(sandbox?.prefix ?? []), 'ip', 'netns', 'exec', netns, ...argv] };
 }
 
 export function registerExec(program: Command): void {
@@ -32,10 +38,10 @@ export function registerExec(program: Command): void {
     .description('open an interactive shell inside a node’s network namespace')
     .action(async (node: string) => {
       try {
-        const netns = await nodeNetns(node);
         const shell = process.env.SHELL && existsSync(process.env.SHELL) ? process.env.SHELL : '/bin/sh';
-        process.stderr.write(`nslab: shell in ${netns}; exit to leave\n`);
-        process.exitCode = await runAttached(['ip', 'netns', 'exec', netns, shell]);
+        const target = await inNode(node, [shell]);
+        process.stderr.write(`nslab: shell in ${target.netns} (${currentMode()} mode); exit to leave\n`);
+        process.exitCode = await runAttached(target.argv);
       } catch (err) {
         process.exitCode = reportError(err, false);
       }
@@ -49,10 +55,9 @@ export function registerExec(program: Command): void {
     .description('run a command inside a node’s network namespace, like `ip netns exec`')
     .action(async (node: string, command: string[]) => {
       try {
-        const netns = await nodeNetns(node);
         const argv = command[0] === '--' ? command.slice(1) : command;
         if (argv.length === 0) throw new NslabError('invalid-params', 'no command given: nslab exec NODE -- CMD ARGS…', { field: 'command' });
-        process.exitCode = await runAttached(['ip', 'netns', 'exec', netns, ...argv]);
+        process.exitCode = await runAttached((await inNode(node, argv)).argv);
       } catch (err) {
         process.exitCode = reportError(err, false);
       }

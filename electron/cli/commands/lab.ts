@@ -40,8 +40,10 @@ export function registerLab(program: Command): void {
         if (opts.json) return printJson({ labs });
         for (const l of labs) {
           const done = l.progress.passed.length;
-          process.stdout.write(`${l.id.padEnd(18)} ${l.level.padEnd(12)} ${String(l.minutes).padStart(3)} min  ${done}/${l.steps} steps${l.up ? '  [up]' : ''}  ${l.title.en}\n`);
+          const host = l.hostOnly ? `  [host mode${client.mode === 'sandbox' ? ' only' : ''}]` : '';
+          process.stdout.write(`${l.id.padEnd(18)} ${l.level.padEnd(12)} ${String(l.minutes).padStart(3)} min  ${done}/${l.steps} steps${l.up ? '  [up]' : ''}${host}  ${l.title.en}\n`);
         }
+        if (client.mode === 'sandbox' && labs.some((l) => l.hostOnly)) process.stdout.write('sandbox mode: labs marked [host mode only] need root (sudo nslab …); `nslab lab show <lab>` says why\n');
       }),
     );
 
@@ -55,6 +57,7 @@ export function registerLab(program: Command): void {
         const r = await client.call('lab.show', { id });
         if (opts.json) return printJson(r);
         process.stdout.write(`${r.lab.title.en}\n${r.lab.title.ko}\n\n${r.lab.summary.en}\n${r.lab.summary.ko}\n`);
+        if (r.hostOnly) process.stdout.write(`\nneeds host mode (root)${client.mode === 'sandbox' ? ', so sandbox mode cannot run it' : ''}: ${r.hostOnly.reason}\n`);
         r.lab.steps.forEach((s, i) => {
           process.stdout.write(`\n${i + 1}. ${s.title.en} / ${s.title.ko}\n   ${s.goal.en}\n   ${s.goal.ko}\n`);
           for (const c of s.commands) process.stdout.write(`   ${c.node ? `[${c.node}] ` : ''}$ ${c.cmd}\n`);

@@ -17,11 +17,12 @@ import { launchInCgroup } from '../../helper/exec/cgroup-launcher.js';
 import { exitCodeOf } from '../../helper/exec/signals.js';
 import { listNetns } from '../../helper/net/snapshot.js';
 import { connectHelper, type Client } from '../client.js';
-import { printJson, reportError } from '../output.js';
+import { noteMode, printJson, reportError } from '../output.js';
 import { addLimitFlags, checkLimits, limitsFromOptions } from './limit-flags.js';
 
 async function withHelper<T>(body: (client: Client) => Promise<T>): Promise<T> {
   const client = await connectHelper();
+  noteMode(client.mode);
   try {
     return await body(client);
   } finally {

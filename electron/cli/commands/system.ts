@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
+import { connectHelper } from '../client.js';
 import { printJson, withClient } from '../output.js';
 import { parseJsonArg } from '../output.js';
 import { isNotificationMethod } from '../../shared/contract/index.js';
 
 const name = (o: { kind: string; netns: string | null; name: string }): string => `${o.kind} ${o.netns ? `${o.netns}/` : ''}${o.name}`;
+
+/** Without a sandbox (no user namespaces, no unshare) doctor still answers, saying why and what to do. */
+const doctorClient = () => connectHelper({ orInProcess: true });
 
 export function registerSystem(program: Command): void {
   program
@@ -66,7 +70,7 @@ export function registerSystem(program: Command): void {
           process.stdout.write(report.ok ? 'essentials present\n' : 'essentials missing: see MISS lines above\n');
         }
         return report.ok ? 0 : 1;
-      }),
+      }, undefined, doctorClient),
     );
 
   program

@@ -1,4 +1,5 @@
 // `nslab doctor`: what this machine supports and lacks, each with the reason and the fix.
+import { readFileSync } from 'node:fs';
 import type { DoctorCheck, DoctorReport } from '../../shared/contract/index.js';
 import type { HelperContext } from '../context.js';
 import { run, withActivityScope } from '../exec/run.js';
@@ -31,16 +32,10 @@ const KIND_CONFIG: Record<string, string> = {
 
 export async function doctor(ctx: HelperContext): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
+  // uid 0 in sandbox mode is only the user namespace's root: the probes below may run, the host is not ours.
   const root = process.getuid?.() === 0;
-  checks.push({
-    id: 'root',
-    title: 'Privileges',
-    status: root ? 'ok' : 'warn',
-    essential: false,
-    detail: root ? 'running as root' : `running as uid ${process.getuid?.()}`,
-    ...(root ? {} : { reason: 'kernel changes need root (or sandbox mode in a user namespace)', fix: 'the app asks through pkexec; for the CLI use sudo' }),
-  });
-  checks.push({ id: 'mode', title: 'Mode', status: 'ok', essential: false, detail: ctx.mode === 'host' ? 'host mode: the real kernel' : 'sandbox mode: a private user+network namespace; cgroup writes are read-only' });
+  checks.push(privilegesCheck(ctx.mode, root));
+  checks.push({ id: 'mode', title: 'Mode', status: 'ok', essential: false, detail: ctx.mode === 'host' ? 'host mode: the real kernel' : `sandbox mode: a private user+network+mount namespace. ${SANDBOX_LIMITS}` });
 
   const versions = await Promise.all(Object.values(TOOLS).map(toolVersion));
   const tools: Record<string, string | null> = Object.fromEntries(Object.keys(TOOLS).map((name, i) => [name, versions[i] ?? null]));
@@ -132,7 +127,42 @@ export async function doctor(ctx: HelperContext): Promise<DoctorReport> {
   }
 
   const ok = checks.every((c) => !c.essential || c.status === 'ok');
-  return { ok, root, mode: ctx.mode, kernel, cgroup: { layout, hierarchies: mounts }, iptablesBackend: backend, linkKinds, tools, checks };
+  return { ok, root: root && ctx.mode === 'host', mode: ctx.mode, kernel, cgroup: { layout, hierarchies: mounts }, iptablesBackend: backend, linkKinds, tools, checks };
+}
+
+/** What sandbox mode cannot do, in one sentence (doctor, `nslab lab list`, the helper's refusals). */
+export const SANDBOX_LIMITS = 'Topologies, exec, shells, terminals, firewall rules, traces and the network labs work; cgroup limits, containers, `nslab run` and the real host network need host mode (root).';
+
+/** The user's own uid seen from outside a user namespace (`0 1000 1` in uid_map → 1000). */
+function outsideUid(): number | undefined {
+  try {
+    const [, outside] = readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).map(Number);
+    return outside;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who we are, and for a normal user both ways on: sudo for host mode, or sandbox mode right now. */
+function privilegesCheck(mode: 'host' | 'sandbox', root: boolean): DoctorCheck {
+  const base = { id: 'root', title: 'Privileges', essential: false };
+  if (mode === 'sandbox') {
+    return {
+      ...base,
+      status: 'warn',
+      detail: `sandbox mode as uid ${outsideUid() ?? '?'}: root only inside a private user namespace`,
+      reason: 'cgroup limits, containers, `nslab run` and the real host network need root on the host',
+      fix: 'sandbox mode works now for everything network-side; for host mode run `sudo nslab …` (or `sudo nslab serve`)',
+    };
+  }
+  if (root) return { ...base, status: 'ok', detail: 'running as root (host mode)' };
+  return {
+    ...base,
+    status: 'warn',
+    detail: `running as uid ${process.getuid?.()} in host mode`,
+    reason: 'changing the real kernel needs root',
+    fix: 'either `sudo nslab …` for host mode, or sandbox mode now: `nslab --sandbox …` (the default for a normal user) runs a private user+network namespace where topologies and the network labs work',
+  };
 }
 
 async function iptablesBackend(): Promise<'nf_tables' | 'legacy'> {

@@ -1,7 +1,7 @@
 import type { HelperContext } from '../context.js';
 import { withActivityScope } from '../exec/run.js';
 import type { Handlers } from '../rpc/dispatcher.js';
-import { labOwner } from '../../shared/labs/index.js';
+import { hostOnlyReason, labOwner, type HostOnly, type LabSpec } from '../../shared/labs/index.js';
 import { findLab, loadLabs } from './catalogue.js';
 import { exportScript } from './export.js';
 import { ProgressStore } from './progress.js';
@@ -9,6 +9,12 @@ import { isUp, labCheck, labDown, labHint, labReset, labSolve, labUp } from './r
 
 /** A lab's changes are journaled as its own, so one lab's work exports alone. */
 const asLab = <T>(id: string, body: () => Promise<T>): Promise<T> => withActivityScope({ owner: labOwner(id) }, body);
+
+/** Only on labs sandbox mode cannot run: why they need host mode. */
+const hostOnlyField = (lab: LabSpec): { hostOnly?: HostOnly } => {
+  const hostOnly = hostOnlyReason(lab);
+  return hostOnly ? { hostOnly } : {};
+};
 
 type LabMethods = Extract<keyof Handlers, `lab.${string}`>;
 
@@ -30,12 +36,13 @@ export function labHandlers(ctx: HelperContext): Pick<Handlers, LabMethods> {
           file,
           up: isUp(ctx, lab),
           progress: progress.get(lab.id),
+          ...hostOnlyField(lab),
         })),
       };
     },
     'lab.show': async ({ id }) => {
       const { lab, file } = findLab(id);
-      return { lab, file, up: isUp(ctx, lab), progress: new ProgressStore(ctx.stateDir).get(id) };
+      return { lab, file, up: isUp(ctx, lab), progress: new ProgressStore(ctx.stateDir).get(id), ...hostOnlyField(lab) };
     },
     'lab.up': async ({ id }) => asLab(id, () => labUp(ctx, id)),
     'lab.check': async ({ id, step }) => asLab(id, () => labCheck(ctx, id, step)),

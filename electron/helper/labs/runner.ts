@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult, ProbeResult, Result, StepResult } from '../../shared/contract/index.js';
-import { labCgroupName, labContainerName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
+import { hostOnlyReason, labCgroupName, labContainerName, labOwner, type LabHint, type LabProbe, type LabSpec, type LabStep } from '../../shared/labs/index.js';
 import { loadRecord } from '../container/store.js';
 import { replaceLabContainer } from './container-probes.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
@@ -76,6 +76,8 @@ function selectSteps(lab: LabSpec, step: number | undefined): { n: number; step:
 export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab.up'>> {
   const started = performance.now();
   const { lab, file } = findLab(id);
+  const hostOnly = hostOnlyReason(lab);
+  if (hostOnly && ctx.mode === 'sandbox') throw new NslabError('permission-denied', `lab ${id} needs host mode: ${hostOnly.reason}. Run it with sudo (host mode); the network labs work in sandbox mode`, { field: 'id' });
   // Up again on a running lab keeps its run; anything else begins one with nothing passed.
   const continuing = isUp(ctx, lab);
   let created: string[] = [];

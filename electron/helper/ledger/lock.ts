@@ -6,6 +6,8 @@ import { NslabError } from '../../shared/errors.js';
 export interface LockInfo {
   pid: number;
   socket?: string;
+  /** Which kernel the owner works on, so a client can say it without asking. */
+  mode?: 'host' | 'sandbox';
 }
 
 const alive = (pid: number): boolean => {

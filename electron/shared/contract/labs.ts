@@ -68,6 +68,8 @@ export const LabProgress = z.object({
 });
 export type LabProgress = z.infer<typeof LabProgress>;
 
+export const LabHostOnly = z.object({ needs: z.enum(['containers', 'cgroups']), reason: z.string() });
+
 export const LabSummary = z.object({
   id: z.string(),
   title: Text,
@@ -84,6 +86,8 @@ export const LabSummary = z.object({
   /** Its topology is built (`nslab lab up`). */
   up: z.boolean(),
   progress: LabProgress,
+  /** Present when the lab needs host mode (root): what it needs that sandbox mode lacks, and why. */
+  hostOnly: LabHostOnly.optional(),
 });
 export type LabSummary = z.infer<typeof LabSummary>;
 
@@ -98,7 +102,7 @@ export const labs = defineMethods({
     summary: 'One lab in full: text, steps, commands, its topology.',
     renderer: true,
     params: IdParams,
-    result: z.object({ lab: z.custom<LabSpec>((v) => typeof v === 'object' && v !== null), file: z.string(), up: z.boolean(), progress: LabProgress }),
+    result: z.object({ lab: z.custom<LabSpec>((v) => typeof v === 'object' && v !== null), file: z.string(), up: z.boolean(), progress: LabProgress, hostOnly: LabHostOnly.optional() }),
   },
   'lab.up': {
     summary: "Build a lab's topology and starting state (recorded in the ledger).",
