@@ -64,7 +64,7 @@ export function walkPath(walk: TraceWalk): string {
 export function judgeWalk(walk: TraceWalk, p: Pick<TraceProbe, 'fate' | 'through' | 'at'>): string | null {
   const request = walk.hops.filter((h) => h.direction === 'request');
   const fate = walk.fates.find((f) => f.direction === 'request');
-  if (!fate || fate.kind !== p.fate) return `the request was ${fate?.kind ?? 'not seen'}, not ${p.fate}`;
+  if (p.fate !== undefined && fate?.kind !== p.fate) return `the request was ${fate?.kind ?? 'not seen'}, not ${p.fate}`;
   for (const t of p.through) if (!request.some((h) => h.node === t.node && h.hook === t.hook)) return `the request never reached ${t.hook.toUpperCase()} in ${t.node}`;
   if (p.at) {
     const last = request[request.length - 1];
@@ -79,7 +79,7 @@ export async function traceProbe(ctx: HelperContext, p: TraceProbe): Promise<Out
   const miss = judgeWalk(walk, p);
   const fate = walk.fates.find((f) => f.direction === 'request');
   const expected = [
-    `a ${p.proto} probe ${p.from} → ${p.to} is ${p.fate}`,
+    `a ${p.proto} probe ${p.from} → ${p.to}${p.fate ? ` is ${p.fate}` : ' is traced'}`,
     ...p.through.map((t) => `passes ${t.hook.toUpperCase()} in ${t.node}`),
     ...(p.at ? [`ends at ${p.at.hook.toUpperCase()} in ${p.at.node}${p.at.policy ? ' by its policy' : p.at.policy === false ? ' by a rule' : ''}`] : []),
   ].join(', ');

@@ -73,7 +73,7 @@ export const Probe = z.discriminatedUnion(
     z.strictObject({ ...base, probe: z.literal('fw-counter'), node: NodeName, table: FwTableOrNft.default('filter'), chain: FwChainOrNft, match: z.array(RuleWord).default([]), nft: z.string().regex(/^[A-Za-z0-9_.:/, !=+-]{1,200}$/, { error: 'nft: a fragment of the rule text (letters, digits, spaces and _ . : / , ! = + -)' }).optional(), policy: z.boolean().default(false), atLeast: z.number().int().min(0).default(1), atMost: z.number().int().min(0).optional() }),
     /**
      * A packet walk (`nslab trace`): one probe from `from` to `to`, traced through every hook of every
-     * namespace it crosses. The request's fate is `fate`; `through` lists (node, hook) pairs it must pass;
+     * namespace it crosses. The request's fate is `fate` (any when omitted); `through` lists (node, hook) pairs it must pass;
      * `at` is where that fate happened (the last hook it reached), `policy` whether a chain's policy decided it.
      */
     z.strictObject({
@@ -83,7 +83,7 @@ export const Probe = z.discriminatedUnion(
       to: IpAddress,
       proto: z.enum(['icmp', 'tcp', 'udp']).default('icmp'),
       dport: z.number().int().min(1).max(65535).optional(),
-      fate: z.enum(TRACE_FATES).default('delivered'),
+      fate: z.enum(TRACE_FATES).optional(),
       through: z.array(z.strictObject({ node: NodeName, hook: z.enum(TRACE_HOOKS) })).max(20).default([]),
       at: z.strictObject({ node: NodeName, hook: z.enum(TRACE_HOOKS), policy: z.boolean().optional() }).optional(),
     }),
