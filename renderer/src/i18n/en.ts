@@ -53,6 +53,7 @@ export default {
     trace: 'Trace',
     walk: 'Walk from {from} to {to}',
     // ct branch: structured form, policy, zero hits, the walk across namespaces
+    editRules: 'Add rules (an iptables line or the form)',
     hooksOf: 'Netfilter hooks of {node}',
     zeroSinceStart: 'never hit',
     zeroStartHint: 'Its counter is 0: no packet since the rule was made (a lab rule: since the lab started)',

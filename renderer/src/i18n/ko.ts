@@ -56,6 +56,7 @@ const ko = {
     trace: '추적',
     walk: '{from}에서 {to}까지의 경로',
     // ct branch: structured form, policy, zero hits, the walk across namespaces
+    editRules: '규칙 추가 (iptables 줄 또는 양식)',
     hooksOf: '{node}의 넷필터 훅',
     zeroSinceStart: '한 번도 일치 안 함',
     zeroStartHint: '카운터가 0입니다: 규칙이 만들어진 뒤(실습 규칙이면 실습 시작 뒤) 일치한 패킷이 없습니다',
