@@ -9,6 +9,7 @@ import { createAppI18n } from '../../renderer/src/i18n';
 import ConntrackPanel from '../../renderer/src/panels/Conntrack/ConntrackPanel.vue';
 import FirewallPanel from '../../renderer/src/panels/Firewall/FirewallPanel.vue';
 import { emptyRuleForm, ruleFormLine, ruleWords } from '../../renderer/src/panels/Firewall/ruleForm';
+import TopologyPanel from '../../renderer/src/panels/Topology/TopologyPanel.vue';
 import TraceFromHere from '../../renderer/src/panels/Topology/TraceFromHere.vue';
 import { CT_STORAGE, applyEvent, entryKey, flushMatchOf, useConntrackStore } from '../../renderer/src/stores/conntrack';
 import { useFirewallStore } from '../../renderer/src/stores/firewall';
@@ -269,6 +270,25 @@ describe('firewall panel: form, policy, zero hits, the walk on every diagram', (
     expect(a.calls.find((c) => c.method === 'trace.run')?.params).toEqual({ from: 'red', to: '10.0.0.2', proto: 'tcp', dport: 8080, timeoutMs: 1500 });
     expect(useFirewallStore().walk?.trace).toBe('t2');
     expect(useFirewallStore().node).toBe('red');
+    w.unmount();
+    expect(takeViolations()).toEqual([]);
+  });
+
+  it('opens "Trace from here to …" from the node list with T (the graph’s right-click does the same)', async () => {
+    api();
+    const GraphStub = { name: 'TopologyGraph', props: ['model', 'selected', 'theme'], emits: ['select', 'trace'], template: '<div data-testid="graph-stub" @contextmenu="$emit(\'trace\', \'blue\')" />' };
+    const w = mount(TopologyPanel, { global: { plugins: [createAppI18n('en')], stubs: { TopologyGraph: GraphStub, BuildForms: true, ShippedList: true } }, attachTo: document.body });
+    await flushPromises();
+    await w.find('[data-testid="node-item-red"]').trigger('keydown', { key: 't' });
+    await flushPromises();
+    expect(useTopologyStore().selected).toBe('red');
+    expect(w.find('[data-testid="trace-from-to"]').exists()).toBe(true);
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('trace-from-to');
+    await w.find('[data-testid="graph-stub"]').trigger('contextmenu');
+    await flushPromises();
+    expect(useTopologyStore().selected).toBe('blue');
+    expect(w.find('[data-testid="node-details"] h2').text()).toContain('blue');
+    expect(w.find('[data-testid="trace-from-to"]').exists()).toBe(true);
     w.unmount();
     expect(takeViolations()).toEqual([]);
   });

@@ -190,6 +190,7 @@ export default {
   topology: {
     // ct branch: "Trace from here to …"
     trace: {
+      hint: 'Also: right-click a node in the graph, or press T on its button in the list',
       open: 'Trace from here to …',
       title: 'Trace a packet from {node}',
       to: 'To address',

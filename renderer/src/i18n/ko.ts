@@ -193,6 +193,7 @@ const ko = {
   topology: {
     // ct branch: "Trace from here to …"
     trace: {
+      hint: '그래프에서 노드를 오른쪽 클릭하거나, 목록의 노드 버튼에서 T를 눌러도 됩니다',
       open: '여기서 … 까지 추적',
       title: '{node}에서 패킷 추적',
       to: '대상 주소',
