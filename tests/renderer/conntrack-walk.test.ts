@@ -12,7 +12,7 @@ import { emptyRuleForm, ruleFormLine, ruleWords } from '../../renderer/src/panel
 import TopologyPanel from '../../renderer/src/panels/Topology/TopologyPanel.vue';
 import TraceFromHere from '../../renderer/src/panels/Topology/TraceFromHere.vue';
 import { CT_STORAGE, applyEvent, entryKey, flushMatchOf, useConntrackStore } from '../../renderer/src/stores/conntrack';
-import { useFirewallStore } from '../../renderer/src/stores/firewall';
+import { FW_STORAGE, useFirewallStore } from '../../renderer/src/stores/firewall';
 import { useTopologyStore } from '../../renderer/src/stores/topology';
 import { useUiStore } from '../../renderer/src/stores/ui';
 import { fakeApi, redBlue, takeViolations } from './fake-api';
@@ -55,6 +55,7 @@ const natRuleset = (): FwRuleset => ({
 
 beforeEach(() => {
   localStorage.clear();
+  sessionStorage.clear();
   setActivePinia(createPinia());
 });
 
@@ -222,6 +223,29 @@ describe('firewall panel: form, policy, zero hits, the walk on every diagram', (
     await w.find('[data-testid="fw-policy-confirm-confirm"]').trigger('click');
     await flushPromises();
     expect(a.calls.find((c) => c.method === 'fw.policy.set')?.params).toEqual({ node: 'red', table: 'filter', chain: 'FORWARD', policy: 'DROP' });
+    w.unmount();
+    expect(takeViolations()).toEqual([]);
+  });
+
+  it('keeps the node and the last walk across a reload, and reads the walk’s diagrams again', async () => {
+    const a = api();
+    const fw = useFirewallStore();
+    await fw.show('red');
+    await fw.trace({ from: 'red', to: '10.0.0.2', proto: 'icmp', timeoutMs: 1500 });
+    fw.stop();
+    expect(localStorage.getItem(FW_STORAGE.node)).toBe('red');
+    setActivePinia(createPinia()); // a reload: fresh stores, same storage
+    const again = useFirewallStore();
+    expect(again.node).toBe('red');
+    expect(again.walk?.trace).toBe('t2');
+    const before = a.calls.length;
+    const w = mount(FirewallPanel, { global: { plugins: [createAppI18n('en')] } });
+    await flushPromises();
+    expect(w.findAll('.walk-ns')).toHaveLength(2);
+    const shown = a.calls.slice(before).filter((c) => c.method === 'fw.show').map((c) => c.params);
+    expect(shown).toContainEqual({ node: 'red' });
+    expect(shown).toContainEqual({ node: 'blue' });
+    expect(a.calls.slice(before).some((c) => c.method === 'trace.run')).toBe(false);
     w.unmount();
     expect(takeViolations()).toEqual([]);
   });

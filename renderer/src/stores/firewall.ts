@@ -7,6 +7,19 @@ import type { FwCounterDelta, FwCountersEvent, FwRuleset, FwTable, Params, Trace
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
 import { useMutations } from '../composables/useMutations';
+import { readStored, writeStored } from './storage';
+
+/** What survives a reload: the node shown (this browser), the last walk (this tab). */
+export const FW_STORAGE = { node: 'nslab.firewall.node', walk: 'nslab.firewall.walk' } as const;
+
+function storedWalk(): TraceWalk | null {
+  try {
+    const w = JSON.parse(readStored(FW_STORAGE.walk, 'session') ?? 'null') as TraceWalk | null;
+    return w && Array.isArray(w.hops) && Array.isArray(w.fates) ? w : null;
+  } catch {
+    return null;
+  }
+}
 
 /** ms each hop of a walk stays lit. */
 export const WALK_STEP_MS = 600;
@@ -42,12 +55,12 @@ export function applyCounters(rs: FwRuleset, ev: FwCountersEvent): FwRuleset {
 export const useFirewallStore = defineStore('firewall', () => {
   const api = useApi();
   /** The node shown; null is the root namespace (read only). */
-  const node = ref<string | null>(null);
+  const node = ref<string | null>(readStored(FW_STORAGE.node) || null);
   const ruleset = shallowRef<FwRuleset | null>(null);
   const { loading, error, track } = useLoading();
   /** The newest delta of each rule (and policy) id: moved since the last sweep, zero-hit flags. */
   const deltas = shallowRef<Map<string, FwCounterDelta>>(new Map());
-  const walk = shallowRef<TraceWalk | null>(null);
+  const walk = shallowRef<TraceWalk | null>(storedWalk());
   /** Index of the hop lit in the animation; null when none runs. */
   const step = ref<number | null>(null);
   const currentHop = computed(() => (walk.value && step.value !== null ? (walk.value.hops[step.value] ?? null) : null));
@@ -86,6 +99,7 @@ export const useFirewallStore = defineStore('firewall', () => {
   async function show(name: string | null): Promise<void> {
     if (ruleset.value) await api.call('fw.unwatch', {}).catch(() => undefined);
     node.value = name;
+    writeStored(FW_STORAGE.node, name);
     deltas.value = new Map();
     zeroSummary.value = null;
     openChain.value = null;
@@ -123,6 +137,7 @@ export const useFirewallStore = defineStore('firewall', () => {
 
   function animate(w: TraceWalk): void {
     walk.value = w;
+    writeStored(FW_STORAGE.walk, JSON.stringify(w), 'session');
     step.value = w.hops.length ? 0 : null;
     play(0);
   }
@@ -143,6 +158,11 @@ export const useFirewallStore = defineStore('firewall', () => {
     const nodes = new Map(w.hops.map((h) => [h.netns, h.node]));
     const read = await Promise.all(order.map(async (ns) => [ns, await api.call('fw.show', { node: nodes.get(ns)! }).catch(() => null)] as const));
     walkRulesets.value = new Map(read.filter((r): r is readonly [string, FwRuleset] => r[1] !== null));
+  }
+
+  /** The walk's diagrams after a reload (the walk came back from session storage, the rulesets did not). */
+  async function restoreWalk(): Promise<void> {
+    if (walk.value && walkRulesets.value.size === 0) await loadWalkRulesets(walk.value);
   }
 
   async function trace(params: Params<'trace.run'>): Promise<void> {
@@ -181,6 +201,6 @@ export const useFirewallStore = defineStore('firewall', () => {
 
   return {
     node, ruleset, loading, error, deltas, walk, step, currentHop, openChain, focusRule, zeroSummary, zeroSinceStart, walkRulesets, walkNamespaces, playing, mutations,
-    show, load, stop, trace, traceFrom, animate, play, stepTo, revealRule, addLine, addRule, deleteRule, setPolicy,
+    show, load, stop, trace, traceFrom, restoreWalk, animate, play, stepTo, revealRule, addLine, addRule, deleteRule, setPolicy,
   };
 });
