@@ -86,10 +86,17 @@ describe('firewall panel', () => {
     await w.find('[data-testid="chain-iptables-nft/ip/filter/FORWARD"]').trigger('click');
     expect(w.find('[data-testid="rule-0"]').text()).toContain('-s 10.0.1.0/24 -j ACCEPT');
     await w.find('[data-testid="delete-0"]').trigger('click');
+    await flushPromises();
+    expect(a.calls.some((c) => c.method === 'fw.rule.delete')).toBe(false);
+    expect(w.find('[data-testid="fw-delete-confirm"]').text()).toContain('-s 10.0.1.0/24 -j ACCEPT');
+    await w.find('[data-testid="fw-delete-confirm-cancel"]').trigger('click');
+    await flushPromises();
     expect(a.calls.some((c) => c.method === 'fw.rule.delete')).toBe(false);
     await w.find('[data-testid="delete-0"]').trigger('click');
     await flushPromises();
-    expect(a.calls.some((c) => c.method === 'fw.rule.delete')).toBe(true);
+    await w.find('[data-testid="fw-delete-confirm-confirm"]').trigger('click');
+    await flushPromises();
+    expect(a.calls.find((c) => c.method === 'fw.rule.delete')?.params).toEqual({ node: 'red', id: rule.id });
     await w.find('[data-testid="trace-to"]').setValue('10.0.2.2');
     await w.find('form.fw-trace').trigger('submit');
     await flushPromises();

@@ -13,6 +13,7 @@ import { readRules } from '../firewall/iptables.js';
 import type { IptablesRule } from '../firewall/parse.js';
 import { ipJson } from '../net/ip.js';
 import { cgroupProcs, cgroupValue, cpuRatio, cpuUsage, oomKilled } from './cgroup-probes.js';
+import { fwCounter, traceProbe } from './firewall-probes.js';
 
 type Outcome = Omit<ProbeResult, 'id' | 'probe' | 'label'>;
 
@@ -224,6 +225,10 @@ function defaultLabel(p: LabProbe): string {
       return `${p.probe} ${p.node} ${p.table}/${p.chain}`;
     case 'conntrack':
       return `conntrack in ${p.node}`;
+    case 'fw-counter':
+      return `counter of ${p.node} ${p.table}/${p.chain}${p.policy ? ' policy' : ''}`;
+    case 'trace':
+      return `walk ${p.from} → ${p.to}${p.proto === 'icmp' ? '' : ` ${p.proto}`}`;
     case 'file':
       return `${p.path}${p.node ? ` in ${p.node}` : ''}`;
     case 'cgroup-value':
@@ -255,6 +260,8 @@ export async function runProbe(_lab: LabSpec, p: LabProbe, ctx?: HelperContext):
       case 'iptables-rule': return { ...head, ...(await iptablesRule(p)) };
       case 'iptables-counter': return { ...head, ...(await iptablesCounter(p)) };
       case 'conntrack': return { ...head, ...(await conntrack(p)) };
+      case 'fw-counter': return { ...head, ...(await fwCounter(p)) };
+      case 'trace': return { ...head, ...(await traceProbe(needCtx(ctx), p)) };
       case 'file': return { ...head, ...(await file(p)) };
       case 'cgroup-value': return { ...head, ...(await cgroupValue(_lab, p)) };
       case 'oom-killed': return { ...head, ...(await oomKilled(_lab, p)) };

@@ -20,6 +20,12 @@ export const SysctlName = z.string().regex(/^net\.(ipv4|ipv6|bridge|netfilter|co
  * `iptables-counter` on a `-m conntrack --ctstate RELATED` rule.
  */
 export const CONNTRACK_STATES = ['NEW', 'ESTABLISHED', 'UNREPLIED', 'ASSURED', 'SYN_SENT', 'SYN_RECV', 'TIME_WAIT', 'CLOSE', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK'] as const;
+/** A table for `fw-counter`: an iptables table or an nft table's name; a chain likewise (nft chains are lowercase). */
+const FwTableOrNft = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'table is an iptables table (filter, nat, mangle, raw, security) or an nft table name' });
+const FwChainOrNft = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, { error: 'a chain name is letters, digits, _ and -' });
+/** What became of a traced packet, and the hooks it can meet (as `nslab trace` reports them). */
+export const TRACE_FATES = ['delivered', 'dropped', 'not-routed', 'left', 'not-seen'] as const;
+export const TRACE_HOOKS = ['prerouting', 'input', 'forward', 'output', 'postrouting'] as const;
 /** A cgroup the lab made, by its short name; it lives at `nslab/<lab id>.<name>` (see labCgroupName). */
 export const LabCgroup = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,22}$/, { error: 'a lab cgroup is a short lowercase name (letters, digits, _ and -, at most 23)' });
 /** What `cgroup-value` reads: a limit or a statistic as the v1↔v2 vocabulary names it. */
@@ -58,6 +64,29 @@ export const Probe = z.discriminatedUnion(
     /** The packet counter of the matching rules (summed) is at least `atLeast` (rules start at 0 at up/reset). */
     z.strictObject({ ...base, probe: z.literal('iptables-counter'), node: NodeName, table: IptablesTable.default('filter'), chain: ChainName, match: z.array(RuleWord).default([]), atLeast: z.number().int().min(0).default(1), atMost: z.number().int().min(0).optional() }),
     z.strictObject({ ...base, probe: z.literal('conntrack'), node: NodeName, protocol: z.enum(['icmp', 'tcp', 'udp']).optional(), src: IpAddress.optional(), dst: IpAddress.optional(), state: z.enum(CONNTRACK_STATES).optional(), natted: z.boolean().optional(), present: z.boolean().default(true) }),
+    /**
+     * Counters read through the firewall reader (what `nslab fw show` and the Firewall panel show): the
+     * packets of the rules in `table`/`chain` containing every word of `match` in order (iptables) or whose
+     * nft text contains `nft`, or with `policy` the packets the chain's policy decided. iptables and nft
+     * tables alike (the table is `filter`, `nat`… or an nft table's name).
+     */
+    z.strictObject({ ...base, probe: z.literal('fw-counter'), node: NodeName, table: FwTableOrNft.default('filter'), chain: FwChainOrNft, match: z.array(RuleWord).default([]), nft: z.string().regex(/^[A-Za-z0-9_.:/, !=+-]{1,200}$/, { error: 'nft: a fragment of the rule text (letters, digits, spaces and _ . : / , ! = + -)' }).optional(), policy: z.boolean().default(false), atLeast: z.number().int().min(0).default(1), atMost: z.number().int().min(0).optional() }),
+    /**
+     * A packet walk (`nslab trace`): one probe from `from` to `to`, traced through every hook of every
+     * namespace it crosses. The request's fate is `fate` (any when omitted); `through` lists (node, hook) pairs it must pass;
+     * `at` is where that fate happened (the last hook it reached), `policy` whether a chain's policy decided it.
+     */
+    z.strictObject({
+      ...base,
+      probe: z.literal('trace'),
+      from: NodeName,
+      to: IpAddress,
+      proto: z.enum(['icmp', 'tcp', 'udp']).default('icmp'),
+      dport: z.number().int().min(1).max(65535).optional(),
+      fate: z.enum(TRACE_FATES).optional(),
+      through: z.array(z.strictObject({ node: NodeName, hook: z.enum(TRACE_HOOKS) })).max(20).default([]),
+      at: z.strictObject({ node: NodeName, hook: z.enum(TRACE_HOOKS), policy: z.boolean().optional() }).optional(),
+    }),
     /** A limit or statistic of a lab group: equal to a value (in the words `nslab cgroup set` takes), or within bounds. */
     z.strictObject({ ...base, probe: z.literal('cgroup-value'), cgroup: LabCgroup, value: CgroupValueName, equals: z.union([z.string().max(200), z.number()]).optional(), atLeast: Bound.optional(), atMost: Bound.optional() }),
     /** The kernel's OOM-kill counter of the group (v1 memory.oom_control oom_kill, v2 memory.events oom_kill), never an exit code. */
@@ -78,17 +107,18 @@ export const Probe = z.discriminatedUnion(
     /** One check of the security checklist (nslab audit) on one of the lab's containers. */
     z.strictObject({ ...base, probe: z.literal('audit-check'), container: LabContainer, item: z.string().regex(/^[1-5]-[1-9]$/), check: z.string().regex(/^[a-z0-9-]+$/), expect: z.enum(['pass', 'fail']).default('pass') }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? `unknown probe; expected one of ping, tcp, udp, link, addr, route, bridge-port, sysctl, iptables-policy, iptables-rule, iptables-counter, conntrack, cgroup-value, oom-killed, cpu-ratio, cpu-usage, cgroup-procs, file, container-exec, audit-check` : undefined) },
+  { error: (issue) => (issue.code === 'invalid_union' ? `unknown probe; expected one of ping, tcp, udp, link, addr, route, bridge-port, sysctl, iptables-policy, iptables-rule, iptables-counter, conntrack, fw-counter, trace, cgroup-value, oom-killed, cpu-ratio, cpu-usage, cgroup-procs, file, container-exec, audit-check` : undefined) },
 );
 export type Probe = z.infer<typeof Probe>;
 export type ProbeKind = Probe['probe'];
 
 /** The nodes a probe runs in or reads, and the address it sends traffic to. */
 export function probeNodes(p: Probe): string[] {
+  if (p.probe === 'trace') return [...new Set([p.from, ...p.through.map((t) => t.node), ...(p.at ? [p.at.node] : [])])];
   if ('from' in p) return [p.from];
   if ('node' in p && p.node !== undefined) return [p.node];
   return [];
 }
-export const probeTarget = (p: Probe): string | undefined => ('to' in p && (p.probe === 'ping' || p.probe === 'tcp' || p.probe === 'udp') ? p.to : undefined);
+export const probeTarget = (p: Probe): string | undefined => ('to' in p && (p.probe === 'ping' || p.probe === 'tcp' || p.probe === 'udp' || p.probe === 'trace') ? p.to : undefined);
 export const probeContainers = (p: Probe): string[] => ('container' in p ? [p.container] : []);
 export const probeCgroups = (p: Probe): string[] => ('cgroups' in p ? [...p.cgroups] : 'cgroup' in p ? [p.cgroup] : []);

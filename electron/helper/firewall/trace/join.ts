@@ -4,7 +4,8 @@
 // - Passes belong to the request when they carry the request's IP id (forwarding and NAT keep it), to an
 //   error when they are ICMP errors, to the reply otherwise.
 // - Within a direction, namespaces are ordered by the TTL the packet arrived with (each router takes one),
-//   the sender (whose first hook is output) first; within a namespace, by the kernel's own order.
+//   the sender (whose first hook is output) first, a namespace that delivers it (input) after one that only
+//   bridged it at the same TTL; within a namespace, by the kernel's own order.
 import type { Hook, NatRewrite, TraceDirection, TraceFate, TraceHop, TracePacket, TraceProtocol, TraceRuleHit } from '../../../shared/contract/index.js';
 import { HOOKS } from '../../../shared/contract/index.js';
 import { nodeOf } from '../../../shared/names.js';
@@ -153,7 +154,10 @@ export function joinTrace({ lines, proto, marker, from, index }: JoinInput): Joi
     const ordered = [...segments.values()].sort((a, b) => {
       const ttl = (s: Pass[]): number => s[0]!.packet.ttl ?? 0;
       const local = (s: Pass[]): number => (s[0]!.table === TRACE_TABLE && s[0]!.chain === 'output' ? 1 : 0);
-      return ttl(b) - ttl(a) || local(b) - local(a) || a[0]!.order - b[0]!.order;
+      // A bridge keeps the TTL: of two namespaces seeing the same TTL, the one that delivers the packet to
+      // its own stack (input) comes after the one that only switched or forwarded it.
+      const delivers = (s: Pass[]): number => (s.some((p) => p.table === TRACE_TABLE && p.chain === 'input') ? 1 : 0);
+      return ttl(b) - ttl(a) || local(b) - local(a) || delivers(a) - delivers(b) || a[0]!.order - b[0]!.order;
     });
     const walk: TraceHop[] = [];
     let lastNatRule: string | null = null;

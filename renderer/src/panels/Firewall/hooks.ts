@@ -36,3 +36,12 @@ export const chainPackets = (chain: FwChain): number => chain.rules.reduce((n, r
 /** Does a hop of the walk stand on this chain of this namespace's diagram? */
 export const hopOn = (hop: TraceHop | null, netns: string | null, c: HookChain): boolean =>
   hop !== null && !hop.observer && hop.netns === netns && hop.hook === c.chain.hook && hop.table === c.table.name && hop.chain === c.chain.name;
+
+/** Is the walk's current hop at this hook of this namespace (nslab's observer chain included: a hook with no chain of its own still lights)? */
+export const hookLit = (hop: TraceHop | null, netns: string | null, hook: Hook): boolean => hop !== null && hop.netns === netns && hop.hook === hook;
+
+/** What the current hop decided, shown on its chain: `DROP (policy)`, `ACCEPT`…; null for a pass that continued. */
+export function hopVerdict(hop: TraceHop | null): string | null {
+  if (!hop || hop.observer || hop.verdict === 'continue') return null;
+  return `${hop.verdict.toUpperCase()}${hop.byPolicy ? ' (policy)' : ''}`;
+}

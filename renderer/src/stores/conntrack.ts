@@ -1,0 +1,151 @@
+// Conntrack: one node's connection-tracking table (ct.list), kept live by its events (ct.watch → ct.event:
+// NEW adds, UPDATE replaces, DESTROY removes), the recent events as a log, lost events counted, and
+// flushing one entry or all (the helper refuses namespaces nslab does not own). The node and whether to
+// watch survive a reload.
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { ConntrackEntry, ConntrackEvent, ConntrackStats, ConntrackTuple, Params } from '@shared/contract/index';
+import { useApi } from '../api';
+import { useLoading } from '../composables/useLoading';
+import { useMutations } from '../composables/useMutations';
+import { readStored, writeStored } from './storage';
+
+export const CT_STORAGE = { node: 'nslab.conntrack.node', live: 'nslab.conntrack.live' } as const;
+/** Events kept in the log (newest first). */
+export const CT_LOG_SIZE = 200;
+
+export interface CtLogLine {
+  seq: number;
+  type: 'NEW' | 'UPDATE' | 'DESTROY';
+  at: number;
+  entry: ConntrackEntry;
+}
+
+const endpoint = (addr: string, port: number | undefined): string => (port === undefined ? addr : `${addr}:${port}`);
+/** `10.0.1.1:40000 → 192.168.77.2:80` (ICMP: `id 7` after the addresses). */
+export const tupleText = (t: ConntrackTuple): string => `${endpoint(t.src, t.sport)} → ${endpoint(t.dst, t.dport)}${t.id !== undefined ? ` id ${t.id}` : ''}`;
+
+/** An entry's identity: the kernel's id, or its original tuple when the id was not printed. */
+export const entryKey = (e: ConntrackEntry): string => (e.id !== null ? `id:${e.id}` : `${e.protocol} ${tupleText(e.original)}`);
+
+/** The ct.flush match that deletes exactly this entry's flow (by its original tuple). */
+export function flushMatchOf(e: ConntrackEntry): NonNullable<Params<'ct.flush'>['match']> | null {
+  if (e.protocol !== 'tcp' && e.protocol !== 'udp' && e.protocol !== 'icmp') return null;
+  const ipv4 = /^\d+\.\d+\.\d+\.\d+$/;
+  if (!ipv4.test(e.original.src) || !ipv4.test(e.original.dst)) return null;
+  return {
+    protocol: e.protocol,
+    src: e.original.src,
+    dst: e.original.dst,
+    ...(e.protocol !== 'icmp' && e.original.sport !== undefined ? { sport: e.original.sport } : {}),
+    ...(e.protocol !== 'icmp' && e.original.dport !== undefined ? { dport: e.original.dport } : {}),
+  };
+}
+
+/** The table after one event. */
+export function applyEvent(entries: ConntrackEntry[], type: CtLogLine['type'], entry: ConntrackEntry): ConntrackEntry[] {
+  const key = entryKey(entry);
+  const rest = entries.filter((e) => entryKey(e) !== key);
+  if (type === 'DESTROY') return rest;
+  const old = entries.find((e) => entryKey(e) === key);
+  // An UPDATE carries no nat rule (only NEW is linked): keep the one the NEW brought.
+  return [...rest, { ...entry, natRule: entry.natRule ?? old?.natRule ?? null }];
+}
+
+export const useConntrackStore = defineStore('conntrack', () => {
+  const api = useApi();
+  const stored = readStored(CT_STORAGE.node);
+  const node = ref<string | null>(stored || null);
+  const live = ref(readStored(CT_STORAGE.live) !== 'off');
+  const netns = ref<string | null>(null);
+  const entries = shallowRef<ConntrackEntry[]>([]);
+  const stats = shallowRef<ConntrackStats | null>(null);
+  const acct = ref(false);
+  const log = shallowRef<CtLogLine[]>([]);
+  /** ENOBUFS reports from the kernel while watching (target 0). */
+  const lost = ref(0);
+  /** Why the watch ended, when the helper said so. */
+  const ended = ref<string | null>(null);
+  const watching = ref<string | null>(null);
+  const { loading, error, track } = useLoading();
+  let seq = 0;
+  let stopEvents: (() => void) | null = null;
+
+  const load = (): Promise<void> =>
+    track(async () => {
+      if (!node.value) return;
+      const r = await api.call('ct.list', { node: node.value });
+      netns.value = r.netns;
+      entries.value = r.entries;
+      stats.value = r.stats;
+      acct.value = r.acct;
+    });
+  const mutations = useMutations<string>(load);
+  /** Watching is not a change: it neither waits for a flush nor reloads the table. */
+  const watchMutations = useMutations<'watch'>();
+
+  const sorted = computed(() => [...entries.value].sort((a, b) => a.protocol.localeCompare(b.protocol) || tupleText(a.original).localeCompare(tupleText(b.original))));
+
+  function onEvent(ev: ConntrackEvent): void {
+    if (ev.netns !== netns.value) return;
+    if (ev.kind === 'lost') lost.value = ev.lost;
+    else if (ev.kind === 'end') {
+      ended.value = ev.reason;
+      watching.value = null;
+    } else {
+      entries.value = applyEvent(entries.value, ev.type, ev.entry);
+      log.value = [{ seq: ++seq, type: ev.type, at: ev.at, entry: ev.entry }, ...log.value].slice(0, CT_LOG_SIZE);
+    }
+  }
+
+  async function unwatch(): Promise<void> {
+    const was = watching.value;
+    watching.value = null;
+    if (was) await api.call('ct.unwatch', { node: was }).catch(() => undefined);
+  }
+
+  async function watch(): Promise<void> {
+    if (!node.value || watching.value === node.value) return;
+    await unwatch();
+    stopEvents ??= api.on('ct.event', onEvent);
+    ended.value = null;
+    lost.value = 0;
+    const r = await watchMutations.run('watch', () => api.call('ct.watch', { node: node.value! }));
+    if (r) watching.value = node.value;
+  }
+
+  async function setLive(on: boolean): Promise<void> {
+    live.value = on;
+    writeStored(CT_STORAGE.live, on ? null : 'off');
+    if (on) await watch();
+    else await unwatch();
+  }
+
+  async function show(name: string | null): Promise<void> {
+    await unwatch();
+    node.value = name;
+    writeStored(CT_STORAGE.node, name);
+    entries.value = [];
+    stats.value = null;
+    log.value = [];
+    netns.value = null;
+    mutations.reset();
+    if (!name) return;
+    await load();
+    if (live.value && !error.value) await watch();
+  }
+
+  function stop(): void {
+    void unwatch();
+    stopEvents?.();
+    stopEvents = null;
+  }
+
+  const flushEntry = (e: ConntrackEntry): Promise<unknown> => {
+    const match = flushMatchOf(e);
+    return match && node.value ? mutations.run(`flush:${entryKey(e)}`, () => api.call('ct.flush', { node: node.value!, match })) : Promise.resolve(undefined);
+  };
+  const flushAll = (): Promise<unknown> => (node.value ? mutations.run('flush-all', () => api.call('ct.flush', { node: node.value!, all: true })) : Promise.resolve(undefined));
+
+  return { node, live, netns, entries, sorted, stats, acct, log, lost, ended, watching, loading, error, mutations, watchMutations, load, show, watch, unwatch, setLive, stop, flushEntry, flushAll };
+});
