@@ -16,8 +16,9 @@ import { system } from './system.js';
 import { topology } from './topology.js';
 import { trace } from './trace.js';
 import { conntrack } from './conntrack.js';
+import { why } from './why.js';
 
-export const methods = { ...system, ...activity, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet };
+export const methods = { ...system, ...activity, ...net, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet, ...why };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -58,4 +59,5 @@ export * from './topology-spec.js';
 export { LinkKind, LINK_KINDS, LinkCreateParams, SysctlKey } from './net.js';
 export { ApplyResult } from './topology.js';
 export { CheckResult, LabProgress, LabSummary, ProbeResult, StepResult } from './labs.js';
+export * from './why.js';
 export { PTY_LIMITS, PTY_WATERMARKS, PtyInfo, PtyTarget } from './pty.js';
