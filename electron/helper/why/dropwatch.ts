@@ -47,7 +47,7 @@ async function privateTracefs(): Promise<{ base: string; holder: TrackedProcess 
   const self = readlinkSync('/proc/self/ns/mnt');
   const deadline = Date.now() + 2000;
   for (;;) {
-    let ns: string | null = null;
+    let ns: string | null;
     try {
       ns = readlinkSync(`/proc/${holder.pid}/ns/mnt`);
     } catch {

@@ -90,7 +90,7 @@ export async function observe(ctx: HelperContext, d: Diagnosis, params: WhyExpla
   const proto = params.proto ?? (params.port !== undefined ? 'tcp' : 'icmp');
   let walk: TraceWalk | null = null;
   let probe: { ok: boolean; detail: string };
-  let drops: KernelDrop[] = [];
+  let drops: KernelDrop[];
   try {
     try {
       walk = await runTrace(ctx, { from: params.from, to: params.to, proto, ...(proto !== 'icmp' ? { dport: params.port ?? (proto === 'tcp' ? 80 : 53) } : {}), timeoutMs: 1000 }, () => undefined);

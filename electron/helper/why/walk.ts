@@ -398,7 +398,7 @@ export async function walkOneWay(d: Diagnosis, dir: Direction, start: string, p:
         return null;
       }
       p.oif = rg.dev!;
-      d.add(dir, netns, 'route', 'pass', 'route.ok', { node, dst: p.daddr, route: `${rg.gateway ? `${rg.gateway} ` : ''}dev ${rg.dev}` }, [{ kind: 'route', text: `${rg.gateway ? `via ${rg.gateway} ` : ''}dev ${rg.dev}`, command: rg.command }]);
+      d.add(dir, netns, 'route', 'pass', 'route.ok', { node, dst: p.daddr, route: `${rg.gateway ? `via ${rg.gateway} ` : ''}dev ${rg.dev}` }, [{ kind: 'route', text: `${rg.gateway ? `via ${rg.gateway} ` : ''}dev ${rg.dev}`, command: rg.command }]);
       const fwd = evalHook(det.rules, 'forward', p);
       if (!runHook(d, dir, netns, 'forward', p, fwd)) return null;
       const post = evalHook(det.rules, 'postrouting', p);
@@ -406,8 +406,13 @@ export async function walkOneWay(d: Diagnosis, dir: Direction, start: string, p:
       if (dir === 'request') {
         d.forwarders.push({ netns, oif: rg.dev! });
         applyNat(d, netns, post, p);
-      } else for (const x of d.nat) if (x.netns === netns && x.kind === 'dnat' && p.saddr === x.toAddr) (p.saddr = x.fromAddr), x.fromPort && (p.sport = x.fromPort);
-      iif = null;
+      } else {
+        for (const x of d.nat) {
+          if (x.netns !== netns || x.kind !== 'dnat' || p.saddr !== x.toAddr) continue;
+          p.saddr = x.fromAddr;
+          if (x.fromPort) p.sport = x.fromPort;
+        }
+      }
       const next = await deliver(d, dir, netns, rg.dev!, rg.gateway ?? p.daddr, p);
       if (!next) return null;
       ({ netns, iif } = next);
@@ -422,7 +427,7 @@ export async function walkOneWay(d: Diagnosis, dir: Direction, start: string, p:
     if (!p.saddr) p.saddr = rg.prefsrc ?? d.world.v4(netns, rg.dev!)[0]?.split('/')[0] ?? '0.0.0.0';
     p.oif = rg.dev!;
     delete p.iif;
-    d.add(dir, netns, 'route', 'pass', 'route.ok', { node, dst: p.daddr, route: `${rg.gateway ? `${rg.gateway} ` : ''}dev ${rg.dev}` }, [{ kind: 'route', text: `${rg.gateway ? `via ${rg.gateway} ` : ''}dev ${rg.dev}`, command: rg.command }]);
+    d.add(dir, netns, 'route', 'pass', 'route.ok', { node, dst: p.daddr, route: `${rg.gateway ? `via ${rg.gateway} ` : ''}dev ${rg.dev}` }, [{ kind: 'route', text: `${rg.gateway ? `via ${rg.gateway} ` : ''}dev ${rg.dev}`, command: rg.command }]);
     const link = d.world.link(netns, rg.dev!);
     if (link && !link.up) {
       d.add(dir, netns, 'link.up', 'fail', 'link.down', { dev: link.name, node }, [{ kind: 'link', text: `${link.name}: ${link.state}` }], makeFix(en(`bring ${link.name} up in ${node}`, `${node}의 ${link.name}를 올립니다`), [{ op: 'link.set', node, name: link.name, up: true }]));

@@ -56,7 +56,7 @@ export const WHY_MESSAGES = {
     ],
   },
   'route.ok': {
-    title: ['{node} routes {dst} via {route}', '{node}는 {dst}를 {route}로 보냅니다'],
+    title: ['{node} routes {dst} {route}', '{node}는 {dst}를 {route}로 보냅니다'],
     text: ['`ip route get` in {node} answers {route}.', '{node}에서 `ip route get`의 답은 {route}입니다.'],
   },
   'route.none': {
