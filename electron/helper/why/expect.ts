@@ -66,6 +66,11 @@ export class Expectations {
     return null;
   }
 
+  /** The veth ends the topology gives a node. */
+  endsOf(node: string): ExpectedEnd[] {
+    return [...this.ends.values()].filter((e) => e.node === node);
+  }
+
   routesOf(node: string): RouteSpec[] {
     return this.routes.get(node) ?? [];
   }

@@ -242,6 +242,15 @@ async function explainNoRoute(d: Diagnosis, dir: Direction, netns: string, dst: 
   const target = d.world.owner(dst)?.netns ?? null;
   const dev = egressTowards(d, netns, target);
   const routeEvidence: WhyEvidence = { kind: 'route', text: `ip route get ${dst}: ${error}`, command };
+  // an end the topology gives this node, now in another namespace
+  for (const e of d.expect.endsOf(node)) {
+    if (d.world.link(netns, e.name)) continue;
+    const peerNs = netnsOf(e.peer.node);
+    const away = d.world.nodes.find((n) => n.netns !== netns && n.links.some((l) => l.name === e.name && l.kind === 'veth' && l.peer === e.peer.name && (l.peerNetns === undefined ? n.netns : l.peerNetns) === peerNs));
+    if (!away) continue;
+    blockCheck(d, dir, { kind: 'wrong-ns', netns: peerNs, dev: e.peer.name, peer: e.name, peerNetns: away.netns, expected: node });
+    return;
+  }
   if (dev) {
     const link = d.world.link(netns, dev)!;
     if (!link.up) {
