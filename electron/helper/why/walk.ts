@@ -526,7 +526,7 @@ export async function blameDnat(d: Diagnosis, proto: Packet['proto']): Promise<v
     }
   } else {
     // wrong address: the one node in a subnet of the router that listens on the port
-    const routerNets = (d.world.node(rec.netns)?.links ?? []).flatMap((l) => d.world.v4(rec.netns, l.name));
+    const routerNets = (d.world.node(rec.netns)?.links ?? []).flatMap((l) => d.world.v4(rec.netns, l.name)).filter((a) => !a.startsWith('127.'));
     const found: string[] = [];
     for (const n of d.world.nodes) {
       if (n.netns === rec.netns) continue;
@@ -534,7 +534,7 @@ export async function blameDnat(d: Diagnosis, proto: Packet['proto']): Promise<v
       if (proto !== 'icmp' && !ls.length) continue;
       for (const l of n.links) for (const a of d.world.v4(n.netns, l.name)) if (routerNets.some((r) => inSubnet(splitCidr(a).ip, r))) found.push(splitCidr(a).ip);
     }
-    if (found.length === 1) fixedTo = `${found[0]}${rec.toPort ? `:${rec.toPort}` : ''}`;
+    if (new Set(found).size === 1) fixedTo = `${found[0]}${rec.toPort ? `:${rec.toPort}` : ''}`;
   }
   const problem = failed.id === 'socket' ? `nothing listens on ${proto} ${rec.toPort ?? wantPort}` : `no node has ${rec.toAddr}`;
   const how = failed.params.how ?? rec.line;
