@@ -20,6 +20,7 @@ import { registerTrace } from './commands/trace.js';
 import { registerCt } from './commands/ct.js';
 import { extractModeFlags } from './sandbox/mode.js';
 import { reportError } from './output.js';
+import { registerWhy } from './commands/why.js';
 
 // `nslab … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -63,6 +64,7 @@ registerRun(program);
 registerTop(program);
 registerTrace(program);
 registerCt(program);
+registerWhy(program);
 registerSystem(program);
 registerActivity(program);
 registerHelper(program);

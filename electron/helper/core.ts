@@ -34,6 +34,8 @@ import { auditHandlers } from './audit/handlers.js';
 import { doctor } from './doctor/doctor.js';
 import { VERSION } from './version.js';
 import { forgetDeadSandbox, prepareSandbox } from './sandbox.js';
+import { whyHandlers } from './why/handlers.js';
+import { tracefsInstanceKind } from './why/dropwatch.js';
 
 export function defaultStateDir(): string {
   if (process.env.NSLAB_STATE_DIR) return process.env.NSLAB_STATE_DIR;
@@ -72,7 +74,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir)];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir), tracefsInstanceKind];
   const bus = new EventBus();
   const journal = new ActivityJournal(stateDir);
   const stopActivity = onActivity((event) => bus.emit('activity', journal.append(event)));
@@ -125,6 +127,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     ...conntrack.handlers,
     ...containerHandlers(ctx),
     ...auditHandlers(ctx),
+    ...whyHandlers(ctx),
   };
 
   return {

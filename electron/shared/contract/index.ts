@@ -17,8 +17,9 @@ import { system } from './system.js';
 import { topology } from './topology.js';
 import { trace } from './trace.js';
 import { conntrack } from './conntrack.js';
+import { why } from './why.js';
 
-export const methods = { ...system, ...activity, ...net, ...netNode, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet };
+export const methods = { ...system, ...activity, ...net, ...netNode, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet, ...why };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -60,4 +61,5 @@ export { LinkKind, LINK_KINDS, LinkCreateParams, SysctlKey } from './net.js';
 export { NodeRouteAddParams, NodeSysctlSetParams } from './net-node.js';
 export { ApplyResult, TopologyDiagnostic, TopologyPreview } from './topology.js';
 export { CheckResult, LabProgress, LabSummary, ProbeResult, StepResult } from './labs.js';
+export * from './why.js';
 export { PTY_GRACE, PTY_LIMITS, PTY_WATERMARKS, PtyInfo, PtyTarget } from './pty.js';
