@@ -3,7 +3,8 @@
 // matching the goldens line for line; isolation between two Docker bridges; macvlan; two hosts over VXLAN
 // and direct routing with the MTU pitfall; bad input refused with nothing half-built; kill -9 mid-up + gc.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeSave } from '../../electron/helper/dockernet/save-format.js';
 import { kernelState, markedNetns, nslab, nslabJson, tempStateDir } from '../support/cli.js';
@@ -198,8 +199,10 @@ describe('bad input: typed errors, nothing made', () => {
   }, 60_000);
 
   it('a name that collides with another topology’s node', async () => {
-    const yaml = 'name: dkclash\nnodes:\n  - name: du-host\n';
-    expect((await nslab(state.dir, ['topo', 'apply', '/dev/stdin'], yaml)).code).toBe(0);
+    const file = join(state.dir, 'dkclash.yaml');
+    writeFileSync(file, 'name: dkclash\nnodes:\n  - name: du-host\n');
+    const applied = await nslab(state.dir, ['topo', 'apply', file]);
+    expect(applied.code, applied.stderr).toBe(0);
     try {
       const r = await up(['--name', 'du']);
       expect(errorOf(r).code).toBe('exists');
