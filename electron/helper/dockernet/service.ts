@@ -16,7 +16,8 @@ import { explainObjects } from './explain.js';
 import { DOCKERNET_LAN } from '../../shared/contract/index.js';
 import { fdbArgs, multihostRules, vxlanLines } from './multihost.js';
 import { CONTAINER_SYSCTLS, HOST_SYSCTLS, VXLAN, parseSubnet, planDockernet, ruleCommentOf, scenarioOf, subnetsOverlap, topologyNameOf, topologyOf, type DockernetPlan, type UpParams } from './plan.js';
-import { httpdProcess, proxyProcess, startProcess } from './processes.js';
+import { httpdProcess, proxyProcess, startProcess, type ManagedProcess } from './processes.js';
+import { listNetns } from '../net/snapshot.js';
 import { dockerRules, type DockerRule, type DockerRuleset } from './rules.js';
 import { normalizeSave } from './save-format.js';
 
@@ -102,12 +103,14 @@ async function finishBridge(ctx: HelperContext, plan: DockernetPlan): Promise<vo
   for (const [i, h] of plan.hosts.entries()) {
     // bridge-nf-call-iptables exists per namespace only while br_netfilter is loaded (Docker loads it; here
     // the machine has it loaded already).
-    await sysctl(netnsOf(h.node), HOST_SYSCTLS);
-    for (const c of h.containers) {
-      await ipBatch(netnsOf(c.node), [['link', 'set', 'eth0', 'address', c.mac!]]);
-      await sysctl(netnsOf(c.node), CONTAINER_SYSCTLS);
-    }
-    await loadRules(ctx, plan, i);
+    // Independent namespaces: in parallel, as dockerd sets up containers concurrently.
+    await Promise.all([
+      sysctl(netnsOf(h.node), HOST_SYSCTLS).then(() => loadRules(ctx, plan, i)),
+      ...h.containers.map(async (c) => {
+        await ipBatch(netnsOf(c.node), [['link', 'set', 'eth0', 'address', c.mac!]]);
+        await sysctl(netnsOf(c.node), CONTAINER_SYSCTLS);
+      }),
+    ]);
   }
 }
 
@@ -144,31 +147,65 @@ async function finishVxlan(ctx: HelperContext, plan: DockernetPlan): Promise<voi
   }
 }
 
-async function startProcesses(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
-  const owner = ownerOf(topologyNameOf(plan.params.name));
-  for (const c of plan.params.httpd) await startProcess(ctx, httpdProcess(ctx, plan.params.name, c, netnsOf(plan.containers.find((x) => x.name === c)!.node), owner));
-  for (const p of plan.params.publish) {
-    const c = plan.containers.find((x) => x.name === p.container)!;
-    await startProcess(ctx, proxyProcess(plan.params.name, netnsOf(plan.host), owner, p.hostPort, c.ip!, p.containerPort));
+const httpdProcesses = (ctx: HelperContext, plan: DockernetPlan, owner: string): ManagedProcess[] =>
+  plan.params.httpd.map((c) => httpdProcess(ctx, plan.params.name, c, netnsOf(plan.containers.find((x) => x.name === c)!.node), owner));
+const proxyProcesses = (plan: DockernetPlan, owner: string): ManagedProcess[] =>
+  plan.params.publish.map((p) => proxyProcess(plan.params.name, netnsOf(plan.host), owner, p.hostPort, plan.containers.find((x) => x.name === p.container)!.ip!, p.containerPort));
+
+async function startAll(ctx: HelperContext, processes: ManagedProcess[]): Promise<void> {
+  const failed = (await Promise.allSettled(processes.map((p) => startProcess(ctx, p)))).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * The host namespace, made ahead of the topology when a port is published so docker-proxy (a Node start, the
+ * slowest single step) can start while the rest is built. The topology engine then finds it as its own.
+ */
+async function hostNamespaceFirst(ctx: HelperContext, plan: DockernetPlan): Promise<boolean> {
+  if (plan.params.publish.length === 0) return false;
+  const netns = netnsOf(plan.host);
+  const object = { kind: 'netns' as const, netns: null, name: netns, owner: ownerOf(topologyNameOf(plan.params.name)) };
+  if ((await listNetns()).includes(netns)) {
+    if (ctx.ledger.objects((o) => o.kind === 'netns' && o.name === netns && o.owner === object.owner).length === 0) {
+      throw new NslabError('exists', `namespace ${netns} already exists and was not made by dockernet ${plan.params.name}`, { field: 'name', netns });
+    }
+    return true;
   }
+  const tx = ctx.ledger.begin([object]);
+  await ipBatch(null, [['netns', 'add', netns]]);
+  ctx.ledger.commit(tx);
+  return true;
 }
 
 export async function dockernetUp(ctx: HelperContext, params: ParsedParams<'dockernet.up'>): Promise<Result<'dockernet.up'>> {
   const started = performance.now();
   refuseBadCombination(ctx, params);
   const plan = planDockernet(params);
-  const applied = await applyTopology(ctx, JSON.stringify(topologyOf(plan)), topologyNameOf(params.name));
+  let created: string[] = [];
   try {
-    if (params.network === 'bridge') await finishBridge(ctx, plan);
-    else if (params.network === 'macvlan') await finishMacvlan(ctx, plan);
-    else if (params.network === 'none') for (const c of plan.containers) await sysctl(netnsOf(c.node), CONTAINER_SYSCTLS);
-    if (params.hosts === 2 && params.underlay === 'vxlan') await finishVxlan(ctx, plan);
-    await startProcesses(ctx, plan);
+    const early = await hostNamespaceFirst(ctx, plan);
+    const owner = ownerOf(topologyNameOf(params.name));
+    const proxies = early ? startAll(ctx, proxyProcesses(plan, owner)) : Promise.resolve();
+    // allSettled: nothing may still be starting when a failure rolls everything back.
+    const rest = (async () => {
+      created = (await applyTopology(ctx, JSON.stringify(topologyOf(plan)), topologyNameOf(params.name))).created;
+      await Promise.all([finishNetwork(ctx, plan), startAll(ctx, httpdProcesses(ctx, plan, owner))]);
+    })();
+    const failed = (await Promise.allSettled([proxies, rest])).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (err) {
-    await destroyTopology(ctx, topologyNameOf(params.name)).catch(() => undefined);
+    if (ctx.ledger.objects((o) => o.owner === ownerOf(topologyNameOf(params.name))).length) await destroyTopology(ctx, topologyNameOf(params.name)).catch(() => undefined);
     throw err;
   }
-  return { name: params.name, created: applied.created, ms: Math.round(performance.now() - started) };
+  return { name: params.name, created, ms: Math.round(performance.now() - started) };
+}
+
+async function finishNetwork(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
+  const params = plan.params;
+  if (params.network === 'bridge') await finishBridge(ctx, plan);
+  else if (params.network === 'macvlan') await finishMacvlan(ctx, plan);
+  else if (params.network === 'none') await Promise.all(plan.containers.map((c) => sysctl(netnsOf(c.node), CONTAINER_SYSCTLS)));
+  if (params.hosts === 2 && params.underlay === 'vxlan') await finishVxlan(ctx, plan);
 }
 
 export async function dockernetShow(ctx: HelperContext, name: string): Promise<Result<'dockernet.show'>> {
