@@ -8,7 +8,7 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
 rmSync('out/node', { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'electron/cli/main.ts', launcher: 'electron/helper/exec/launcher-entry.ts', probe: 'electron/helper/firewall/trace/probe-main.ts' },
+  entryPoints: { cli: 'electron/cli/main.ts', launcher: 'electron/helper/exec/launcher-entry.ts', probe: 'electron/helper/firewall/trace/probe-main.ts', dockerproxy: 'electron/helper/dockernet/proxy-main.ts' },
   outdir: 'out/node',
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -21,6 +21,7 @@ import { registerCt } from './commands/ct.js';
 import { extractModeFlags } from './sandbox/mode.js';
 import { reportError } from './output.js';
 import { registerWhy } from './commands/why.js';
+import { registerDockernet } from './commands/dockernet.js';
 
 // `nslab … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -65,6 +66,7 @@ registerTop(program);
 registerTrace(program);
 registerCt(program);
 registerWhy(program);
+registerDockernet(program);
 registerSystem(program);
 registerActivity(program);
 registerHelper(program);

@@ -1,5 +1,6 @@
 // The helper core: opens the ledger, reconciles, and maps every contract method to its implementation.
 // Used by `nslab helper` (stdio/socket server) and in-process by the CLI when no helper is running.
+import { processKind } from './dockernet/processes.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
@@ -74,7 +75,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir), tracefsInstanceKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir), tracefsInstanceKind, processKind];
   const bus = new EventBus();
   const journal = new ActivityJournal(stateDir);
   const stopActivity = onActivity((event) => bus.emit('activity', journal.append(event)));

@@ -1,6 +1,6 @@
 // Reads of /proc, /sys and cgroupfs files, the ground floor beside exec/: one file re-read through a kept
 // descriptor (the sampler's hot path), one-shot reads, and the fields of /proc/PID/stat. Imports no feature.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 /**
  * A file kept open and re-read at offset 0 (pread): the sampler's hot path. An order of magnitude cheaper
@@ -65,4 +65,19 @@ export function procStatField(pid: number | string, field: keyof typeof STAT_FIE
   }
   const value = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[STAT_FIELD[field]];
   return value === undefined ? null : Number(value);
+}
+
+/** Every process's argv (from /proc/PID/cmdline); kernel threads and processes that vanish are left out. */
+export function listProcesses(): { pid: number; argv: string[] }[] {
+  const out: { pid: number; argv: string[] }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const raw = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (raw) out.push({ pid: Number(entry), argv: raw.replace(/\0$/, '').split('\0') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }

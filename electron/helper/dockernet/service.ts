@@ -13,8 +13,12 @@ import { ipBatch } from '../net/ip.js';
 import { applyTopology, destroyTopology } from '../topology/engine.js';
 import { ownerOf } from '../topology/plan.js';
 import { explainObjects } from './explain.js';
-import { CONTAINER_SYSCTLS, HOST_SYSCTLS, parseSubnet, planDockernet, ruleCommentOf, scenarioOf, subnetsOverlap, topologyNameOf, topologyOf, type DockernetPlan, type UpParams } from './plan.js';
-import { dockerRules, type DockerRuleset } from './rules.js';
+import { DOCKERNET_LAN } from '../../shared/contract/index.js';
+import { fdbArgs, multihostRules, vxlanLines } from './multihost.js';
+import { CONTAINER_SYSCTLS, HOST_SYSCTLS, VXLAN, parseSubnet, planDockernet, ruleCommentOf, scenarioOf, subnetsOverlap, topologyNameOf, topologyOf, type DockernetPlan, type UpParams } from './plan.js';
+import { httpdProcess, proxyProcess, startProcess, type ManagedProcess } from './processes.js';
+import { listNetns } from '../net/snapshot.js';
+import { dockerRules, type DockerRule, type DockerRuleset } from './rules.js';
 import { normalizeSave } from './save-format.js';
 
 const PREFIX = 'dockernet ';
@@ -37,18 +41,24 @@ function otherDockernets(ctx: HelperContext, name: string): UpParams[] {
 
 function refuseBadCombination(ctx: HelperContext, params: UpParams): void {
   if (params.network === 'ipvlan' && !existsSync('/sys/module/ipvlan')) {
-    throw new NslabError('unsupported-kernel', 'this kernel has no ipvlan driver (no /sys/module/ipvlan, and `ip link add … type ipvlan` fails): use --network macvlan, which gives the same "container on the parent\'s LAN" answer', { field: 'network' });
-  }
-  if (params.network === 'macvlan' || params.network === 'ipvlan') {
-    throw new NslabError('invalid-params', `network ${params.network} is not built yet by this version of dockernet; bridge, host and none are`, { field: 'network' });
+    throw new NslabError('unsupported-kernel', 'this kernel has no ipvlan driver (no /sys/module/ipvlan, and `ip link add … type ipvlan` fails; `nslab doctor` lists it under link kinds): use --network macvlan, which gives the same "container on the parent\'s LAN" answer', { field: 'network', kind: 'ipvlan' });
   }
   const previous = storedParams(ctx, params.name);
   if (previous && JSON.stringify(previous) !== JSON.stringify(params)) {
     throw new NslabError('exists', `dockernet ${params.name} is already up with other settings; run \`nslab dockernet down --name ${params.name}\` first`, { field: 'name' });
   }
+  const lan = parseSubnet(DOCKERNET_LAN);
   const mine = parseSubnet(params.subnet);
+  if (params.network === 'bridge' && params.hosts === 1 && subnetsOverlap(mine, lan)) {
+    throw new NslabError('invalid-params', `subnet ${params.subnet} overlaps the outside LAN ${DOCKERNET_LAN} every dockernet host is plugged into`, { field: 'subnet' });
+  }
+  if (params.userNetwork) {
+    const user = parseSubnet(params.userNetwork.subnet);
+    if (subnetsOverlap(user, mine)) throw new NslabError('invalid-params', `user network subnet ${params.userNetwork.subnet} overlaps ${params.subnet}`, { field: 'userNetwork.subnet' });
+    if (subnetsOverlap(user, lan)) throw new NslabError('invalid-params', `user network subnet ${params.userNetwork.subnet} overlaps the outside LAN ${DOCKERNET_LAN}`, { field: 'userNetwork.subnet' });
+  }
   for (const other of otherDockernets(ctx, params.name)) {
-    if (params.network === 'bridge' && other.network === 'bridge' && subnetsOverlap(mine, parseSubnet(other.subnet))) {
+    if (params.network === 'bridge' && other.network === 'bridge' && params.hosts === 1 && other.hosts === 1 && subnetsOverlap(mine, parseSubnet(other.subnet))) {
       throw new NslabError('invalid-params', `subnet ${params.subnet} overlaps dockernet ${other.name}'s ${other.subnet}`, { field: 'subnet' });
     }
   }
@@ -57,8 +67,8 @@ function refuseBadCombination(ctx: HelperContext, params: UpParams): void {
 const sysctl = (netns: string, pairs: [string, string, string][]) =>
   run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...pairs.map(([k, v]) => `${k}=${v}`)], { change: true });
 
-/** The iptables-restore input: Docker's chains and policies, then its rules, each with our comment. */
-function restoreInput(set: DockerRuleset, comment: string): string {
+/** The iptables-restore input: Docker's chains and policies, then its rules, each with our comment; `extra` go first in their chains. */
+function restoreInput(set: DockerRuleset, extra: DockerRule[], comment: string): string {
   const tables = [...new Set(set.chains.map((c) => c.table))];
   return (
     tables
@@ -66,57 +76,151 @@ function restoreInput(set: DockerRuleset, comment: string): string {
         `*${table}`,
         ...set.chains.filter((c) => c.table === table).filter((c) => c.policy === '-' || (c.table === 'filter' && c.chain === 'FORWARD')).map((c) => `:${c.chain} ${c.policy} [0:0]`),
         ...set.rules.filter((r) => r.table === table).map((r) => ['-A', r.chain, '-m', 'comment', '--comment', comment, ...r.words].join(' ')),
+        ...extra.filter((r) => r.table === table).map((r) => ['-I', r.chain, '1', '-m', 'comment', '--comment', comment, ...r.words].join(' ')),
         'COMMIT',
       ].join('\n'))
       .join('\n') + '\n'
   );
 }
 
-async function loadRules(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
-  const netns = netnsOf(plan.host);
+async function loadRules(ctx: HelperContext, plan: DockernetPlan, index: number): Promise<void> {
+  const host = plan.hosts[index]!;
+  const netns = netnsOf(host.node);
   const comment = ruleCommentOf(plan.params.name);
   if ((await rulesWithComment(netns, comment)).length > 0) return; // a re-up: already there
-  const set = dockerRules(scenarioOf(plan));
+  const set = dockerRules(scenarioOf(plan, index));
+  const extra = plan.params.hosts === 2 ? multihostRules(plan, host) : [];
   const tx = ctx.ledger.begin([{ kind: 'rule', netns, name: comment, owner: ownerOf(topologyNameOf(plan.params.name)) }]);
-  const shell = set.rules.map((r) => `ip netns exec ${netns} iptables -t ${r.table} -A ${r.chain} -m comment --comment ${comment} ${r.words.join(' ')}`);
-  await run(['ip', 'netns', 'exec', netns, 'iptables-restore', '--noflush'], { input: restoreInput(set, comment), change: true, shell });
+  const shell = [
+    ...set.rules.map((r) => `ip netns exec ${netns} iptables -t ${r.table} -A ${r.chain} -m comment --comment ${comment} ${r.words.join(' ')}`),
+    ...extra.map((r) => `ip netns exec ${netns} iptables -t ${r.table} -I ${r.chain} 1 -m comment --comment ${comment} ${r.words.join(' ')}`),
+  ];
+  await run(['ip', 'netns', 'exec', netns, 'iptables-restore', '--noflush'], { input: restoreInput(set, extra, comment), change: true, shell });
   ctx.ledger.commit(tx);
 }
 
 async function finishBridge(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
+  for (const [i, h] of plan.hosts.entries()) {
+    // bridge-nf-call-iptables exists per namespace only while br_netfilter is loaded (Docker loads it; here
+    // the machine has it loaded already).
+    // Independent namespaces: in parallel, as dockerd sets up containers concurrently.
+    await Promise.all([
+      sysctl(netnsOf(h.node), HOST_SYSCTLS).then(() => loadRules(ctx, plan, i)),
+      ...h.containers.map(async (c) => {
+        await ipBatch(netnsOf(c.node), [['link', 'set', 'eth0', 'address', c.mac!]]);
+        await sysctl(netnsOf(c.node), CONTAINER_SYSCTLS);
+      }),
+    ]);
+  }
+}
+
+/** Links the topology engine does not make (it knows veths and bridges): recorded first, then made. */
+async function madeLinks(ctx: HelperContext, plan: DockernetPlan, links: { netns: string; name: string }[], make: () => Promise<void>): Promise<void> {
+  const owner = ownerOf(topologyNameOf(plan.params.name));
+  const fresh = links.filter((l) => !ctx.ledger.has({ kind: 'link', netns: l.netns, name: l.name }));
+  if (fresh.length === 0) return;
+  const tx = ctx.ledger.begin(fresh.map((l) => ({ kind: 'link' as const, netns: l.netns, name: l.name, owner })));
+  await make();
+  ctx.ledger.commit(tx);
+}
+
+/** macvlan (bridge mode): one child of the host's eth0 per container, made straight into its namespace as eth0. */
+async function finishMacvlan(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
   const hostNs = netnsOf(plan.host);
-  // bridge-nf-call-iptables exists per namespace only while br_netfilter is loaded (Docker loads it; here
-  // the machine has it loaded already).
-  await sysctl(hostNs, HOST_SYSCTLS);
+  const links = plan.containers.map((c) => ({ netns: netnsOf(c.node), name: 'eth0' }));
+  await madeLinks(ctx, plan, links, () =>
+    ipBatch(hostNs, plan.containers.map((c) => ['link', 'add', 'link', 'eth0', 'name', 'eth0', 'netns', netnsOf(c.node), 'address', c.mac!, 'type', 'macvlan', 'mode', 'bridge'])),
+  );
   for (const c of plan.containers) {
-    await ipBatch(netnsOf(c.node), [['link', 'set', 'eth0', 'address', c.mac!]]);
+    await ipBatch(netnsOf(c.node), [['addr', 'replace', `${c.ip!}/${plan.prefix}`, 'dev', 'eth0'], ['link', 'set', 'eth0', 'up'], ['route', 'replace', 'default', 'via', plan.outside!.ip]]);
     await sysctl(netnsOf(c.node), CONTAINER_SYSCTLS);
   }
-  await loadRules(ctx, plan);
+}
+
+async function finishVxlan(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
+  for (const h of plan.hosts) {
+    const ns = netnsOf(h.node);
+    await madeLinks(ctx, plan, [{ netns: ns, name: VXLAN }], async () => {
+      await ipBatch(ns, vxlanLines(plan, h));
+      await run(['ip', 'netns', 'exec', ns, 'bridge', ...fdbArgs(plan, h)], { change: true });
+    });
+  }
+}
+
+const httpdProcesses = (ctx: HelperContext, plan: DockernetPlan, owner: string): ManagedProcess[] =>
+  plan.params.httpd.map((c) => httpdProcess(ctx, plan.params.name, c, netnsOf(plan.containers.find((x) => x.name === c)!.node), owner));
+const proxyProcesses = (plan: DockernetPlan, owner: string): ManagedProcess[] =>
+  plan.params.publish.map((p) => proxyProcess(plan.params.name, netnsOf(plan.host), owner, p.hostPort, plan.containers.find((x) => x.name === p.container)!.ip!, p.containerPort));
+
+async function startAll(ctx: HelperContext, processes: ManagedProcess[]): Promise<void> {
+  const failed = (await Promise.allSettled(processes.map((p) => startProcess(ctx, p)))).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * The host namespace, made ahead of the topology when a port is published so docker-proxy (a Node start, the
+ * slowest single step) can start while the rest is built. The topology engine then finds it as its own.
+ */
+async function hostNamespaceFirst(ctx: HelperContext, plan: DockernetPlan): Promise<boolean> {
+  if (plan.params.publish.length === 0) return false;
+  const netns = netnsOf(plan.host);
+  const object = { kind: 'netns' as const, netns: null, name: netns, owner: ownerOf(topologyNameOf(plan.params.name)) };
+  if ((await listNetns()).includes(netns)) {
+    if (ctx.ledger.objects((o) => o.kind === 'netns' && o.name === netns && o.owner === object.owner).length === 0) {
+      throw new NslabError('exists', `namespace ${netns} already exists and was not made by dockernet ${plan.params.name}`, { field: 'name', netns });
+    }
+    return true;
+  }
+  const tx = ctx.ledger.begin([object]);
+  await ipBatch(null, [['netns', 'add', netns]]);
+  ctx.ledger.commit(tx);
+  return true;
 }
 
 export async function dockernetUp(ctx: HelperContext, params: ParsedParams<'dockernet.up'>): Promise<Result<'dockernet.up'>> {
   const started = performance.now();
   refuseBadCombination(ctx, params);
   const plan = planDockernet(params);
-  const applied = await applyTopology(ctx, JSON.stringify(topologyOf(plan)), topologyNameOf(params.name));
+  let created: string[] = [];
   try {
-    if (params.network === 'bridge') await finishBridge(ctx, plan);
-    else if (params.network === 'none') for (const c of plan.containers) await sysctl(netnsOf(c.node), CONTAINER_SYSCTLS);
+    const early = await hostNamespaceFirst(ctx, plan);
+    const owner = ownerOf(topologyNameOf(params.name));
+    const proxies = early ? startAll(ctx, proxyProcesses(plan, owner)) : Promise.resolve();
+    // allSettled: nothing may still be starting when a failure rolls everything back.
+    const rest = (async () => {
+      created = (await applyTopology(ctx, JSON.stringify(topologyOf(plan)), topologyNameOf(params.name))).created;
+      await Promise.all([finishNetwork(ctx, plan), startAll(ctx, httpdProcesses(ctx, plan, owner))]);
+    })();
+    const failed = (await Promise.allSettled([proxies, rest])).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (err) {
-    await destroyTopology(ctx, topologyNameOf(params.name)).catch(() => undefined);
+    if (ctx.ledger.objects((o) => o.owner === ownerOf(topologyNameOf(params.name))).length) await destroyTopology(ctx, topologyNameOf(params.name)).catch(() => undefined);
     throw err;
   }
-  return { name: params.name, created: applied.created, ms: Math.round(performance.now() - started) };
+  return { name: params.name, created, ms: Math.round(performance.now() - started) };
+}
+
+async function finishNetwork(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
+  const params = plan.params;
+  if (params.network === 'bridge') await finishBridge(ctx, plan);
+  else if (params.network === 'macvlan') await finishMacvlan(ctx, plan);
+  else if (params.network === 'none') await Promise.all(plan.containers.map((c) => sysctl(netnsOf(c.node), CONTAINER_SYSCTLS)));
+  if (params.hosts === 2 && params.underlay === 'vxlan') await finishVxlan(ctx, plan);
 }
 
 export async function dockernetShow(ctx: HelperContext, name: string): Promise<Result<'dockernet.show'>> {
   const params = storedParams(ctx, name);
   if (params === null) throw new NslabError('not-found', `no dockernet named ${name} is up`, { field: 'name' });
   const plan = planDockernet(params);
-  const { stdout } = await run(['ip', 'netns', 'exec', netnsOf(plan.host), 'iptables-save']);
+  const saves = await Promise.all(plan.hosts.map(async (h) => [h.node, normalizeSave((await run(['ip', 'netns', 'exec', netnsOf(h.node), 'iptables-save'])).stdout)] as const));
   const objects: DockernetObject[] = explainObjects(plan);
-  return { name, engine: params.engine, network: params.network, objects, rules: normalizeSave(stdout) };
+  const result: Result<'dockernet.show'> = { name, engine: params.engine, network: params.network, objects, rules: saves[0]![1] };
+  if (params.hosts === 2) result.hostRules = Object.fromEntries(saves);
+  if (params.hosts === 2 && params.underlay === 'vxlan') {
+    const fdb = await Promise.all(plan.hosts.map(async (h) => [h.node, (await run(['ip', 'netns', 'exec', netnsOf(h.node), 'bridge', 'fdb', 'show', 'dev', VXLAN])).stdout.split('\n').filter(Boolean)] as const));
+    result.fdb = Object.fromEntries(fdb);
+  }
+  return result;
 }
 
 export async function dockernetDown(ctx: HelperContext, name: string): Promise<Result<'dockernet.down'>> {

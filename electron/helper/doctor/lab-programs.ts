@@ -21,7 +21,7 @@ export const PROGRAM_PACKAGES: Record<string, string> = {
 };
 
 /** What each probe kind runs itself (see labs/probes.ts). */
-const PROBE_PROGRAMS: Record<string, string[]> = { ping: ['ping'], tcp: ['busybox'], udp: ['busybox'] };
+const PROBE_PROGRAMS: Record<string, string[]> = { ping: ['ping'], tcp: ['busybox'], udp: ['busybox'], http: ['curl'] };
 
 const wordsOf = (text: string): string[] => text.split(/[\s"'`,;|&()[\]{}=]+/).filter(Boolean);
 

@@ -39,3 +39,17 @@ export function spawnTracked(argv: readonly string[]): TrackedProcess {
   });
   return { pid: child.pid ?? -1, kill: () => void child.kill('SIGKILL'), exited };
 }
+
+/**
+ * A long-lived program that outlives the helper (a dockernet's docker-proxy or httpd): its own session,
+ * no stdio, not waited for. Whoever starts one records it in the ledger first and finds it again by a
+ * marker word in its argv (/proc/<pid>/cmdline), never by pid alone.
+ */
+export function spawnDetached(argv: readonly string[]): number {
+  const [program, ...args] = argv;
+  if (!program) throw new NslabError('internal', 'empty argv');
+  const child = spawn(program, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
+  return child.pid ?? -1;
+}

@@ -28,7 +28,7 @@ export function matchesWords(words: readonly string[], match: readonly string[])
 }
 
 async function ping(p: Extract<LabProbe, { probe: 'ping' }>): Promise<Outcome> {
-  const argv = exec(netnsOf(p.from), ['ping', '-n', '-c', String(p.count), '-i', '0.2', '-W', '1', ...(p.ttl ? ['-t', String(p.ttl)] : []), p.to]);
+  const argv = exec(netnsOf(p.from), ['ping', '-n', '-c', String(p.count), '-i', '0.2', '-W', '1', ...(p.ttl ? ['-t', String(p.ttl)] : []), ...(p.size !== undefined ? ['-s', String(p.size)] : []), ...(p.dontFragment ? ['-M', 'do'] : []), p.to]);
   let r = await run(argv, { allowFailure: true, timeoutMs: 10_000 });
   // A port that was just plugged into a bridge, or a neighbour entry still resolving, can lose the very
   // first packet: when an answer is expected, one more try tells "slow" from "unreachable".
@@ -53,6 +53,20 @@ async function tcp(p: Extract<LabProbe, { probe: 'tcp' }>): Promise<Outcome> {
   const observed = r.code === 0 ? 'connected' : /refused/i.test(r.stderr) ? 'refused (RST: reachable, nothing listening)' : (r.stderr.trim().split('\n')[0] ?? 'no answer');
   const reachable = r.code === 0 || /refused/i.test(r.stderr);
   return { ok: reachable === (p.expect === 'reachable'), expected: `${p.to}:${p.port} ${p.expect === 'reachable' ? 'answers' : 'does not answer'} a TCP SYN from ${p.from}`, observed, where: shellLine(argv) };
+}
+
+async function http(p: Extract<LabProbe, { probe: 'http' }>): Promise<Outcome> {
+  const url = `http://${p.to.includes(':') ? `[${p.to}]` : p.to}:${p.port}/`;
+  const argv = exec(netnsOf(p.from), ['curl', '-s', '-S', '-m', '3', url]);
+  const r = await run(argv, { allowFailure: true, timeoutMs: 6000 }).catch(() => ({ code: 124, stdout: '', stderr: 'timed out' }));
+  const answered = r.code === 0 && r.stdout.includes(p.contains);
+  const observed = r.code === 0 ? `answered: ${r.stdout.trim().slice(0, 80) || '(empty body)'}` : (r.stderr.trim().split('\n')[0] ?? 'no answer').replace(/^curl: \(\d+\) /, '');
+  return {
+    ok: answered === (p.expect === 'reachable'),
+    expected: p.expect === 'reachable' ? `GET ${url} from ${p.from} answers${p.contains ? ` with “${p.contains}”` : ''}` : `no HTTP answer from ${url}`,
+    observed,
+    where: shellLine(argv),
+  };
 }
 
 async function udp(p: Extract<LabProbe, { probe: 'udp' }>): Promise<Outcome> {
@@ -208,6 +222,7 @@ function defaultLabel(p: LabProbe): string {
     case 'ping':
     case 'tcp':
     case 'udp':
+    case 'http':
       return `${p.probe} ${p.from} → ${p.to}${'port' in p ? `:${p.port}` : ''}`;
     case 'link':
       return `link ${p.node}/${p.name}`;
@@ -251,6 +266,7 @@ export async function runProbe(_lab: LabSpec, p: LabProbe, ctx?: HelperContext):
       case 'ping': return { ...head, ...(await ping(p)) };
       case 'tcp': return { ...head, ...(await tcp(p)) };
       case 'udp': return { ...head, ...(await udp(p)) };
+      case 'http': return { ...head, ...(await http(p)) };
       case 'link': return { ...head, ...(await link(p)) };
       case 'addr': return { ...head, ...(await addr(p)) };
       case 'route': return { ...head, ...(await route(p)) };

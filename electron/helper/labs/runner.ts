@@ -14,6 +14,7 @@ import type { HelperContext } from '../context.js';
 import { onActivity } from '../exec/run.js';
 import { removeObjects } from '../ledger/gc.js';
 import { applyTopology, destroyTopology } from '../topology/engine.js';
+import { dockernetUp } from '../dockernet/service.js';
 import { planTopology } from '../topology/plan.js';
 import { NETNS_RUN_DIR } from '../net/snapshot.js';
 import { applyAction } from './actions.js';
@@ -81,7 +82,8 @@ export async function labUp(ctx: HelperContext, id: string): Promise<Result<'lab
   // Up again on a running lab keeps its run; anything else begins one with nothing passed.
   const continuing = isUp(ctx, lab);
   let created: string[] = [];
-  if (lab.topology) created = (await applyTopology(ctx, stringify(lab.topology), file)).created;
+  if (lab.dockernet) created = (await dockernetUp(ctx, lab.dockernet)).created;
+  else if (lab.topology) created = (await applyTopology(ctx, stringify(lab.topology), file)).created;
   try {
     // Idempotent: the lab's own rules go before the starting state is applied again.
     const leftover = await removeObjects(ctx.ledger, ctx.drivers, ctx.ledger.objects((o) => o.owner === labOwner(lab.id)));

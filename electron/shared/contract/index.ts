@@ -47,7 +47,7 @@ export const subscriptionChange = (name: string): MethodSpec['subscription'] => 
 export * from './events.js';
 export { ActivityQuery } from './activity.js';
 export * from './cgroup.js';
-export { DockernetObject, DockernetShow, DockernetUpParams, DOCKER_ENGINES, DOCKER_NETWORK_MODES } from './dockernet.js';
+export { DockernetObject, DockernetShow, DockernetUpParams, DOCKER_ENGINES, DOCKER_NETWORK_MODES, DOCKER_UNDERLAYS, DOCKERNET_RESERVED, DOCKERNET_LAN, DOCKERNET_UNDERLAY, DOCKERNET_HOST_SUBNETS } from './dockernet.js';
 export * from './container.js';
 export { AuditReport } from '../audit/schema.js';
 export * from './metrics.js';

@@ -49,7 +49,11 @@ const ExecWord = z.string().regex(/^[A-Za-z0-9_.:/,=+@%-]+$/, { error: 'a comman
 export const Probe = z.discriminatedUnion(
   'probe',
   [
-    z.strictObject({ ...base, probe: z.literal('ping'), from: NodeName, to: IpAddress, count: z.number().int().min(1).max(5).default(1), ttl: z.number().int().min(1).max(64).optional(), expect: z.enum(['reachable', 'unreachable']).default('reachable') }),
+    z.strictObject({ ...base, probe: z.literal('ping'), from: NodeName, to: IpAddress, count: z.number().int().min(1).max(5).default(1), ttl: z.number().int().min(1).max(64).optional(), expect: z.enum(['reachable', 'unreachable']).default('reachable'),
+      /** Payload bytes (ping -s) and Don't Fragment (ping -M do): a path-MTU check. */
+      size: z.number().int().min(0).max(9000).optional(), dontFragment: z.boolean().optional() }),
+    // An HTTP GET (curl) whose body must contain `contains`: a published port answered by the right program.
+    z.strictObject({ ...base, probe: z.literal('http'), from: NodeName, to: IpAddress, port: z.number().int().min(1).max(65535).default(80), contains: z.string().max(200).default(''), expect: z.enum(['reachable', 'unreachable']).default('reachable') }),
     z.strictObject({ ...base, probe: z.literal('tcp'), from: NodeName, to: IpAddress, port: z.number().int().min(1).max(65535), expect: z.enum(['reachable', 'unreachable']).default('reachable') }),
     /** One UDP datagram to a closed port (busybox traceroute): the answer is an ICMP port-unreachable. */
     z.strictObject({ ...base, probe: z.literal('udp'), from: NodeName, to: IpAddress, port: z.number().int().min(1).max(65535).default(33434), expect: z.enum(['answered', 'silent']).default('answered') }),
@@ -107,7 +111,7 @@ export const Probe = z.discriminatedUnion(
     /** One check of the security checklist (nslab audit) on one of the lab's containers. */
     z.strictObject({ ...base, probe: z.literal('audit-check'), container: LabContainer, item: z.string().regex(/^[1-5]-[1-9]$/), check: z.string().regex(/^[a-z0-9-]+$/), expect: z.enum(['pass', 'fail']).default('pass') }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? `unknown probe; expected one of ping, tcp, udp, link, addr, route, bridge-port, sysctl, iptables-policy, iptables-rule, iptables-counter, conntrack, fw-counter, trace, cgroup-value, oom-killed, cpu-ratio, cpu-usage, cgroup-procs, file, container-exec, audit-check` : undefined) },
+  { error: (issue) => (issue.code === 'invalid_union' ? `unknown probe; expected one of ping, tcp, udp, http, link, addr, route, bridge-port, sysctl, iptables-policy, iptables-rule, iptables-counter, conntrack, fw-counter, trace, cgroup-value, oom-killed, cpu-ratio, cpu-usage, cgroup-procs, file, container-exec, audit-check` : undefined) },
 );
 export type Probe = z.infer<typeof Probe>;
 export type ProbeKind = Probe['probe'];
@@ -119,6 +123,6 @@ export function probeNodes(p: Probe): string[] {
   if ('node' in p && p.node !== undefined) return [p.node];
   return [];
 }
-export const probeTarget = (p: Probe): string | undefined => ('to' in p && (p.probe === 'ping' || p.probe === 'tcp' || p.probe === 'udp' || p.probe === 'trace') ? p.to : undefined);
+export const probeTarget = (p: Probe): string | undefined => ('to' in p && (p.probe === 'ping' || p.probe === 'tcp' || p.probe === 'udp' || p.probe === 'trace' || p.probe === 'http') ? p.to : undefined);
 export const probeContainers = (p: Probe): string[] => ('container' in p ? [p.container] : []);
 export const probeCgroups = (p: Probe): string[] => ('cgroups' in p ? [...p.cgroups] : 'cgroup' in p ? [p.cgroup] : []);

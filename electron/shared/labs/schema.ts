@@ -7,6 +7,8 @@ import { Action, LabContainerSpec, actionCgroup, actionNode, labContainerName } 
 import { LabCgroup, Probe, probeCgroups, probeContainers, probeNodes, probeTarget } from './probes.js';
 import { Text } from './text.js';
 import { LimitsInput } from '../cgroup/limits.js';
+import { DockernetUpParams } from '../contract/dockernet.js';
+import { planDockernet, topologyOf } from '../dockernet/plan.js';
 
 export const LabId = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, { error: 'a lab id is lowercase letters, digits and -, e.g. netns-veth' });
 const StepId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'a step id is lowercase letters, digits and -' });
@@ -66,6 +68,8 @@ const LabObject = z
     topics: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1),
     intro: Text.optional(),
     topology: TopologySpec.optional(),
+    /** A dockernet built at up (`nslab dockernet up` with these params); its topology is derived from it. */
+    dockernet: DockernetUpParams.optional(),
     cgroups: z.array(LabCgroupSpec).optional(),
     /** Containers made at up (detached), after the cgroups and before setup. */
     containers: z.array(LabContainerSpec).optional(),
@@ -83,6 +87,11 @@ const LabObject = z
     const addresses = new Set(
       (lab.topology ? [...lab.topology.nodes.flatMap((n) => n.bridges), ...lab.topology.links.flatMap((l) => l.endpoints)] : []).flatMap((i) => i.addresses.map((a) => a.split('/')[0]!)),
     );
+    // A dockernet's: its macvlan children (made after the topology) and each node's own 127.0.0.1.
+    if (lab.dockernet) {
+      for (const c of planDockernet(lab.dockernet).containers) if (c.ip) addresses.add(c.ip);
+      addresses.add('127.0.0.1');
+    }
     // …including the ones the lab's own actions put on its nodes.
     for (const a of [...lab.setup, ...lab.steps.flatMap((s) => s.solve)]) {
       if ('rpc' in a && a.rpc === 'net.addr.add' && typeof a.params.address === 'string') addresses.add(a.params.address.split('/')[0]!);
@@ -141,6 +150,12 @@ const LabObject = z
 /** A lab's topology is named after the lab unless it says otherwise. */
 function withTopologyName(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null) return raw;
+  const dn = (raw as { dockernet?: unknown; topology?: unknown }).dockernet;
+  if (dn !== undefined && (raw as { topology?: unknown }).topology === undefined) {
+    // The topology a dockernet lab runs in is the dockernet's own (named dockernet-<name>).
+    const parsed = DockernetUpParams.safeParse(dn);
+    return parsed.success ? { ...raw, topology: topologyOf(planDockernet(parsed.data)) } : raw;
+  }
   const lab = raw as { id?: unknown; topology?: unknown };
   if (typeof lab.topology !== 'object' || lab.topology === null || 'name' in lab.topology) return raw;
   return { ...lab, topology: { name: `lab-${String(lab.id)}`, ...lab.topology } };

@@ -1,0 +1,83 @@
+// dockernet benchmark (issue 15), all legs in the same run, through a running helper:
+//   up        — dockernet.up { 2 containers, -p 8080:c1:80 }: 5 namespaces, 3 veth pairs, docker0, MACs,
+//               sysctls, dockerd 20.10's 30 rules, and a docker-proxy process listening on 8080
+//   plain     — topology.apply of the same namespaces and veths with no rules, sysctls or proxy: the floor
+//               the Docker-specific part is measured against (same run, same machine)
+//   down      — dockernet.down of it
+// Compared with `docker run` of one container measured on the issue's machine (Docker 20.10: 0.85 s none,
+// 1.06 s bridge median); dockerd is not started here (it would need the host's cgroup hierarchies remounted
+// in a private mount namespace), so the Docker figure is the issue's, not this run's. Target: ≥ 8×.
+// Results: tests/bench/results/dockernet.json. NSLAB_BENCH_REPS (default 9), NSLAB_BENCH_STRICT=1.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, sh } from './lib/proc.mjs';
+import { rpcClient, startHelper } from './lib/rpc.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RESULTS = join(ROOT, 'tests', 'bench', 'results');
+const REPS = Number(process.env.NSLAB_BENCH_REPS ?? 9);
+const STRICT = process.env.NSLAB_BENCH_STRICT === '1';
+const DOCKER = { none: 0.85, bridge: 1.06 };
+const TARGETS = { overDocker: 8 };
+
+const PLAIN = JSON.stringify({
+  name: 'bench-dkplain',
+  nodes: [{ name: 'bdp-out' }, { name: 'bdp-host', bridges: [{ name: 'docker0', addresses: ['172.17.0.1/16'] }] }, { name: 'bdp-c1' }, { name: 'bdp-c2' }],
+  links: [
+    { endpoints: [{ node: 'bdp-host', name: 'eth0', addresses: ['198.51.100.1/24'] }, { node: 'bdp-out', name: 'eth0', addresses: ['198.51.100.2/24'] }] },
+    { endpoints: [{ node: 'bdp-host', name: 'vethaaaaaa1', master: 'docker0' }, { node: 'bdp-c1', name: 'eth0', addresses: ['172.17.0.2/16'] }] },
+    { endpoints: [{ node: 'bdp-host', name: 'vethaaaaaa2', master: 'docker0' }, { node: 'bdp-c2', name: 'eth0', addresses: ['172.17.0.3/16'] }] },
+  ],
+});
+const UP = { name: 'bdk', containers: ['c1', 'c2'], publish: [{ hostPort: 8080, container: 'c1', containerPort: 80 }] };
+
+const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-dk-'));
+const socket = join(stateDir, 'helper.sock');
+const helper = startHelper({ stateDir, socket, cwd: ROOT });
+let client;
+const results = {};
+try {
+  await helper.ready;
+  client = rpcClient(socket);
+  await client.ready;
+  // warm-up: the first iptables-restore and node start pay for loading modules and files
+  await client.call('dockernet.up', UP);
+  await client.call('dockernet.down', { name: 'bdk' });
+
+  const ups = [];
+  const downs = [];
+  const plains = [];
+  for (let i = 0; i < REPS; i++) {
+    let t0 = performance.now();
+    await client.call('dockernet.up', UP);
+    ups.push(performance.now() - t0);
+    t0 = performance.now();
+    await client.call('dockernet.down', { name: 'bdk' });
+    downs.push(performance.now() - t0);
+    t0 = performance.now();
+    await client.call('topology.apply', { yaml: PLAIN });
+    plains.push(performance.now() - t0);
+    await client.call('topology.destroy', { name: 'bench-dkplain' });
+  }
+  results.upMs = median(ups);
+  results.downMs = median(downs);
+  results.plainMs = median(plains);
+  results.overPlain = results.upMs / results.plainMs;
+  results.overDockerBridge = (DOCKER.bridge * 1000) / results.upMs;
+  console.log(`dockernet up (2 containers, -p 8080:c1:80)  median ${results.upMs.toFixed(1)} ms  (${REPS} runs)`);
+  console.log(`same namespaces and veths, no Docker parts  median ${results.plainMs.toFixed(1)} ms  → up is ${results.overPlain.toFixed(2)}× the plain topology`);
+  console.log(`dockernet down                              median ${results.downMs.toFixed(1)} ms`);
+  console.log(`vs docker run (1.06 s bridge, the issue's machine; not measured in this run): ${results.overDockerBridge.toFixed(1)}× faster`);
+  const missed = [results.overDockerBridge < TARGETS.overDocker && `only ${results.overDockerBridge.toFixed(1)}× docker`].filter(Boolean);
+  for (const m of missed) console.log(`target missed: ${m}`);
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'dockernet.json'), JSON.stringify({ reps: REPS, ...results, docker: DOCKER, dockerMeasuredHere: false, targets: TARGETS, missed }, null, 2));
+  if (STRICT && missed.length) process.exitCode = 1;
+} finally {
+  await client?.close();
+  await helper.stop();
+  await sh([process.execPath, join(ROOT, 'bin', 'nslab.mjs'), 'gc'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, allowFailure: true });
+  rmSync(stateDir, { recursive: true, force: true });
+}
