@@ -20,6 +20,8 @@ import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher
 import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
 import { dockernetHandlers } from './dockernet/handlers.js';
+import { cniHandlers } from './cni/handlers.js';
+import { cniKindFor } from './cni/kind.js';
 import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
 import { nftTableKind, ruleKind } from './firewall/kinds.js';
@@ -71,7 +73,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir)];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir), cniKindFor(stateDir)];
   const bus = new EventBus();
   const journal = new ActivityJournal(stateDir);
   const stopActivity = onActivity((event) => bus.emit('activity', journal.append(event)));
@@ -113,6 +115,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     ...activityHandlers(journal),
     ...netHandlers(ctx),
     ...dockernetHandlers(ctx),
+    ...cniHandlers(ctx),
     ...cgroupHandlers(ctx),
     ...metrics.handlers,
     ...firewall.handlers,
