@@ -18,6 +18,7 @@ import { registerSystem } from './commands/system.js';
 import { registerTopo } from './commands/topo.js';
 import { registerTrace } from './commands/trace.js';
 import { registerCt } from './commands/ct.js';
+import { registerCni } from './commands/cni.js';
 
 // `nslab … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -48,6 +49,7 @@ registerRun(program);
 registerTop(program);
 registerTrace(program);
 registerCt(program);
+registerCni(program);
 registerSystem(program);
 registerActivity(program);
 registerHelper(program);

@@ -34,7 +34,7 @@ export function findPlugin(type: string, dirs: readonly string[]): string | null
 export function listPlugins(dirs: readonly string[]): Map<string, string> {
   const found = new Map<string, string>();
   for (const dir of dirs) {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(dir);
     } catch {

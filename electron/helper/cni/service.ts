@@ -10,7 +10,7 @@ import { readConfList, pluginTypesOf } from './conflist.js';
 import { listPlugins, pluginDirsOf, pluginInfo, resolvePlugins } from './plugins.js';
 import { hostObjects, madeBy, removeLeftovers, type HostObjects } from './leftovers.js';
 import { AddFailed, addList, checkList, delIpamOnly, delList, type ListRun } from './runner.js';
-import { attachmentIdOf, hasRecord, listRecords, loadRecord, publicOf, removeRecord, saveRecord, type AttachmentRecord } from './store.js';
+import { attachmentIdOf, hasRecord, listRecords, publicOf, removeRecord, saveRecord, type AttachmentRecord } from './store.js';
 
 const NETNS_DIR = '/run/netns';
 export const netnsPathOf = (node: string): string => `${NETNS_DIR}/${netnsOf(node)}`;
