@@ -38,6 +38,14 @@ const CNI_ERROR_CODES: Record<number, [ErrorCode, string]> = {
   50: ['busy', 'plugin not available'],
 };
 
+/** Plugin bugs of the packaged release a learner will meet, named so the error is not a mystery. */
+function knownBug(type: string, command: CniCommand, msg: string): string | null {
+  if (type === 'portmap' && command === 'CHECK' && /could not check ipv6 dnat/.test(msg)) {
+    return 'a known bug of portmap before v1.2.0 (containernetworking/plugins#819, Debian 12 ships v1.1.1): CHECK always looks for IPv6 rules, even those of an IPv4 mapping. The rules are there (iptables-save shows them); set "disableCheck": true in the conflist to skip CHECK, as the spec allows';
+  }
+  return null;
+}
+
 export function cniError(type: string, command: CniCommand, stdout: string, stderr: string, exitCode: number): NslabError {
   type ErrorBody = { code?: unknown; msg?: unknown; details?: unknown };
   const body = ((): ErrorBody | null => {
@@ -52,7 +60,8 @@ export function cniError(type: string, command: CniCommand, stdout: string, stde
     const [code, meaning] = CNI_ERROR_CODES[body.code] ?? ['internal', body.code >= 100 ? 'plugin-specific error' : 'unknown error code'];
     const msg = typeof body.msg === 'string' ? body.msg : meaning;
     const details = typeof body.details === 'string' && body.details ? `: ${body.details}` : '';
-    return new NslabError(code, `${type} ${command} failed (CNI error ${body.code}, ${meaning}): ${msg}${details}`, { plugin: type, cniCode: body.code, cniMsg: msg, exitCode });
+    const known = knownBug(type, command, msg);
+    return new NslabError(code, `${type} ${command} failed (CNI error ${body.code}, ${meaning}): ${msg}${details}${known ? ` — ${known}` : ''}`, { plugin: type, cniCode: body.code, cniMsg: msg, exitCode, ...(known ? { knownBug: known } : {}) });
   }
   const line = stderr.split('\n').map((l) => l.trim()).find(Boolean) ?? `exited with ${exitCode}`;
   return new NslabError('internal', `${type} ${command} failed: ${line}`, { plugin: type, exitCode });

@@ -7,9 +7,14 @@ import { ipJson } from '../net/ip.js';
 
 export interface HostObjects {
   links: string[];
-  /** `table chain`. */
+  /** `<iptables|ip6tables> <table> <chain>`: portmap and ipMasq write both families. */
   chains: string[];
 }
+
+const FAMILIES = ['iptables', 'ip6tables'] as const;
+type Family = (typeof FAMILIES)[number];
+
+const save = async (netns: string, family: Family): Promise<string> => (await run(['ip', 'netns', 'exec', netns, `${family}-save`])).stdout;
 
 const SAVE_CHAIN = /^:(\S+) /;
 
@@ -28,8 +33,9 @@ const BUILTIN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTIN
 
 export async function hostObjects(netns: string): Promise<HostObjects> {
   const links = ((await ipJson(netns, ['link', 'show'])) as { ifname: string }[]).map((l) => l.ifname);
-  const { stdout } = await run(['ip', 'netns', 'exec', netns, 'iptables-save']);
-  return { links, chains: chainsOf(stdout).filter((c) => !BUILTIN.has(c.split(' ')[1]!)) };
+  const chains: string[] = [];
+  for (const family of FAMILIES) chains.push(...chainsOf(await save(netns, family)).filter((c) => !BUILTIN.has(c.split(' ')[1]!)).map((c) => `${family} ${c}`));
+  return { links, chains };
 }
 
 /** What `after` has that `before` had not: the links and chains this ADD made. */
@@ -44,29 +50,28 @@ export const madeBy = (before: HostObjects, after: HostObjects): HostObjects => 
  */
 export async function removeLeftovers(netns: string, made: HostObjects): Promise<void> {
   const now = await hostObjects(netns);
-  const chains = made.chains.filter((c) => now.chains.includes(c));
-  if (chains.length) {
-    const { stdout } = await run(['ip', 'netns', 'exec', netns, 'iptables-save']);
-    const byTable = new Map<string, string[]>();
-    let table = '';
-    for (const line of stdout.split('\n')) {
-      if (line.startsWith('*')) table = line.slice(1).trim();
-      if (!line.startsWith('-A ')) continue;
-      const target = /(?:^| )-[jg] (\S+)/.exec(line)?.[1];
-      if (target && chains.includes(`${table} ${target}`)) byTable.set(table, [...(byTable.get(table) ?? []), `-D ${line.slice(3)}`]);
-    }
-    for (const c of chains) {
-      const [t, name] = c.split(' ') as [string, string];
-      byTable.set(t, [...(byTable.get(t) ?? []), `-F ${name}`]);
-    }
-    for (const c of chains) {
-      const [t, name] = c.split(' ') as [string, string];
-      byTable.get(t)!.push(`-X ${name}`);
-    }
-    const input = [...byTable].map(([t, lines]) => [`*${t}`, ...lines, 'COMMIT'].join('\n')).join('\n') + '\n';
-    const shell = [...byTable].flatMap(([t, lines]) => lines.map((l) => `ip netns exec ${netns} iptables -t ${t} ${l}`));
-    await run(['ip', 'netns', 'exec', netns, 'iptables-restore', '--noflush'], { input, change: true, shell });
+  for (const family of FAMILIES) {
+    const chains = made.chains.filter((c) => now.chains.includes(c) && c.startsWith(`${family} `)).map((c) => c.slice(family.length + 1));
+    if (chains.length) await dropChains(netns, family, chains);
   }
   const links = made.links.filter((l) => now.links.includes(l));
   for (const link of links) await run(['ip', '-n', netns, 'link', 'del', link], { change: true, allowFailure: true });
+}
+
+/** One `<family>-restore --noflush`: the jumps to these `table chain`s, then the chains flushed and deleted. */
+async function dropChains(netns: string, family: Family, chains: string[]): Promise<void> {
+  const byTable = new Map<string, string[]>();
+  const add = (t: string, line: string): void => void byTable.set(t, [...(byTable.get(t) ?? []), line]);
+  let table = '';
+  for (const line of (await save(netns, family)).split('\n')) {
+    if (line.startsWith('*')) table = line.slice(1).trim();
+    if (!line.startsWith('-A ')) continue;
+    const target = /(?:^| )-[jg] (\S+)/.exec(line)?.[1];
+    if (target && chains.includes(`${table} ${target}`)) add(table, `-D ${line.slice(3)}`);
+  }
+  for (const c of chains) add(c.split(' ')[0]!, `-F ${c.split(' ')[1]!}`);
+  for (const c of chains) add(c.split(' ')[0]!, `-X ${c.split(' ')[1]!}`);
+  const input = [...byTable].map(([t, lines]) => [`*${t}`, ...lines, 'COMMIT'].join('\n')).join('\n') + '\n';
+  const shell = [...byTable].flatMap(([t, lines]) => lines.map((l) => `ip netns exec ${netns} ${family} -t ${t} ${l}`));
+  await run(['ip', 'netns', 'exec', netns, `${family}-restore`, '--noflush'], { input, change: true, shell });
 }

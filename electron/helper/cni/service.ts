@@ -48,7 +48,7 @@ async function madeOf(record: AttachmentRecord, hostNetns: string): Promise<Host
   if (!record.before) return { links: [], chains: [] };
   const bridges = record.list.plugins.filter((p) => p.type === 'bridge').map((p) => (typeof p.bridge === 'string' ? p.bridge : 'cni0'));
   const made = madeBy(record.before, await hostObjects(hostNetns));
-  return { links: made.links.filter((l) => bridges.includes(l)), chains: made.chains.filter((c) => c.split(' ')[1]!.startsWith('CNI-')) };
+  return { links: made.links.filter((l) => bridges.includes(l)), chains: made.chains.filter((c) => c.split(' ')[2]!.startsWith('CNI-')) };
 }
 
 /**
