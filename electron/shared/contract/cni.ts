@@ -147,7 +147,7 @@ const CniTargetParams = z.strictObject({ ...Target, network: z.string().min(1).m
 export const cni = defineMethods({
   'cni.add': {
     summary: 'Run a CNI network configuration list (ADD, prevResult chained) for a node nslab owns.',
-    renderer: true,
+    renderer: false, // runs programs (as root) from `pluginDirs`: a page must never choose them; CLI and labs only
     params: CniAddParams,
     result: z.object({ attachment: CniAttachment, calls: z.array(CniCall) }),
   },
@@ -171,7 +171,7 @@ export const cni = defineMethods({
   },
   'cni.plugins': {
     summary: 'The installed CNI plugins and the spec versions each supports (CNI_COMMAND=VERSION).',
-    renderer: true,
+    renderer: false, // runs every executable in `pluginDirs` with CNI_COMMAND=VERSION; doctor shows the installed ones
     params: z.strictObject({ pluginDirs: z.array(PluginDir).max(8).default([]) }),
     result: z.object({ dirs: z.array(z.string()), plugins: z.array(CniPluginInfo) }),
   },
