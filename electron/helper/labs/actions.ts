@@ -15,6 +15,7 @@ import { run } from '../exec/run.js';
 import { applyRules, ruleShell, setPolicies } from '../firewall/iptables.js';
 import { changeAddress, changeRoute, setLink, setSysctl } from '../net/driver.js';
 import { cniAdd } from '../cni/service.js';
+import { attachmentIdOf, hasRecord } from '../cni/store.js';
 
 const NET_SYSCTLS: Record<string, string[]> = {
   ip_forward: ['net.ipv4.ip_forward'],
@@ -74,6 +75,8 @@ export async function applyAction(ctx: HelperContext, lab: LabSpec, action: Acti
     requireLabNode(lab, action.cni.node);
     requireLabNode(lab, action.cni.host);
     const { config, ...rest } = action.cni;
+    // Solving again (all steps, or after a reset of a later one) finds the attachment made: nothing to do.
+    if (hasRecord(ctx.stateDir, attachmentIdOf(String(config.name), rest.node, rest.ifname))) return;
     return void (await cniAdd(ctx, { ...rest, config: JSON.stringify(config), args: {}, pluginDirs: [] }, labOwner(lab.id)));
   }
   return applyCgroupAction(ctx, lab, action);
