@@ -22,6 +22,7 @@ import { extractModeFlags } from './sandbox/mode.js';
 import { reportError } from './output.js';
 import { registerWhy } from './commands/why.js';
 import { registerDockernet } from './commands/dockernet.js';
+import { registerCni } from './commands/cni.js';
 
 // `nslab … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -67,6 +68,7 @@ registerTrace(program);
 registerCt(program);
 registerWhy(program);
 registerDockernet(program);
+registerCni(program);
 registerSystem(program);
 registerActivity(program);
 registerHelper(program);

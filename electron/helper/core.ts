@@ -21,6 +21,8 @@ import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher
 import { TopologyStore } from './topology/store.js';
 import { netHandlers } from './net/handlers.js';
 import { dockernetHandlers } from './dockernet/handlers.js';
+import { cniHandlers } from './cni/handlers.js';
+import { cniKindFor } from './cni/kind.js';
 import { topologyHandlers } from './topology/handlers.js';
 import { labHandlers } from './labs/handlers.js';
 import { nftTableKind, ruleKind } from './firewall/kinds.js';
@@ -75,7 +77,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     release();
     throw err;
   }
-  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir), tracefsInstanceKind, processKind];
+  const drivers: KindDriver[] = [cgroupKind, netnsKind, linkKind, ruleKind, nftTableKind, traceTableKind, containerKindFor(stateDir), tracefsInstanceKind, processKind, cniKindFor(stateDir)];
   const bus = new EventBus();
   const journal = new ActivityJournal(stateDir);
   const stopActivity = onActivity((event) => bus.emit('activity', journal.append(event)));
@@ -118,6 +120,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     ...activityHandlers(journal),
     ...netHandlers(ctx),
     ...dockernetHandlers(ctx),
+    ...cniHandlers(ctx),
     ...cgroupHandlers(ctx),
     ...metrics.handlers,
     ...firewall.handlers,

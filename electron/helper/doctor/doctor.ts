@@ -7,6 +7,7 @@ import { ipBatch } from '../net/ip.js';
 import { cgroupLayout, cgroupMounts } from '../cgroup/mounts.js';
 import { loadLabs } from '../labs/catalogue.js';
 import { labPrograms, onPath, PROGRAM_PACKAGES } from './lab-programs.js';
+import { cniDoctorChecks } from '../cni/doctor.js';
 import { brNetfilter, kernelRelease, probeLinkKinds, toolVersion, TOOLS, unprivilegedUserns } from './probes.js';
 
 const PACKAGES: Record<string, string> = {
@@ -125,6 +126,9 @@ export async function doctor(ctx: HelperContext): Promise<DoctorReport> {
       });
     }
   }
+
+  // The CNI plugins `nslab cni` and the cni-plugins lab run (Debian: containernetworking-plugins).
+  checks.push(...(await cniDoctorChecks()));
 
   const ok = checks.every((c) => !c.essential || c.status === 'ok');
   return { ok, root: root && ctx.mode === 'host', mode: ctx.mode, kernel, cgroup: { layout, hierarchies: mounts }, iptablesBackend: backend, linkKinds, tools, checks };

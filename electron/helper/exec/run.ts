@@ -17,6 +17,8 @@ export interface RunOptions {
   shell?: string[];
   /** Resolve instead of throwing on a non-zero exit. */
   allowFailure?: boolean;
+  /** Extra environment variables for the program (CNI plugins take their arguments this way). */
+  env?: Record<string, string>;
 }
 
 export interface RunResult {
@@ -93,7 +95,7 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
     }
     const child = spawn(program, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C' },
+      env: { ...process.env, LC_ALL: 'C', ...opts.env },
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -14,6 +14,8 @@ import type { HelperContext } from '../context.js';
 import { run } from '../exec/run.js';
 import { applyRules, ruleShell, setPolicies } from '../firewall/iptables.js';
 import { changeAddress, changeRoute, setLink, setSysctl } from '../net/driver.js';
+import { cniAdd } from '../cni/service.js';
+import { attachmentIdOf, hasRecord } from '../cni/store.js';
 
 const NET_SYSCTLS: Record<string, string[]> = {
   ip_forward: ['net.ipv4.ip_forward'],
@@ -69,6 +71,14 @@ export async function applyAction(ctx: HelperContext, lab: LabSpec, action: Acti
     return;
   }
   if ('container' in action) return void (await replaceLabContainer(ctx, lab, action.container));
+  if ('cni' in action) {
+    requireLabNode(lab, action.cni.node);
+    requireLabNode(lab, action.cni.host);
+    const { config, ...rest } = action.cni;
+    // Solving again (all steps, or after a reset of a later one) finds the attachment made: nothing to do.
+    if (hasRecord(ctx.stateDir, attachmentIdOf(String(config.name), rest.node, rest.ifname))) return;
+    return void (await cniAdd(ctx, { ...rest, config: JSON.stringify(config), args: {}, pluginDirs: [] }, labOwner(lab.id)));
+  }
   return applyCgroupAction(ctx, lab, action);
 }
 
@@ -154,6 +164,11 @@ export function renderAction(lab: LabSpec, action: Action): string[] {
   }
   if ('sysctl' in action) return [shellLine(['ip', 'netns', 'exec', netnsOf(action.sysctl.node), 'sysctl', '-q', '-w', `${action.sysctl.key}=${action.sysctl.value}`])];
   if ('container' in action) return renderLabContainer(lab, action.container);
+  if ('cni' in action) {
+    const { node, host, ifname, config, portMappings } = action.cni;
+    const flags = [...(ifname !== 'eth0' ? ['--ifname', ifname] : []), ...portMappings.flatMap((m) => ['--publish', `${m.hostPort}:${m.containerPort}/${m.protocol}`])];
+    return [`${shellLine(['nslab', 'cni', 'add', node, '--host', host, '--config', '-', ...flags])} <<'EOF'\n${JSON.stringify(config, null, 2)}\nEOF`];
+  }
   const params = labCgroupParams(lab.id, action) as ParsedParams<'cgroup.set'> | ParsedParams<'cgroup.run'>;
   if ('argv' in params) return [runShell(params.name, params.argv, params.timeoutMs, params.wait)];
   return [shellLine(['nslab', 'cgroup', 'set', params.name, ...limitFlags(normalizeLimits(params.limits))])];

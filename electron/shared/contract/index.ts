@@ -17,9 +17,10 @@ import { system } from './system.js';
 import { topology } from './topology.js';
 import { trace } from './trace.js';
 import { conntrack } from './conntrack.js';
+import { cni } from './cni.js';
 import { why } from './why.js';
 
-export const methods = { ...system, ...activity, ...net, ...netNode, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet, ...why };
+export const methods = { ...system, ...activity, ...net, ...netNode, ...topology, ...pty, ...labs, ...cgroup, ...metrics, ...firewall, ...trace, ...conntrack, ...container, ...audit, ...dockernet, ...why, ...cni };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -53,6 +54,7 @@ export { AuditReport } from '../audit/schema.js';
 export * from './metrics.js';
 export * from './trace.js';
 export * from './conntrack.js';
+export { CniAddParams, CniAttachment, CniCall, CniDiffLine, CniPluginInfo, CniPortMapping, CniResult } from './cni.js';
 export * from './firewall.js';
 export * from './snapshot.js';
 export * from './system.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineMethods } from './define.js';
 import { EVENT_NAMES, type EventName } from './events.js';
 
-export const LEDGER_KINDS = ['netns', 'link', 'cgroup', 'rule', 'nft-table', 'trace-table', 'container', 'tracefs-instance', 'process'] as const;
+export const LEDGER_KINDS = ['netns', 'link', 'cgroup', 'rule', 'nft-table', 'trace-table', 'container', 'tracefs-instance', 'process', 'cni'] as const;
 export const LedgerObject = z.object({
   kind: z.enum(LEDGER_KINDS),
   /** The namespace a link lives in; `null` for the root namespace and for objects outside any. */

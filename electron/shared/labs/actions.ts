@@ -3,8 +3,9 @@
 import { z } from 'zod';
 import { cgroup as cgroupMethods } from '../contract/cgroup.js';
 import { net } from '../contract/net.js';
-import { NodeName } from '../names.js';
+import { IfName, NodeName } from '../names.js';
 import { ContainerRunParams } from '../contract/container.js';
+import { CniPortMapping } from '../contract/cni.js';
 import { ChainName, IptablesTable, LabCgroup, LabContainer, RuleWord, SysctlName } from './probes.js';
 
 /** Contract methods a lab may call; their params are validated by the contract's own schemas. */
@@ -56,10 +57,21 @@ export const labContainerName = (labId: string, name: string): string => `${labI
 /** Removes the lab's container of this name (if there is one) and runs this one in its place. */
 const ContainerAction = z.strictObject({ container: LabContainerSpec });
 
-const ACTION_KEYS = ['rpc', 'firewall', 'policy', 'sysctl', 'cgroup', 'container'] as const;
+/** Attaches a lab node to a CNI network: the conflist (as YAML/JSON object) run by nslab's CNI runtime, the plugins in `host`. */
+const CniAction = z.strictObject({
+  cni: z.strictObject({
+    node: NodeName,
+    host: NodeName,
+    ifname: IfName.default('eth0'),
+    config: z.record(z.string(), z.unknown()),
+    portMappings: z.array(CniPortMapping).max(8).default([]),
+  }),
+});
 
-export const Action = z.union([RpcAction, FirewallAction, PolicyAction, SysctlAction, CgroupAction, ContainerAction], {
-  error: (issue) => (issue.code === 'invalid_union' ? `an action is one of { rpc, params }, { firewall }, { policy }, { sysctl }, { cgroup, params }, { container }` : undefined),
+const ACTION_KEYS = ['rpc', 'firewall', 'policy', 'sysctl', 'cgroup', 'container', 'cni'] as const;
+
+export const Action = z.union([RpcAction, FirewallAction, PolicyAction, SysctlAction, CgroupAction, ContainerAction, CniAction], {
+  error: (issue) => (issue.code === 'invalid_union' ? `an action is one of { rpc, params }, { firewall }, { policy }, { sysctl }, { cgroup, params }, { container }, { cni }` : undefined),
 }).superRefine((a, ctx) => {
   if ('rpc' in a) {
     const parsed = labRpcParams(a.rpc).safeParse(a.params);
@@ -88,6 +100,7 @@ export function actionNode(a: Action): string | undefined {
   if ('firewall' in a) return a.firewall.node;
   if ('policy' in a) return a.policy.node;
   if ('sysctl' in a) return a.sysctl.node;
+  if ('cni' in a) return a.cni.node;
   return undefined;
 }
 

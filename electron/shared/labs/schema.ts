@@ -10,6 +10,12 @@ import { LimitsInput } from '../cgroup/limits.js';
 import { DockernetUpParams } from '../contract/dockernet.js';
 import { planDockernet, topologyOf } from '../dockernet/plan.js';
 
+/** The `gateway` of every host-local range in a lab's conflist. */
+function cniGateways(config: Record<string, unknown>): string[] {
+  const plugins = Array.isArray(config.plugins) ? (config.plugins as { ipam?: { ranges?: unknown } }[]) : [];
+  return plugins.flatMap((p) => (Array.isArray(p.ipam?.ranges) ? (p.ipam.ranges as unknown[]).flat() : [])).flatMap((r) => (typeof (r as { gateway?: unknown }).gateway === 'string' ? [(r as { gateway: string }).gateway] : []));
+}
+
 export const LabId = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, { error: 'a lab id is lowercase letters, digits and -, e.g. netns-veth' });
 const StepId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'a step id is lowercase letters, digits and -' });
 
@@ -95,6 +101,8 @@ const LabObject = z
     // …including the ones the lab's own actions put on its nodes.
     for (const a of [...lab.setup, ...lab.steps.flatMap((s) => s.solve)]) {
       if ('rpc' in a && a.rpc === 'net.addr.add' && typeof a.params.address === 'string') addresses.add(a.params.address.split('/')[0]!);
+      // a CNI attachment's gateways, when its host-local ranges name them (the bridge plugin puts them on its bridge)
+      if ('cni' in a) for (const g of cniGateways(a.cni.config)) addresses.add(g);
     }
     const needNode = (node: string | undefined, path: (string | number)[]): void => {
       if (node !== undefined && !nodes.has(node)) ctx.addIssue({ code: 'custom', path, message: `node '${node}' is not a node of this lab's topology` });
