@@ -98,12 +98,15 @@ export const useFirewallStore = defineStore('firewall', () => {
 
   async function show(name: string | null): Promise<void> {
     if (ruleset.value) await api.call('fw.unwatch', {}).catch(() => undefined);
+    // Showing the same node again (the panel mounting after a rule was revealed in it) keeps what is open.
+    if (name !== node.value) {
+      openChain.value = null;
+      focusRule.value = null;
+    }
     node.value = name;
     writeStored(FW_STORAGE.node, name);
     deltas.value = new Map();
     zeroSummary.value = null;
-    openChain.value = null;
-    focusRule.value = null;
     await load();
     if (!stopEvents) stopEvents = api.on('fw.counters', onCounters);
     if (ruleset.value) await api.call('fw.watch', { targets: [where()] }).catch(() => undefined);
