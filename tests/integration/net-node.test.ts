@@ -98,6 +98,21 @@ describe('net.node.* in a node nslab owns', () => {
   });
 });
 
+describe('nslab net node … (the same methods from the CLI)', () => {
+  it('sets a sysctl and adds/deletes a route in an owned node; refuses an unrecorded one', async () => {
+    const set = await nslab(fixture.stateDir, ['net', 'node', 'sysctl', A, 'net.ipv4.conf.veth-a.rp_filter', '2']);
+    expect(set.stdout.trim()).toBe(`net.ipv4.conf.veth-a.rp_filter = 2 in nslab-${A}`);
+    expect(sysctlIn(`nslab-${A}`, 'net.ipv4.conf.veth-a.rp_filter')).toBe('2');
+    await nslab(fixture.stateDir, ['net', 'node', 'route-add', A, '10.55.0.0/16', '--via', '10.77.0.2']);
+    expect(routesIn(`nslab-${A}`)).toMatch(/^10\.55\.0\.0\/16 via 10\.77\.0\.2/m);
+    await nslab(fixture.stateDir, ['net', 'node', 'route-del', A, '10.55.0.0/16', '--via', '10.77.0.2']);
+    expect(routesIn(`nslab-${A}`)).not.toMatch(/10\.55\.0\.0/);
+    const refused = await nslab(fixture.stateDir, ['net', 'node', 'sysctl', 'nn-stray', 'net.ipv4.ip_forward', '1']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/permission-denied: nslab has no record of namespace nslab-nn-stray/);
+  });
+});
+
 describe('net.node.* refuses what nslab does not own, changing nothing', () => {
   it('the root namespace (no node): permission-denied', async () => {
     const before = stateOf(null);

@@ -7,9 +7,7 @@ import { netnsOf } from '../../shared/names.js';
 import { printJson, withClient } from '../output.js';
 import { printNode } from './topo.js';
 
-// net.node.* are the page's node-only twins of net.route.* / net.sysctl.set (the verbs below do the same and
-// more); the CLI reaches them as `nslab rpc net.node.…`.
-type NetMethod = Exclude<Extract<MethodName, `net.${string}`>, `net.node.${string}`>;
+type NetMethod = Extract<MethodName, `net.${string}`>;
 type Opts = Record<string, string | boolean | undefined>;
 
 interface Verb<M extends NetMethod> {
@@ -145,6 +143,30 @@ const VERBS: { [M in NetMethod]: Verb<M> } = {
     options: [NODE_OPTION],
     params: ([key, value], o) => defined({ key: key as Params<'net.sysctl.set'>['key'], value: Number(value), node: str(o.node) }),
     say: (r, p) => `${r.key} = ${r.value}${where(p.node)}`,
+  },
+  // The page's node-only twins (net.node.*): a node nslab recorded, never the root namespace.
+  'net.node.route.add': {
+    path: ['node', 'route-add'],
+    description: 'add (or replace) a route inside an nslab node (never the root namespace)',
+    args: [['<node>', 'the node'], ['<to>', "'default' or a prefix such as 10.1.0.0/16"]],
+    options: [['--via <ip>', 'gateway'], ['--dev <name>', 'outgoing link']],
+    params: ([node, to], o) => defined({ node: node!, to: to!, via: str(o.via), dev: str(o.dev) }),
+    say: (r) => `added route ${r.to} in ${netnsOf(r.node)}`,
+  },
+  'net.node.route.delete': {
+    path: ['node', 'route-del'],
+    description: 'delete a route inside an nslab node',
+    args: [['<node>', 'the node'], ['<to>', "'default' or a prefix"]],
+    options: [['--via <ip>', 'gateway'], ['--dev <name>', 'outgoing link']],
+    params: ([node, to], o) => defined({ node: node!, to: to!, via: str(o.via), dev: str(o.dev) }),
+    say: (r) => `deleted route ${r.to} in ${netnsOf(r.node)}`,
+  },
+  'net.node.sysctl.set': {
+    path: ['node', 'sysctl'],
+    description: 'set net.ipv4.ip_forward or net.ipv4.conf.<all|default|ifname>.rp_filter|forwarding inside an nslab node',
+    args: [['<node>', 'the node'], ['<name>', 'e.g. net.ipv4.conf.veth0.rp_filter'], ['<value>', '0 or 1 (rp_filter: 0 off, 1 strict, 2 loose)']],
+    params: ([node, name, value]) => ({ node: node!, name: name!, value: Number(value) }),
+    say: (r) => `${r.name} = ${r.value} in ${netnsOf(r.node)}`,
   },
   'net.snapshot': {
     path: ['show'],
