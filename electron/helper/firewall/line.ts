@@ -35,8 +35,9 @@ const REFUSED: Record<string, string> = {
   '-C': 'check', '--check': 'check',
 };
 
-/** Words that may appear once, before the rule. */
-const ONCE_WORDS: ReadonlySet<string> = new Set(['-t', '--table', '-A', '--append', '-I', '--insert', '-D', '--delete']);
+/** The operation words, and with the table words those that may appear once, before the rule. */
+const OP_WORDS: ReadonlySet<string> = new Set(['-A', '--append', '-I', '--insert', '-D', '--delete']);
+const ONCE_WORDS: ReadonlySet<string> = new Set(['-t', '--table', ...OP_WORDS]);
 
 export function checkRuleWords(words: readonly string[], field: string): void {
   words.forEach((w, i) => {
@@ -71,7 +72,7 @@ export function parseIptablesLine(line: string, field = 'line'): IptablesLine {
     if ((w === '-t' || w === '--table') && table === undefined) {
       table = all[++i];
       if (table === undefined) throw new NslabError('invalid-params', `${field}: -t needs a table`, { field: sub('table') });
-    } else if (['-A', '--append', '-I', '--insert', '-D', '--delete'].includes(w) && op === undefined) {
+    } else if (OP_WORDS.has(w) && op === undefined) {
       op = w === '-A' || w === '--append' ? 'append' : w === '-I' || w === '--insert' ? 'insert' : 'delete';
       chain = all[++i];
       if (chain === undefined) throw new NslabError('invalid-params', `${field}: ${w} needs a chain`, { field: sub('chain') });

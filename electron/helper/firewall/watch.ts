@@ -143,8 +143,8 @@ export class CounterWatch {
       const same = w.prev !== null && sameShape(w.scan, scan);
       // Nothing moved: nothing to send (a late client's first sweep sends the whole table, as it was).
       if (same && sameValues(w.scan!.values, scan.values) && onlyClient === undefined) return;
-      const parse = (t: CounterTexts): Counters => {
-        const parsed = countersIn(w.netns, t);
+      const parse = (read: CounterTexts): Counters => {
+        const parsed = countersIn(w.netns, read);
         w.legacy ??= parsed.legacy;
         return parsed.counters;
       };
