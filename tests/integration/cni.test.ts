@@ -154,6 +154,19 @@ describe('bad input: typed errors, nothing built', () => {
   });
 });
 
+describe('doctor', () => {
+  it('lists each CNI plugin with the spec versions it answers to CNI_COMMAND=VERSION', async () => {
+    const report = await nslabJson<{ checks: { id: string; status: string; detail: string }[] }>(state.dir, ['doctor', '--json']);
+    for (const plugin of ['bridge', 'host-local', 'portmap', 'loopback', 'ptp', 'macvlan']) {
+      const check = report.checks.find((c) => c.id === `cni.${plugin}`)!;
+      expect(check.status).toBe('ok');
+      expect(check.detail).toMatch(new RegExp(`^/usr/lib/cni/${plugin}; CNI versions .*1\\.0\\.0; package containernetworking-plugins \\d`));
+    }
+    const listed = await nslabJson<{ plugins: { plugin: string; supportedVersions: string[] }[] }>(state.dir, ['cni', 'plugins', '--json']);
+    expect(listed.plugins.find((p) => p.plugin === 'portmap')?.supportedVersions).toContain('1.0.0');
+  });
+});
+
 describe('kill -9 mid-ADD', () => {
   it('the next start DELs the half-made attachment; nothing of it remains', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nslab-cni-plugins-'));

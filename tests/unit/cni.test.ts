@@ -8,6 +8,7 @@ import { ipamDirOf, pluginTypesOf, readConfList } from '../../electron/helper/cn
 import { cniError } from '../../electron/helper/cni/invoke.js';
 import { pluginConfig, validResult, type ListRun } from '../../electron/helper/cni/runner.js';
 import { NslabError } from '../../electron/shared/errors.js';
+import { diffLines } from '../../electron/helper/cni/diff.js';
 
 const STATE = '/var/lib/nslab-test';
 const LIST = JSON.stringify({
@@ -126,5 +127,20 @@ describe('contract', () => {
     expect(methods['cni.add'].renderer).toBe(false);
     expect(methods['cni.plugins'].renderer).toBe(false);
     expect(methods['cni.add'].params.safeParse({ config: '{}', node: 'a', host: 'b', pluginDirs: ['/tmp/../bin'] }).success).toBe(false);
+  });
+});
+
+describe('diffLines', () => {
+  const side = (over: Partial<Parameters<typeof diffLines>[0]> = {}) => ({ bridges: [], veths: [], addresses: [], routes: [], forward: '0', nat: [], filter: [], ...over });
+  it('builds each sentence from what was observed', () => {
+    const cni = side({ bridges: ['cni0 10.22.0.1/24'], addresses: ['eth0 10.22.0.2/24'], routes: ['default via 10.22.0.1 dev eth0'], forward: '1' });
+    const docker = side({ bridges: ['docker0 172.17.0.1/16'], addresses: ['eth0 172.17.0.2/16'], routes: ['default via 172.17.0.1 dev eth0'], forward: '1', nat: ['-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE', '-A DOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80'] });
+    const lines = Object.fromEntries(diffLines(cni, docker).map((l) => [l.topic, l]));
+    expect(lines.bridge!.words).toMatch(/made cni0 .* makes docker0/);
+    expect(lines.address!.words).toMatch(/host-local handed out 10\.22\.0\.2\/24 .* IPAM gave 172\.17\.0\.2\/16/);
+    expect(lines.publish!.words).toMatch(/^portmap made no DNAT rules: .* Docker has 1 DNAT rule/);
+    expect(lines.nat!.docker).toEqual(['-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE']);
+    expect(lines.route!.words).toMatch(/^Both give/);
+    expect(diffLines(side(), docker).find((l) => l.topic === 'route')!.words).toMatch(/^Only Docker installed a default route/);
   });
 });

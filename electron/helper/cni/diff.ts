@@ -23,7 +23,7 @@ interface IpRoute {
   dev?: string;
 }
 
-interface Side {
+export interface Side {
   bridges: string[];
   veths: string[];
   addresses: string[];
