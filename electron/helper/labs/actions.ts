@@ -14,6 +14,8 @@ import type { HelperContext } from '../context.js';
 import { run } from '../exec/run.js';
 import { applyRules, ruleShell, setPolicies } from '../firewall/iptables.js';
 import { changeAddress, changeRoute, setLink, setSysctl } from '../net/driver.js';
+import { planDockernet } from '../../shared/dockernet/plan.js';
+import { proxyProcess, startProcess, type ManagedProcess } from '../dockernet/processes.js';
 
 const NET_SYSCTLS: Record<string, string[]> = {
   ip_forward: ['net.ipv4.ip_forward'],
@@ -69,7 +71,17 @@ export async function applyAction(ctx: HelperContext, lab: LabSpec, action: Acti
     return;
   }
   if ('container' in action) return void (await replaceLabContainer(ctx, lab, action.container));
+  if ('proxy' in action) return startProcess(ctx, labProxy(lab, action.proxy));
   return applyCgroupAction(ctx, lab, action);
+}
+
+/** docker-proxy for a dockernet lab's published port, owned by the lab (its down stops it). */
+function labProxy(lab: LabSpec, p: { hostPort: number; container: string; containerPort: number }): ManagedProcess {
+  if (!lab.dockernet) throw new NslabError('invalid-params', `lab ${lab.id}: a proxy action needs a dockernet lab`, { field: 'proxy' });
+  const plan = planDockernet(lab.dockernet);
+  const c = plan.containers.find((x) => x.name === p.container);
+  if (!c?.ip) throw new NslabError('invalid-params', `lab ${lab.id}: no bridged container ${p.container}`, { field: 'proxy.container' });
+  return proxyProcess(lab.dockernet.name, netnsOf(plan.host), labOwner(lab.id), p.hostPort, c.ip, p.containerPort);
 }
 
 type CgroupAction = Extract<Action, { cgroup: string }>;
@@ -154,6 +166,10 @@ export function renderAction(lab: LabSpec, action: Action): string[] {
   }
   if ('sysctl' in action) return [shellLine(['ip', 'netns', 'exec', netnsOf(action.sysctl.node), 'sysctl', '-q', '-w', `${action.sysctl.key}=${action.sysctl.value}`])];
   if ('container' in action) return renderLabContainer(lab, action.container);
+  if ('proxy' in action) {
+    const argv = labProxy(lab, action.proxy).argv;
+    return [`${shellLine(['ip', 'netns', 'exec', netnsOf(planDockernet(lab.dockernet!).host), 'docker-proxy', ...argv.slice(argv.indexOf('-proto'))])} &`];
+  }
   const params = labCgroupParams(lab.id, action) as ParsedParams<'cgroup.set'> | ParsedParams<'cgroup.run'>;
   if ('argv' in params) return [runShell(params.name, params.argv, params.timeoutMs, params.wait)];
   return [shellLine(['nslab', 'cgroup', 'set', params.name, ...limitFlags(normalizeLimits(params.limits))])];
