@@ -3,6 +3,7 @@
 //               sysctls, dockerd 20.10's 30 rules, and a docker-proxy process listening on 8080
 //   plain     — topology.apply of the same namespaces and veths with no rules, sysctls or proxy: the floor
 //               the Docker-specific part is measured against (same run, same machine)
+//   no -p     — the same dockernet without the published port: what docker-proxy's start costs
 //   down      — dockernet.down of it
 // Compared with `docker run` of one container measured on the issue's machine (Docker 20.10: 0.85 s none,
 // 1.06 s bridge median); dockerd is not started here (it would need the host's cgroup hierarchies remounted
@@ -49,6 +50,7 @@ try {
   const ups = [];
   const downs = [];
   const plains = [];
+  const noPorts = [];
   for (let i = 0; i < REPS; i++) {
     let t0 = performance.now();
     await client.call('dockernet.up', UP);
@@ -60,14 +62,20 @@ try {
     await client.call('topology.apply', { yaml: PLAIN });
     plains.push(performance.now() - t0);
     await client.call('topology.destroy', { name: 'bench-dkplain' });
+    t0 = performance.now();
+    await client.call('dockernet.up', { ...UP, publish: [] });
+    noPorts.push(performance.now() - t0);
+    await client.call('dockernet.down', { name: 'bdk' });
   }
   results.upMs = median(ups);
   results.downMs = median(downs);
   results.plainMs = median(plains);
+  results.noPublishMs = median(noPorts);
   results.overPlain = results.upMs / results.plainMs;
   results.overDockerBridge = (DOCKER.bridge * 1000) / results.upMs;
   console.log(`dockernet up (2 containers, -p 8080:c1:80)  median ${results.upMs.toFixed(1)} ms  (${REPS} runs)`);
   console.log(`same namespaces and veths, no Docker parts  median ${results.plainMs.toFixed(1)} ms  → up is ${results.overPlain.toFixed(2)}× the plain topology`);
+  console.log(`the same without -p (no docker-proxy)          median ${results.noPublishMs.toFixed(1)} ms  → ${((DOCKER.bridge * 1000) / results.noPublishMs).toFixed(1)}× docker run`);
   console.log(`dockernet down                              median ${results.downMs.toFixed(1)} ms`);
   console.log(`vs docker run (1.06 s bridge, the issue's machine; not measured in this run): ${results.overDockerBridge.toFixed(1)}× faster`);
   const missed = [results.overDockerBridge < TARGETS.overDocker && `only ${results.overDockerBridge.toFixed(1)}× docker`].filter(Boolean);

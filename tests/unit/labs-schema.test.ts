@@ -49,7 +49,8 @@ describe('shipped labs', () => {
         }
       });
       it('is named lab-<id> for its topology and uses only its own nodes in nslab- namespaces', () => {
-        if (lab.topology) expect(lab.topology.name).toBe(`lab-${lab.id}`);
+        // A dockernet lab runs in its dockernet's own topology (`nslab dockernet show` finds it).
+        if (lab.topology) expect(lab.topology.name).toBe(lab.dockernet ? `dockernet-${lab.dockernet.name}` : `lab-${lab.id}`);
       });
       it('has a solution somewhere, and every step can be checked', () => {
         expect(lab.steps.some((s) => s.solve.length > 0)).toBe(true);

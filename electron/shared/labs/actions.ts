@@ -68,10 +68,15 @@ const CniAction = z.strictObject({
   }),
 });
 
-const ACTION_KEYS = ['rpc', 'firewall', 'policy', 'sysctl', 'cgroup', 'container', 'cni'] as const;
+/** A dockernet lab: start docker-proxy for a published port in the dockernet's host (what dockerd does per -p). */
+const ProxyAction = z.strictObject({
+  proxy: z.strictObject({ hostPort: z.number().int().min(1).max(65535), container: z.string().regex(/^[a-z][a-z0-9]{0,7}$/), containerPort: z.number().int().min(1).max(65535) }),
+});
 
-export const Action = z.union([RpcAction, FirewallAction, PolicyAction, SysctlAction, CgroupAction, ContainerAction, CniAction], {
-  error: (issue) => (issue.code === 'invalid_union' ? `an action is one of { rpc, params }, { firewall }, { policy }, { sysctl }, { cgroup, params }, { container }, { cni }` : undefined),
+const ACTION_KEYS = ['rpc', 'firewall', 'policy', 'sysctl', 'cgroup', 'container', 'cni', 'proxy'] as const;
+
+export const Action = z.union([RpcAction, FirewallAction, PolicyAction, SysctlAction, CgroupAction, ContainerAction, CniAction, ProxyAction], {
+  error: (issue) => (issue.code === 'invalid_union' ? `an action is one of { rpc, params }, { firewall }, { policy }, { sysctl }, { cgroup, params }, { container }, { cni }, { proxy }` : undefined),
 }).superRefine((a, ctx) => {
   if ('rpc' in a) {
     const parsed = labRpcParams(a.rpc).safeParse(a.params);
