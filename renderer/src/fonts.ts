@@ -5,9 +5,15 @@
 // split into unicode-range slices listed after the system fonts: only slices the system fonts lack are
 // ever downloaded (font-display: swap: text shows at once and is redrawn when a slice arrives).
 let loading: Promise<unknown> | null = null;
+/** A chunk that could not be fetched (nslab serve restarting) is tried again later, a few times. */
+const RETRY_MS = 5_000;
+let retries = 5;
 
 export function loadFonts(): Promise<unknown> {
-  loading ??= import('./font-faces');
+  loading ??= import('./font-faces').catch(() => {
+    loading = null;
+    if (retries-- > 0) setTimeout(() => void loadFonts(), RETRY_MS);
+  });
   return loading;
 }
 
