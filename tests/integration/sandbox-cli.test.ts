@@ -16,11 +16,11 @@ const home = mkdtempSync(join(tmpdir(), 'nslab-sandbox-cli-'));
 chownSync(home, NOBODY, NOBODY);
 
 /** `nslab ARGS` as nobody, with nothing of root's environment but PATH. */
-function asNobody(args: string[], input = '', path = process.env.PATH): Promise<CliResult> {
+function asNobody(args: string[], input = '', path = process.env.PATH, idleSeconds = '600'): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, NSLAB, ...args], {
       cwd: ROOT,
-      env: { PATH: path, HOME: home, XDG_STATE_HOME: home, NSLAB_PTY_GRACE_MS: '0', NSLAB_SANDBOX_IDLE_SECONDS: '600' },
+      env: { PATH: path, HOME: home, XDG_STATE_HOME: home, NSLAB_PTY_GRACE_MS: '0', NSLAB_SANDBOX_IDLE_SECONDS: idleSeconds },
     });
     let stdout = '';
     let stderr = '';
@@ -160,6 +160,17 @@ describe('the CLI in sandbox mode, as nobody', () => {
     const report = JSON.parse(doctor.stdout) as { mode: string; checks: { id: string; fix?: string }[] };
     expect(report.mode).toBe('host');
     expect(report.checks.find((c) => c.id === 'root')?.fix).toMatch(/sudo nslab.*sandbox mode/);
+    expect(kernelState()).toBe(before);
+  });
+
+  it('stops by itself once no client has been connected for the idle time', async () => {
+    const started = await asNobody(['topo', 'list', '--json'], '', process.env.PATH, '2');
+    expect(JSON.parse(started.stdout).mode).toBe('sandbox');
+    const status = await json<{ running: boolean; pid: number }>(['helper', 'status']);
+    expect(status.running).toBe(true);
+    helperPid = status.pid;
+    await expect.poll(() => alive(helperPid), { timeout: 15_000, interval: 250 }).toBe(false);
+    expect((await json<{ running: boolean }>(['helper', 'status'])).running).toBe(false);
     expect(kernelState()).toBe(before);
   });
 });

@@ -9,6 +9,7 @@ import { NslabError } from '../../electron/shared/errors';
 import { createAppI18n } from '../../renderer/src/i18n';
 import LabsPanel from '../../renderer/src/panels/Labs/LabsPanel.vue';
 import { LABS_STORAGE, topicGroups, useLabsStore } from '../../renderer/src/stores/labs';
+import { useHelperStore } from '../../renderer/src/stores/helper';
 import { useTerminalsStore } from '../../renderer/src/stores/terminals';
 import { useUiStore } from '../../renderer/src/stores/ui';
 import { fakeApi, flush, type FakeApi } from './fake-api';
@@ -449,6 +450,25 @@ describe('the Labs panel', () => {
     expect(note.attributes('data-code')).toBe('tool-missing');
     expect(note.text()).toContain('ip not found');
     expect(w.get('[data-testid="lab-state"]').attributes('data-up')).toBe('false');
+  });
+
+  it('marks the labs that need host mode, and says why in sandbox mode, in both languages', async () => {
+    const hostOnly = { needs: 'cgroups' as const, reason: 'it writes cgroup limits: in sandbox mode cgroups are read-only' };
+    const api = labsApi();
+    const list = api.handlers.get('lab.list')!;
+    api.handlers.set('lab.list', (p) => {
+      const r = list(p) as { labs: LabSummary[] };
+      return { labs: r.labs.map((l) => (l.id === 'cgroup-memory' ? { ...l, hostOnly } : l)) };
+    });
+    for (const [locale, why] of [['en', /Needs host mode \(root\).*read-only in sandbox mode.*sudo/], ['ko', /호스트 모드\(root\)가 필요합니다.*sudo/]] as const) {
+      const w = mountPanel(locale);
+      useHelperStore().hello = { version: '1', pid: 1, root: false, mode: 'sandbox', stateDir: '/s' };
+      await flushPromises();
+      expect(w.get('[data-testid="lab-host-only-cgroup-memory"]').text()).toBe(locale === 'en' ? 'Host mode' : '호스트 모드');
+      expect(w.get('[data-testid="lab-host-only-why-cgroup-memory"]').text()).toMatch(why);
+      expect(w.find('[data-testid="lab-host-only-netns-bridge"]').exists()).toBe(false);
+      w.unmount();
+    }
   });
 
   it('offers a host command only in host mode', async () => {

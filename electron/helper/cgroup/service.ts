@@ -4,7 +4,7 @@ import type { HelperContext } from '../context.js';
 import { machineBackend } from './detect.js';
 import { CgroupDriver } from './driver.js';
 
-const SANDBOX_READ_ONLY = 'cgroup writes need the host helper (root via pkexec): in sandbox mode cgroups are read-only';
+const SANDBOX_READ_ONLY = 'cgroup writes need host mode (root: `sudo nslab …`, or the app through pkexec): in sandbox mode cgroups are read-only';
 
 /** Why this helper may not write cgroups, or undefined when it may. */
 export function cgroupWriteRefusal(ctx: HelperContext): string | undefined {

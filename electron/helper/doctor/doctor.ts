@@ -31,7 +31,17 @@ const KIND_CONFIG: Record<string, string> = {
   dummy: 'CONFIG_DUMMY',
 };
 
-export async function doctor(ctx: HelperContext): Promise<DoctorReport> {
+/**
+ * Calls at the same time share one run: the link-kind probe uses one namespace per helper, so a second run
+ * beside the first would collide on it (a page reloaded while its first doctor call is still probing).
+ */
+let inFlight: Promise<DoctorReport> | null = null;
+export function doctor(ctx: HelperContext): Promise<DoctorReport> {
+  inFlight ??= runDoctor(ctx).finally(() => (inFlight = null));
+  return inFlight;
+}
+
+async function runDoctor(ctx: HelperContext): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   // uid 0 in sandbox mode is only the user namespace's root: the probes below may run, the host is not ours.
   const root = process.getuid?.() === 0;
