@@ -18,6 +18,7 @@ import { registerSystem } from './commands/system.js';
 import { registerTopo } from './commands/topo.js';
 import { registerTrace } from './commands/trace.js';
 import { registerCt } from './commands/ct.js';
+import { registerInterop } from './commands/interop.js';
 
 // `nslab … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -52,5 +53,6 @@ registerSystem(program);
 registerActivity(program);
 registerHelper(program);
 registerServe(program);
+registerInterop(program);
 
 await program.parseAsync(process.argv);
