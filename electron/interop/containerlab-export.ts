@@ -81,8 +81,6 @@ export function topologyToClab(spec: TopologySpec, notCarried: string[] = []): C
     if (busy.has(n.name)) {
       const lines = exec.get(n.name)!;
       nodes[n.name] = { kind: 'linux', image: CLAB_IMAGE, ...(lines.length ? { exec: lines } : {}), labels: { 'nslab.node': n.name } };
-    } else if (n.routes.length === 0) {
-      /* only bridges: nothing left to carry as a container */
     }
     for (const b of n.bridges) nodes[bridges.get(`${n.name}/${b.name}`)!] = { kind: 'bridge', labels: { 'nslab.bridge': `${n.name}/${b.name}` } };
   }

@@ -56,6 +56,14 @@ describe('nslab import containerlab', () => {
     expect((await nslab(state.dir, ['topo', 'destroy', 'red-br0-blue'])).code).toBe(0);
   });
 
+  it('nslab export kind writes the kind config and manifests', async () => {
+    const dir = join(work, 'kind');
+    const r = await nslabJson<{ config: string; manifests: string; notCarried: string[] }>(state.dir, ['export', 'kind', 'netns-bridge', '-o', dir, '--json']);
+    expect((parse(readFileSync(r.config, 'utf8')) as { networking: { disableDefaultCNI: boolean } }).networking.disableDefaultCNI).toBe(true);
+    expect(readFileSync(r.manifests, 'utf8')).toMatch(/kind: DaemonSet/);
+    expect(r.notCarried.length).toBeGreaterThan(0);
+  });
+
   it('a file that is not a containerlab topology is a typed error that builds nothing', async () => {
     const r = await nslab(state.dir, ['import', 'containerlab', 'resources/topologies/red-blue.yaml', '--json']);
     expect(r.code).toBe(2);
