@@ -1,7 +1,7 @@
 // nslab → containerlab → nslab: every shipped topology and every lab with a network exports to a file that
 // containerlab's own JSON schema accepts; import carries linux/bridge/veth/exec and lists everything else.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -12,7 +12,13 @@ import { loadExportSource } from '../../electron/interop/source.js';
 import { parseTopology } from '../../electron/helper/topology/load.js';
 import { planTopology } from '../../electron/helper/topology/plan.js';
 
-const schema = JSON.parse(readFileSync('/work/shared/reference/containerlab/clab.schema.json', 'utf8')) as { $schema: string };
+// containerlab's published schema lives next to the repository (../shared/reference/containerlab, not copied
+// in by request of its README); $NSLAB_CLAB_SCHEMA points elsewhere.
+const schemaFile = [process.env.NSLAB_CLAB_SCHEMA, resolve('..', 'shared/reference/containerlab/clab.schema.json'), '/work/shared/reference/containerlab/clab.schema.json'].find(
+  (p): p is string => !!p && existsSync(p),
+);
+if (!schemaFile) throw new Error('containerlab schema not found: set NSLAB_CLAB_SCHEMA to clab.schema.json (srl-labs/containerlab schemas/)');
+const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as { $schema: string };
 const ajv = new Ajv({ allErrors: true, unknownFormats: 'ignore', schemaId: 'auto' });
 const validate = ajv.compile(schema);
 const valid = (doc: unknown): string => (validate(doc) ? '' : ajv.errorsText(validate.errors));
