@@ -23,6 +23,7 @@ import { reportError } from './output.js';
 import { registerWhy } from './commands/why.js';
 import { registerDockernet } from './commands/dockernet.js';
 import { registerCni } from './commands/cni.js';
+import { registerInterop } from './commands/interop.js';
 
 // `nslab … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -73,5 +74,6 @@ registerSystem(program);
 registerActivity(program);
 registerHelper(program);
 registerServe(program);
+registerInterop(program);
 
 await program.parseAsync(argv);

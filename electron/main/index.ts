@@ -2,6 +2,7 @@
 // else a user-namespace sandbox), open the one window and relay its allowlisted calls to the helper.
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { helperCli } from './app-paths.js';
 import { installRelay, type RelayInstall } from './ipc-relay.js';
 import { defaultPlans } from './helper-plans.js';
 import { HelperLauncher, type LauncherStatus } from './launcher.js';
@@ -28,7 +29,7 @@ export function main(): void {
   let win: BrowserWindow | null = null;
   const appPath = app.getAppPath();
   const launcher = new HelperLauncher({
-    plans: defaultPlans(join(appPath, 'out', 'node', 'cli.mjs')),
+    plans: defaultPlans(helperCli(appPath)),
     onStatus: (s: LauncherStatus) => {
       log(`helper ${s.state}${'reason' in s ? `: ${s.reason}` : ''}${'note' in s && s.note ? ` (${s.note})` : ''}`);
       if (s.state === 'starting') relay?.helperChanged({ state: 'starting' });
