@@ -88,3 +88,19 @@ export async function explain(ctx: HelperContext, params: WhyExplainParams): Pro
   answer.ms = Math.round(performance.now() - t0);
   return answer;
 }
+
+/**
+ * For a lab's failed reachability check: the diagnoser's first failure and fix as one hint text (both
+ * languages), or null when it finds nothing (or cannot run).
+ */
+export async function diagnosisHint(ctx: HelperContext, params: { from: string; to: string; port?: number }): Promise<{ en: string; ko: string } | null> {
+  try {
+    const a = await explain(ctx, { ...params, ...(params.port !== undefined ? { proto: 'tcp' as const } : {}), observe: false });
+    if (a.first === null) return null;
+    const f = a.checks[a.first]!;
+    const fix = f.fix ? `\n$ ${f.fix.commands.join('\n$ ')}` : '';
+    return { en: `${f.title.en}. ${f.explanation.en}${fix}`, ko: `${f.title.ko}. ${f.explanation.ko}${fix}` };
+  } catch {
+    return null;
+  }
+}
