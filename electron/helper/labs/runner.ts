@@ -11,6 +11,7 @@ import { cgroupDriverFor } from '../cgroup/service.js';
 import { machineBackend } from '../cgroup/detect.js';
 import { NslabError } from '../../shared/errors.js';
 import type { HelperContext } from '../context.js';
+import { diagnosisHint } from '../why/explain.js';
 import { onActivity } from '../exec/run.js';
 import { removeObjects } from '../ledger/gc.js';
 import { applyTopology, destroyTopology } from '../topology/engine.js';
@@ -176,7 +177,14 @@ export async function labHint(ctx: HelperContext, id: string, step?: number): Pr
   const probe = target.probes.find((p) => !p.ok) ?? null;
   const hint = pickHint(lab.steps[target.step - 1]!.hints, probe);
   new ProgressStore(ctx.stateDir).update(lab.id, (p) => ({ ...p, hints: p.hints + 1 }));
-  return { id: lab.id, step: target.step, stepId: target.id, probe, hint: hint?.text ?? null };
+  // a failed reachability check: the diagnoser says what is wrong on this kernel, before the lab's own text
+  const spec = probe ? lab.steps[target.step - 1]!.check.find((p) => p.id === probe.id) : undefined;
+  const diagnosed =
+    spec && (spec.probe === 'ping' || spec.probe === 'tcp') && spec.expect === 'reachable'
+      ? await diagnosisHint(ctx, { from: spec.from, to: spec.to, ...(spec.probe === 'tcp' ? { port: spec.port } : {}) })
+      : null;
+  const text = diagnosed ? { en: hint ? `${diagnosed.en}\n\n${hint.text.en}` : diagnosed.en, ko: hint ? `${diagnosed.ko}\n\n${hint.text.ko}` : diagnosed.ko } : (hint?.text ?? null);
+  return { id: lab.id, step: target.step, stepId: target.id, probe, hint: text };
 }
 
 export async function labSolve(ctx: HelperContext, id: string, step?: number): Promise<Result<'lab.solve'>> {

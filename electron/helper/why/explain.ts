@@ -7,7 +7,7 @@ import { renderWhy } from '../../shared/why/messages.js';
 import type { HelperContext } from '../context.js';
 import { Expectations } from './expect.js';
 import type { Packet } from './match.js';
-import { observe } from './observe.js';
+import { disagreements, observe } from './observe.js';
 import { World } from './state.js';
 import { blameDnat, checkSocket, Diagnosis, walkOneWay } from './walk.js';
 
@@ -15,14 +15,22 @@ import { blameDnat, checkSocket, Diagnosis, walkOneWay } from './walk.js';
 const MODEL_SPORT = 45_000;
 const DEFAULT_PORT = { tcp: 80, udp: 53 } as const;
 
-export async function simulate(ctx: HelperContext, params: WhyExplainParams): Promise<Diagnosis & { proto: Packet['proto']; port: number | null; target: string | null }> {
+async function readWorld(params: WhyExplainParams): Promise<World> {
   const world = await World.read();
   const from = netnsOf(params.from);
   if (!world.node(from)) throw new NslabError('not-found', `from: node ${params.from} has no namespace (${from} does not exist)`, { field: 'from' });
+  const owner = world.owner(params.to);
+  if (owner?.netns === from) throw new NslabError('invalid-params', `to: ${params.to} is an address of ${params.from} itself; ask about another node`, { field: 'to' });
+  return world;
+}
+
+export async function simulate(ctx: HelperContext, params: WhyExplainParams, world: World): Promise<Diagnosis & { proto: Packet['proto']; port: number | null; target: string | null }> {
+  const from = netnsOf(params.from);
   const proto = params.proto ?? (params.port !== undefined ? 'tcp' : 'icmp');
   const port = proto === 'icmp' ? null : (params.port ?? DEFAULT_PORT[proto]);
   const owner = world.owner(params.to);
-  if (owner?.netns === from) throw new NslabError('invalid-params', `to: ${params.to} is an address of ${params.from} itself; ask about another node`, { field: 'to' });
+  // every namespace joined to the source is read now, side by side: the walk then finds them ready
+  for (const ns of world.component(from)) void world.detail(ns).catch(() => undefined);
   const d = new Diagnosis(world, Expectations.read(ctx.topologies));
   if (owner) d.add('request', owner.netns, 'target', 'pass', 'target.found', { to: params.to, target: nodeOf(owner.netns), dev: owner.link.name }, [{ kind: 'address', text: `${owner.cidr} on ${nodeOf(owner.netns)} ${owner.link.name}` }]);
   else d.add('request', null, 'target', 'warn', 'target.outside', { to: params.to });
@@ -42,7 +50,11 @@ export async function simulate(ctx: HelperContext, params: WhyExplainParams): Pr
 
 export async function explain(ctx: HelperContext, params: WhyExplainParams): Promise<WhyAnswer> {
   const t0 = performance.now();
-  const d = await simulate(ctx, params);
+  const world = await readWorld(params);
+  // the probe is watched while the simulation reads (it skips the walk's own nslab_trace tables)
+  const watching = params.observe ? observe(ctx, world, params) : null;
+  watching?.catch(() => undefined);
+  const d = await simulate(ctx, params, world);
   const checks = d.checks;
   const first = checks.findIndex((c) => c.status === 'fail');
   const f = first >= 0 ? checks[first]! : null;
@@ -67,12 +79,28 @@ export async function explain(ctx: HelperContext, params: WhyExplainParams): Pro
     disagreements: [],
     ms: 0,
   };
-  if (params.observe) {
-    const obs = await observe(ctx, d, params);
+  if (watching) {
+    const obs = await watching;
     answer.observed = obs.observed;
     answer.checks.push(...obs.checks);
-    answer.disagreements = obs.disagreements;
+    answer.disagreements = disagreements(answer.reachable, obs.observed.probe, d.proto);
   }
   answer.ms = Math.round(performance.now() - t0);
   return answer;
+}
+
+/**
+ * For a lab's failed reachability check: the diagnoser's first failure and fix as one hint text (both
+ * languages), or null when it finds nothing (or cannot run).
+ */
+export async function diagnosisHint(ctx: HelperContext, params: { from: string; to: string; port?: number }): Promise<{ en: string; ko: string } | null> {
+  try {
+    const a = await explain(ctx, { ...params, ...(params.port !== undefined ? { proto: 'tcp' as const } : {}), observe: false });
+    if (a.first === null) return null;
+    const f = a.checks[a.first]!;
+    const fix = f.fix ? `\n$ ${f.fix.commands.join('\n$ ')}` : '';
+    return { en: `${f.title.en}. ${f.explanation.en}${fix}`, ko: `${f.title.ko}. ${f.explanation.ko}${fix}` };
+  } catch {
+    return null;
+  }
 }

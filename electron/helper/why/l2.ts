@@ -63,6 +63,12 @@ export async function l2Domain(world: World, expect: Expectations, netns: string
     if (bridge.name !== from.link.name) add({ netns: ns, link: bridge, parent: from, via: { bridge: bridge.name, in: inPort } });
     const bridgeEp = endpoints.find((e) => e.netns === ns && e.link.name === bridge.name) ?? from;
     for (const port of world.node(ns)?.links ?? []) {
+      // a veth end the topology (or, without one, its missing address) says belongs in this bridge
+      const want = expect.end(nodeOf(ns), port.name)?.master;
+      if (port.kind === 'veth' && !port.master && (want === bridge.name || (!want && !expect.end(nodeOf(ns), port.name) && world.v4(ns, port.name).length === 0))) {
+        blocks.push({ kind: 'port-missing', netns: ns, port: port.name, bridge: bridge.name });
+        continue;
+      }
       if (port.master !== bridge.name || port.name === inPort || seen.has(key(ns, port.name))) continue;
       const state = detail.portState.get(port.name) ?? 'unknown';
       if (!port.up || state !== 'forwarding') blocks.push({ kind: 'port-down', netns: ns, port: port.name, bridge: bridge.name, state: port.up ? state : 'down' });
@@ -108,6 +114,9 @@ export async function l2Domain(world: World, expect: Expectations, netns: string
 export function crossings(ep: Endpoint): { netns: string; bridge: string; in: string | null; out: string }[] {
   const out: { netns: string; bridge: string; in: string | null; out: string }[] = [];
   for (let e: Endpoint | null = ep; e; e = e.parent) if (e.via) out.unshift({ netns: e.netns, bridge: e.via.bridge, in: e.via.in, out: e.link.name });
-  // one crossing per bridge (the bridge endpoint and its port both carry `via`)
-  return out.filter((c, i) => i === 0 || out[i - 1]!.bridge !== c.bridge || out[i - 1]!.netns !== c.netns);
+  // one crossing per bridge (the bridge endpoint and its port both carry `via`): the one leaving by a port
+  return out.filter((c, i) => {
+    const same = (x: (typeof out)[number] | undefined): boolean => !!x && x.bridge === c.bridge && x.netns === c.netns;
+    return !(c.out === c.bridge && (same(out[i + 1]) || same(out[i - 1])));
+  });
 }

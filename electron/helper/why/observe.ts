@@ -11,7 +11,7 @@ import { run } from '../exec/run.js';
 import { runTrace } from '../firewall/trace/run.js';
 import { sendProbe } from '../firewall/trace/probe.js';
 import { startDropWatch, type DropWatch, type KernelDrop } from './dropwatch.js';
-import type { Diagnosis } from './walk.js';
+import type { World } from './state.js';
 
 type Counters = Map<string, number>;
 
@@ -76,17 +76,25 @@ function attribute(drop: KernelDrop, moved: { netns: string; name: string; delta
   return { netns: null, confidence: 'low', why: 'no counter or walk step points at a namespace: it may be other traffic at the same moment.' };
 }
 
-export async function observe(ctx: HelperContext, d: Diagnosis, params: WhyExplainParams): Promise<{ observed: WhyObserved; checks: WhyCheck[]; disagreements: WhyText[] }> {
+/** Where simulation and observation disagree (a udp probe that got no answer proves nothing). */
+export function disagreements(reachable: boolean, probe: { ok: boolean; detail: string }, proto: string): WhyText[] {
+  const out: WhyText[] = [];
+  if (reachable && !probe.ok) out.push(renderWhy('disagree.sim-ok', { detail: probe.detail }).title);
+  if (!reachable && probe.ok && proto !== 'udp') out.push(renderWhy('disagree.sim-fail', { detail: probe.detail }).title);
+  return out;
+}
+
+export async function observe(ctx: HelperContext, world: World, params: WhyExplainParams): Promise<{ observed: WhyObserved; checks: WhyCheck[] }> {
   const from = netnsOf(params.from);
-  const namespaces = [...new Set([from, ...d.checks.map((c) => c.netns).filter((n): n is string => n !== null)])].filter((n) => d.world.node(n));
-  const before = await Promise.all(namespaces.map(readCounters));
-  let watch: DropWatch | null = null;
+  const namespaces = world.component(from);
   let dropWatch: string | null = null;
-  try {
-    watch = await startDropWatch(ctx);
-  } catch (err) {
-    dropWatch = `the drop watch could not start: ${(err as Error).message}`;
-  }
+  const [before, watch] = await Promise.all([
+    Promise.all(namespaces.map(readCounters)),
+    startDropWatch(ctx).catch((err: Error): DropWatch | null => {
+      dropWatch = `the drop watch could not start: ${err.message}`;
+      return null;
+    }),
+  ]);
   const proto = params.proto ?? (params.port !== undefined ? 'tcp' : 'icmp');
   let walk: TraceWalk | null = null;
   let probe: { ok: boolean; detail: string };
@@ -121,9 +129,5 @@ export async function observe(ctx: HelperContext, d: Diagnosis, params: WhyExpla
   add(probe.ok ? 'pass' : 'fail', from, 'observed.probe', { detail: probe.detail, fates: fates.join('; ') || 'no packet walk (the address is outside your nodes)' }, fates.map((t) => ({ kind: 'probe' as const, text: t })));
   for (const x of whyDrops) add('warn', x.netns, 'observed.drop', { reason: x.reason, where: x.netns ? nodeOf(x.netns) : 'an unknown namespace', confidence: x.confidence, location: x.location, why: x.why }, [{ kind: 'drop', text: `${x.reason} at ${x.location}` }]);
   for (const m of moved) add(m.name === 'Ip.ForwDatagrams' ? 'pass' : 'warn', m.netns, 'observed.counter', { node: nodeOf(m.netns), name: m.name, delta: m.delta }, [{ kind: 'counter', text: `${m.name} +${m.delta}` }]);
-  const reachable = !d.failed;
-  const disagreements: WhyText[] = [];
-  if (reachable && !probe.ok) disagreements.push(renderWhy('disagree.sim-ok', { detail: probe.detail }).title);
-  if (!reachable && probe.ok && proto !== 'udp') disagreements.push(renderWhy('disagree.sim-fail', { detail: probe.detail }).title);
-  return { observed: { probe, fates, counters: moved, drops: whyDrops, dropWatch }, checks, disagreements };
+  return { observed: { probe, fates, counters: moved, drops: whyDrops, dropWatch }, checks };
 }

@@ -79,6 +79,21 @@ export class World {
     return this.nodes.find((n) => n.netns === netns);
   }
 
+  /** The namespaces joined to `netns` by veth pairs (directly or through others), itself included. */
+  component(netns: string): string[] {
+    const seen = new Set([netns]);
+    const queue = [netns];
+    while (queue.length) {
+      for (const l of this.node(queue.shift()!)?.links ?? []) {
+        const peer = l.peerNetns;
+        if (!peer || seen.has(peer) || !this.node(peer)) continue;
+        seen.add(peer);
+        queue.push(peer);
+      }
+    }
+    return [...seen];
+  }
+
   link(netns: string, name: string): LinkSnapshot | undefined {
     return this.node(netns)?.links.find((l) => l.name === name);
   }
