@@ -81,3 +81,13 @@ export function listProcesses(): { pid: number; argv: string[] }[] {
   }
   return out;
 }
+
+/**
+ * The group IDs this process's user namespace maps, as one inclusive range (the first line of gid_map).
+ * A sysctl such as ping_group_range only accepts groups mapped there: in the sandbox that is 0–0, not 0–2³¹.
+ */
+export function mappedGroupRange(): [number, number] | null {
+  const first = readTrimmed('/proc/self/gid_map')?.split('\n')[0]?.trim().split(/\s+/).map(Number);
+  if (!first || first.length !== 3 || first.some((n) => !Number.isFinite(n))) return null;
+  return [first[0]!, first[0]! + first[2]! - 1];
+}

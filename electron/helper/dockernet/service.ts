@@ -8,6 +8,7 @@ import { NslabError } from '../../shared/errors.js';
 import { netnsOf } from '../../shared/names.js';
 import type { HelperContext } from '../context.js';
 import { run } from '../exec/run.js';
+import { mappedGroupRange } from '../procfs.js';
 import { rulesWithComment } from '../firewall/iptables.js';
 import { ipBatch } from '../net/ip.js';
 import { applyTopology, destroyTopology } from '../topology/engine.js';
@@ -65,7 +66,15 @@ function refuseBadCombination(ctx: HelperContext, params: UpParams): void {
 }
 
 const sysctl = (netns: string, pairs: [string, string, string][]) =>
-  run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...pairs.map(([k, v]) => `${k}=${v}`)], { change: true });
+  run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...pairs.map(([k, v]) => `${k}=${groupRangeFor(k, v)}`)], { change: true });
+
+/** Docker's ping_group_range (0–2³¹) narrowed to the groups this helper's user namespace maps (the sandbox maps only 0). */
+function groupRangeFor(key: string, value: string): string {
+  if (key !== 'net.ipv4.ping_group_range') return value;
+  const mapped = mappedGroupRange();
+  const [lo, hi] = value.split(/\s+/).map(Number) as [number, number];
+  return mapped ? `${Math.max(lo, mapped[0])} ${Math.min(hi, mapped[1])}` : value;
+}
 
 /** The iptables-restore input: Docker's chains and policies, then its rules, each with our comment; `extra` go first in their chains. */
 function restoreInput(set: DockerRuleset, extra: DockerRule[], comment: string): string {
