@@ -55,6 +55,8 @@ describe('--host and --sandbox in argv', () => {
   it("keep serve's own --host <addr> (the address to bind), but not a --host before serve", () => {
     expect(extractModeFlags(argv('serve', '--host', '127.0.0.2', '--sandbox'))).toEqual({ argv: argv('serve', '--host', '127.0.0.2'), mode: 'sandbox' });
     expect(extractModeFlags(argv('--host', 'serve'))).toEqual({ argv: argv('serve'), mode: 'host' });
+    expect(extractModeFlags(argv('cni', 'add', 'c1', '--host', 'h1'))).toEqual({ argv: argv('cni', 'add', 'c1', '--host', 'h1'), mode: undefined });
+    expect(extractModeFlags(argv('topo', 'apply', 'f', '--host'))).toEqual({ argv: argv('topo', 'apply', 'f'), mode: 'host' });
   });
 
   it('refuses both at once', () => {

@@ -30,12 +30,15 @@ export const currentMode = (env: NodeJS.ProcessEnv = process.env): HelperMode =>
 
 /**
  * Takes --host / --sandbox out of argv (anywhere before `--`, so `nslab topo apply f --sandbox` works too)
- * and returns what they asked for. `serve --host <addr>` keeps its meaning (the address to bind): after
- * `serve`, --host is left alone.
+ * and returns what they asked for. Commands with a --host option of their own keep it: `serve --host <addr>`
+ * (the address to bind) and `cni add --host <node>` (the node the plugins run in) — after those command words,
+ * --host is left alone.
  */
+const HOST_OPTION_COMMANDS = new Set(['serve', 'cni']);
+
 export function extractModeFlags(argv: string[]): { argv: string[]; mode: HelperMode | undefined } {
   const out: string[] = [];
-  let seenServe = false;
+  let ownsHost = false;
   let rest = false;
   const asked: HelperMode[] = [];
   for (const arg of argv) {
@@ -44,8 +47,8 @@ export function extractModeFlags(argv: string[]): { argv: string[]; mode: Helper
       continue;
     }
     if (arg === '--') rest = true;
-    if (arg === 'serve' && !seenServe && !out.slice(2).some((a) => !a.startsWith('-'))) seenServe = true;
-    if (arg === '--sandbox' || (arg === '--host' && !seenServe)) {
+    if (HOST_OPTION_COMMANDS.has(arg) && !ownsHost && !out.slice(2).some((a) => !a.startsWith('-'))) ownsHost = true;
+    if (arg === '--sandbox' || (arg === '--host' && !ownsHost)) {
       asked.push(arg === '--host' ? 'host' : 'sandbox');
       continue;
     }
