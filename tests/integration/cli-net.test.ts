@@ -13,7 +13,12 @@ const B = 'clinet-b';
 /** What the kernel itself says, by `ip -json` inside the namespace. */
 const ipJson = <T>(netns: string, ...args: string[]): T => JSON.parse(spawnSync('ip', ['-n', netns, '-json', ...args], { encoding: 'utf8' }).stdout || '[]') as T;
 const sysctl = (netns: string, key: string): string => spawnSync('ip', ['netns', 'exec', netns, 'cat', `/proc/sys/net/ipv4/${key}`], { encoding: 'utf8' }).stdout.trim();
-const run = (...args: string[]) => nslabJson<Record<string, unknown>>(state.dir, ['net', ...args, '--json']);
+/** A verb's --json answer, less the `mode` every CLI answer carries (host here: the tests run as root). */
+const run = async (...args: string[]): Promise<Record<string, unknown>> => {
+  const { mode, ...answer } = await nslabJson<Record<string, unknown>>(state.dir, ['net', ...args, '--json']);
+  expect(mode).toBe('host');
+  return answer;
+};
 
 describe('nslab net', () => {
   it('builds two namespaces joined by a veth, addressed and routed', async () => {

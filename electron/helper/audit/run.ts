@@ -33,7 +33,9 @@ export async function runAudit(ctx: HelperContext, targets: string[], catalogue:
     }),
   );
   const env: AuditEnv = { stateDir: ctx.stateDir, containers, docker: readDockerConfig(unseen), unseen };
-  if (process.getuid?.() !== 0) unseen.push(`not root: only this user's nslab state (${ctx.stateDir}) is audited; root's containers, other users' processes and root-only files are not visible`);
+  // In the sandbox the helper is uid 0 only inside its own user namespace: that is not root on the host.
+  const root = process.getuid?.() === 0 && ctx.mode === 'host';
+  if (!root) unseen.push(`not root: only this user's nslab state (${ctx.stateDir}) is audited; root's containers, other users' processes and root-only files are not visible`);
 
   const items = catalogue.items.map((item) => {
     const results = item.checks.flatMap((check) => {
@@ -51,7 +53,7 @@ export async function runAudit(ctx: HelperContext, targets: string[], catalogue:
   return AuditReport.parse({
     at: new Date().toISOString(),
     mode: ctx.mode,
-    root: process.getuid?.() === 0,
+    root,
     targets: containers.map((c) => c.info.name),
     items,
     summary: { pass: count('pass'), fail: count('fail'), na: count('na'), guidance: count('guidance'), automatedItems: items.filter((i) => i.automated).length },

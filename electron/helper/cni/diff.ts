@@ -55,7 +55,8 @@ async function sideOf(hostNs: string, containerNs: string, ifname: string): Prom
   const { stdout: fwd } = await run(['ip', 'netns', 'exec', hostNs, 'sysctl', '-n', 'net.ipv4.ip_forward']);
   return {
     bridges: hostLinks.filter((l) => kind.get(l.ifname) === 'bridge').map((l) => [l.ifname, ...v4(l)].join(' ')),
-    veths: hostLinks.filter((l) => kind.get(l.ifname) === 'veth').map((l) => `${l.ifname}${l.master ? ` (port of ${l.master})` : ''}`),
+    // The containers' host ends are bridge ports; a veth with no master is the host's own uplink (dockernet's LAN).
+    veths: hostLinks.filter((l) => kind.get(l.ifname) === 'veth' && l.master).map((l) => `${l.ifname} (port of ${l.master})`),
     addresses: cLinks.filter((l) => l.ifname === ifname).flatMap((l) => v4(l).map((a) => `${ifname} ${a}`)),
     routes: cRoutes.map((r) => [r.dst, r.gateway ? `via ${r.gateway}` : '', r.dev ? `dev ${r.dev}` : ''].filter(Boolean).join(' ')),
     forward: fwd.trim(),
