@@ -65,7 +65,7 @@ async function commandFor(ctx: HelperContext, target: PtyTarget): Promise<{ argv
       // The process's own filesystem may not have our shell: /bin/sh is the one every image has.
       return { argv: ['nsenter', '--target', String(target.pid), '--all', '/bin/sh'], title: `pid ${target.pid}`, env: shellEnv('/bin/sh') };
     case 'container':
-      return containerShell(ctx, target.name);
+      return containerShell(ctx, target.name, target.argv ?? ['/bin/sh']);
   }
 }
 
@@ -74,13 +74,13 @@ async function commandFor(ctx: HelperContext, target: PtyTarget): Promise<{ argv
  * bounding set and no_new_privs, and (through the cgroup launcher) its cgroup, so the shell is limited,
  * counted and killed with the container.
  */
-function containerShell(ctx: HelperContext, name: string): { argv: string[]; title: string; env: Record<string, string> } {
+function containerShell(ctx: HelperContext, name: string, argv: string[]): { argv: string[]; title: string; env: Record<string, string> } {
   const r = mustLoad(ctx, name);
   if (!isRunning(r)) throw new NslabError('busy', `container ${name} is not running: nothing to open a shell in (nslab container ls)`, { field: 'target.name' });
   const driver = cgroupDriverFor(ctx);
   if (!driver) throw new NslabError('unsupported-kernel', 'no cgroup hierarchy is mounted', { field: 'target.name' });
   return {
-    argv: launcherArgv({ dirs: driver.backend.dirs(containerCgroup(name)), argv: enterArgv(r, ['/bin/sh']) }),
+    argv: launcherArgv({ dirs: driver.backend.dirs(containerCgroup(name)), argv: enterArgv(r, argv) }),
     title: `container ${name}`,
     env: { ...containerEnv(r.hostname), TERM: 'xterm-256color', NSLAB_CONTAINER: name },
   };

@@ -30,7 +30,8 @@ export const PtyTarget = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('node'), node: NodeName }),
     z.strictObject({ kind: z.literal('pid'), pid: z.number().int().min(1).max(4_194_304) }),
     // A shell in a running nslab container: its namespaces, cgroup and capabilities (like container.exec).
-    z.strictObject({ kind: z.literal('container'), name: ContainerName }),
+    // `argv` runs instead of /bin/sh (resolved in the container's rootfs), as `nslab container exec -it` asks.
+    z.strictObject({ kind: z.literal('container'), name: ContainerName, argv: z.array(z.string().max(4096)).min(1).max(128).optional() }),
   ],
   { error: "target is { kind: 'host' } | { kind: 'node', node } | { kind: 'pid', pid } | { kind: 'container', name }" },
 );
