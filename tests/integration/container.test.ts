@@ -113,7 +113,7 @@ describe('an interactive shell (exec -it, through the helper’s pty layer)', ()
     // from the host: the shell's processes were counted in the container's memory cgroup while it ran
     const inspect = await nslabJson<{ cgroups: { hierarchy: string; path: string }[] }>(state.dir, ['inspect', String(c.pid), '--json']);
     expect(inspect.cgroups.find((g) => g.hierarchy.includes('memory'))?.path).toMatch(/nslab\/c-tty$/);
-    const one = await nslab(state.dir, ['container', 'exec', '-it', 'tty', '--', 'cat', '/etc/hostname'], '');
+    const one = await nslab(state.dir, ['container', 'exec', '-it', 'tty', '--', 'cat', '/proc/1/comm'], '');
     expect(one.code, one.stderr).toBe(0);
     expect((await run(['stop', 'tty'])).code).toBe(0);
     const after = await nslab(state.dir, ['container', 'exec', '-it', 'tty'], 'exit\n');
