@@ -99,6 +99,30 @@ describe('what a container sees', () => {
   });
 });
 
+describe('an interactive shell (exec -it, through the helper’s pty layer)', () => {
+  it('is a terminal in the container’s namespaces and cgroup; its exit code is the command’s; refused once stopped', async () => {
+    const c = await json<{ pid: number }>(['run', '--json', '--name', 'tty', '--hostname', 'ttybox', '--memory', '32m', '--cap-drop', 'ALL', '-d', '--', 'sleep', '300']);
+    const script = ['[ -t 0 ] && echo is-a-terminal', 'hostname', 'echo "pid1=$(cat /proc/1/comm)"', 'grep CapBnd /proc/self/status', 'echo "host-cg=$(cat /proc/self/cgroup | grep memory)"', 'exit 7', ''].join('\n');
+    const r = await nslab(state.dir, ['container', 'exec', '-it', 'tty'], script);
+    expect(r.code, r.stderr).toBe(7);
+    expect(r.stdout).toMatch(/^is-a-terminal\r?$/m); // a real terminal, not a pipe (there is no /dev/pts inside, so `tty` cannot name it)
+    expect(r.stdout).toMatch(/^ttybox\r?$/m);
+    expect(r.stdout).toMatch(/pid1=flock/);
+    expect(r.stdout).toMatch(/CapBnd:\s+0000000000000000/); // --cap-drop ALL holds in the shell too
+    expect(r.stdout).toMatch(/host-cg=\d+:memory:\/\r?$/m); // the root of its cgroup namespace: the container's group
+    // from the host: the shell's processes were counted in the container's memory cgroup while it ran
+    const inspect = await nslabJson<{ cgroups: { hierarchy: string; path: string }[] }>(state.dir, ['inspect', String(c.pid), '--json']);
+    expect(inspect.cgroups.find((g) => g.hierarchy.includes('memory'))?.path).toMatch(/nslab\/c-tty$/);
+    const one = await nslab(state.dir, ['container', 'exec', '-it', 'tty', '--', 'cat', '/proc/1/comm'], '');
+    expect(one.code, one.stderr).toBe(0);
+    expect((await run(['stop', 'tty'])).code).toBe(0);
+    const after = await nslab(state.dir, ['container', 'exec', '-it', 'tty'], 'exit\n');
+    expect(after.code).toBe(1);
+    expect(after.stderr).toMatch(/busy: container tty is not running/);
+    expect((await run(['rm', 'tty'])).code).toBe(0);
+  });
+});
+
 describe('limits and user namespaces', () => {
   it('is OOM-killed at its memory limit', async () => {
     const killed = await run(['run', '--json', '--rm', '--memory', '8m', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=32M', 'count=1']);
@@ -144,6 +168,10 @@ describe('bad input', () => {
     [['--userns', '--uid-map', '0:100000:100', '--uid-map', '50:300000:10'], 'invalid-params', /overlaps line 0/],
     [['--userns', '--uid-map', '0:0:1'], 'invalid-params', /host ID 0/],
     [['--uid-map', '0:100000:10'], 'invalid-params', /need userns/],
+    [['--userns', '--uid-map', '0:4294967000:65536'], 'invalid-params', /past 4294967294/],
+    [['--name', 'Bad/Name'], 'invalid-params', /container name may contain only/],
+    [['--cap-drop', 'chown,nope'], 'invalid-params', /"nope" is not a Linux capability/],
+    [['--memory', '1k'], 'invalid-params', /minimum memory limit is 6m/],
     [['--rootfs', '/'], 'invalid-params', /host system directory/],
     [['--rootfs', '/nonexistent-rootfs'], 'not-found', /does not exist/],
     [['--net', 'no-such-node'], 'not-found', /nslab-no-such-node does not exist/],
@@ -159,22 +187,52 @@ describe('bad input', () => {
 });
 
 describe('kill -9 during a run, then gc', () => {
+  // The kill lands at a random point of the build: a whole run is counted first (its activity events,
+  // with and without a user namespace), then each case kills the helper after a random number of them.
+  // The seed is printed and NSLAB_SEED repeats a failing run.
+  const seed = Number(process.env.NSLAB_SEED) || Math.floor(Math.random() * 2 ** 31);
+  let s = seed;
+  const random = (): number => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const total = { plain: 0, userns: 0 };
+  const start = (name: string, userns: boolean) =>
+    JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'container.run', params: { name, detach: true, net: { node: 'ct-hub', bridge: 'br0' }, userns, argv: ['sleep', '300'] } }) + '\n';
+
+  it('counts the activity events of a whole run', async () => {
+    console.log(`kill -9 points: NSLAB_SEED=${seed}`);
+    for (const userns of [false, true]) {
+      const helper = await startHelper(state.dir);
+      await helper.request('events.subscribe', { events: ['activity'] });
+      helper.send(start(`count${userns ? 'u' : 'p'}`, userns));
+      const reply = await helper.waitFor((m) => m.id === 7);
+      expect(reply.error, JSON.stringify(reply.error)).toBeUndefined();
+      total[userns ? 'userns' : 'plain'] = helper.messages.filter((m) => m.method === 'activity').length;
+      await helper.call('container.remove', { name: `count${userns ? 'u' : 'p'}`, force: true });
+      await helper.stop();
+    }
+    expect(total.plain).toBeGreaterThan(10);
+    expect(total.userns).toBeGreaterThan(total.plain);
+  });
+
   // gc removes everything the ledger holds, the test's topology too: each case builds it again
-  it.each([1, 4, 9, 14])('after %i activity events nothing nslab made is left', async (events) => {
+  it.each([0, 1, 2, 3, 4, 5])('kill %i at a random point: nothing nslab made is left', async (i) => {
+    const userns = i % 2 === 1;
+    const events = 1 + Math.floor(random() * (total[userns ? 'userns' : 'plain'] - 1));
+    const why = `seed ${seed}, case ${i}: killed after ${events} of ${total[userns ? 'userns' : 'plain']} events${userns ? ' (userns)' : ''}`;
+    console.log(why);
     expect((await nslab(state.dir, ['topo', 'apply', TOPO])).code).toBe(0);
     const helper = await startHelper(state.dir);
     await helper.request('events.subscribe', { events: ['activity'] });
-    helper.send(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'container.run', params: { name: `k${events}`, detach: true, net: { node: 'ct-hub', bridge: 'br0' }, userns: events % 2 === 0, argv: ['sleep', '300'] } }) + '\n');
+    helper.send(start(`k${i}`, userns));
     let seen = 0;
     await helper.waitFor((m) => m.method === 'activity' && ++seen >= events);
     helper.child.kill('SIGKILL');
     await new Promise((r) => helper.child.on('exit', r));
     const report = await nslabJson<{ failed: unknown[] }>(state.dir, ['gc', '--json']);
-    expect(report.failed).toEqual([]);
-    expect(markedCgroups()).toEqual(cgroupsBefore);
-    expect(strays()).toEqual([]);
-    expect(existsSync(join(state.dir, 'containers', `k${events}`))).toBe(false);
-    expect(spawnSync('ip', ['-n', 'nslab-ct-hub', '-o', 'link'], { encoding: 'utf8' }).stdout).not.toMatch(/nslab-c[0-9a-f]{7}/);
-    expect(markedNetns()).toEqual([]);
+    expect(report.failed, why).toEqual([]);
+    expect(markedCgroups(), why).toEqual(cgroupsBefore);
+    expect(strays(), why).toEqual([]);
+    expect(existsSync(join(state.dir, 'containers', `k${i}`)), why).toBe(false);
+    expect(spawnSync('ip', ['-n', 'nslab-ct-hub', '-o', 'link'], { encoding: 'utf8' }).stdout, why).not.toMatch(/nslab-c[0-9a-f]{7}/);
+    expect(markedNetns(), why).toEqual([]);
   });
 });

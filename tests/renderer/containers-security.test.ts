@@ -51,9 +51,47 @@ describe('Containers panel', () => {
     expect(iso.find('[data-testid="iso-root"]').classes()).toContain('warn'); // root is host root
     expect(iso.find('[data-testid="iso-caps"]').text()).toMatch(/chown, kill\s*chown, sys_admin/);
     expect(iso.find('[data-testid="iso-mounts"]').text()).toContain('/sys (ro)');
-    await w.findAll('[data-testid="container-web"] button').find((b) => b.text() === 'Stop')!.trigger('click');
+    await w.find('[data-testid="container-stop-web"]').trigger('click');
+    await flushPromises();
+    expect(api.calls.some((c) => c.method === 'container.stop')).toBe(false); // asked first
+    await w.find('[data-testid="container-stop-confirm-confirm"]').trigger('click');
     await flushPromises();
     expect(api.calls.some((c) => c.method === 'container.stop' && (c.params as { name: string }).name === 'web')).toBe(true);
+    w.unmount();
+  });
+});
+
+describe('Containers panel: the run form', () => {
+  it('names the field of each problem, sends nothing until they are fixed, then runs it detached', async () => {
+    const api = fakeApi({
+      'container.list': () => ({ containers: [] }),
+      'process.inspect': () => view(1, true, 0, []),
+      'container.run': () => ({ ...container('web'), stdout: '', stderr: '', oomKilled: false, startMs: 40 }),
+    });
+    const w = mountWith(ContainersPanel, 'ko');
+    await flushPromises();
+    const field = (f: string) => w.find(`[data-testid="run-${f}"]`);
+    await field('name').setValue('Bad Name');
+    await field('memory').setValue('5m');
+    await field('capDrop').setValue('chown,nope');
+    await field('net').setValue('bridge:nobridge');
+    await w.find('[data-testid="container-run-form"] form').trigger('submit');
+    await flushPromises();
+    expect(w.find('[data-testid="run-name-error"]').text()).toMatch(/container name may contain only/);
+    expect(w.find('[data-testid="run-memory-error"]').text()).toMatch(/6m/);
+    expect(w.find('[data-testid="run-capDrop-error"]').text()).toMatch(/"nope" is not a Linux capability/);
+    expect(w.find('[data-testid="run-net-error"]').exists()).toBe(true);
+    expect(w.find('[data-testid="container-run-form"]').text()).toContain('컨테이너 실행'); // Korean labels
+    expect(api.calls.some((c) => c.method === 'container.run')).toBe(false);
+    await field('name').setValue('web');
+    await field('memory').setValue('64m');
+    await field('capDrop').setValue('ALL');
+    await field('net').setValue('none');
+    await field('userns').setValue(true);
+    await w.find('[data-testid="container-run-form"] form').trigger('submit');
+    await flushPromises();
+    const call = api.calls.find((c) => c.method === 'container.run');
+    expect(call?.params).toMatchObject({ name: 'web', limits: { memory: '64m' }, capDrop: ['ALL'], userns: true, detach: true, argv: ['sleep', '3600'] });
     w.unmount();
   });
 });

@@ -90,7 +90,7 @@ function ptyApi(extra: Parameters<typeof fakeApi>[0] = {}): FakeApi {
     'pty.list': () => ({ sessions: [] }),
     'pty.open': (p) => {
       const target = (p as { target: PtyInfo['target'] }).target;
-      return info(`t${next++}`, { target, title: target.kind === 'node' ? target.node : target.kind === 'host' ? 'host' : `pid ${target.pid}` });
+      return info(`t${next++}`, { target, title: target.kind === 'node' ? target.node : target.kind === 'host' ? 'host' : target.kind === 'pid' ? `pid ${target.pid}` : `container ${target.name}` });
     },
     'pty.write': () => ({}),
     'pty.ack': () => ({}),

@@ -5,6 +5,7 @@ import { ContainerRunParams, type ContainerInfo, type Params } from '../../share
 import { NslabError, zodToNslabError } from '../../shared/errors.js';
 import { printJson, withClient } from '../output.js';
 import { addLimitFlags, limitsFromOptions } from './limit-flags.js';
+import { attachContainerTty } from './container-tty.js';
 
 type Opts = Record<string, unknown> & { json?: boolean };
 const out = (s: string): void => void process.stdout.write(s);
@@ -123,13 +124,18 @@ export function registerContainer(program: Command): void {
 
   c.command('exec')
     .argument('<name>')
-    .argument('<command...>', 'command and arguments (after --)')
+    .argument('[command...]', 'command and arguments (after --); with -it, /bin/sh when none is given')
+    .option('-i, --interactive', 'keep stdin open (with -t: a terminal)')
+    .option('-t, --tty', 'a terminal through the helper’s pty layer, on this terminal (use -it)')
     .option('--json', 'print the result as JSON')
     .passThroughOptions()
-    .description('run a command inside a running container')
-    .action((name: string, command: string[], o: Opts) =>
+    .description('run a command inside a running container (-it: an interactive shell)')
+    .action((name: string, command: string[], o: Opts & { interactive?: boolean; tty?: boolean }) =>
       withClient(!!o.json, async (client) => {
-        const r = await client.call('container.exec', { name, argv: command[0] === '--' ? command.slice(1) : command });
+        const argv = command[0] === '--' ? command.slice(1) : command;
+        if (o.tty) return attachContainerTty(client, name, argv);
+        if (argv.length === 0) throw new NslabError('invalid-params', 'command: give the command to run (nslab container exec NAME -- CMD…), or -it for a shell', { field: 'command' });
+        const r = await client.call('container.exec', { name, argv });
         if (o.json) printJson(r);
         else {
           process.stdout.write(r.stdout);

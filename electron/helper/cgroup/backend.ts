@@ -38,6 +38,8 @@ export interface CgroupBackend {
   remove(name: string): void;
   /** Removes the `nslab/` parents when no group is left in them. */
   removeRootIfEmpty(): void;
+  /** Whether an empty `nslab/` parent is left in some hierarchy (a create killed between the two mkdirs). */
+  hasEmptyRoot(): boolean;
 }
 
 const FIELD_OF_FILE: Record<string, string> = {

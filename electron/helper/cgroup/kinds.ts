@@ -15,10 +15,14 @@ export function cgroupKindFor(backend: () => CgroupBackend | null): KindDriver {
     async present(objects) {
       const b = backend();
       if (!b) return [];
-      return objects.filter((o) => {
+      const found = objects.filter((o) => {
         const name = leaf(o.name);
         return name !== null && b.exists(name);
       });
+      // A create killed after it made an `nslab/` parent but before the group itself: the recorded group
+      // still counts as there, so that removing it (nothing to rmdir) takes the empty parent with it.
+      if (found.length === 0 && b.hasEmptyRoot()) return objects.filter((o) => leaf(o.name) !== null).slice(0, 1);
+      return found;
     },
     async remove(objects) {
       const b = backend();

@@ -67,6 +67,10 @@ export class UnifiedTree {
     if (exists(this.dir(name))) removeDir(this.dir(name));
   }
 
+  hasEmptyParent(): boolean {
+    return exists(this.parent) && childDirs(this.parent).length === 0;
+  }
+
   removeParentIfEmpty(): void {
     if (exists(this.parent) && childDirs(this.parent).length === 0) removeDir(this.parent);
   }

@@ -310,6 +310,11 @@ export class V1Backend implements CgroupBackend {
     for (const dir of this.dirs(name)) if (exists(dir)) removeDir(dir);
   }
 
+  hasEmptyRoot(): boolean {
+    const empty = (parent: string): boolean => exists(parent) && childDirs(parent).length === 0;
+    return this.mountsUnique().some((m) => empty(join(m, CGROUP_ROOT))) || (this.unified?.hasEmptyParent() ?? false);
+  }
+
   removeRootIfEmpty(): void {
     for (const mount of this.mountsUnique()) {
       const parent = join(mount, CGROUP_ROOT);

@@ -204,6 +204,9 @@ export class V2Backend implements CgroupBackend {
   removeRootIfEmpty(): void {
     this.tree.removeParentIfEmpty();
   }
+  hasEmptyRoot(): boolean {
+    return this.tree.hasEmptyParent();
+  }
 }
 
 /** SIGKILL by pid, for kernels without cgroup.kill; a process that already left is not an error. */

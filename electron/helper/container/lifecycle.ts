@@ -43,8 +43,12 @@ export const listContainers = (ctx: HelperContext): ContainerInfo[] => listRecor
 
 /** Joins the container's namespaces, then narrows to its capabilities with the setpriv from nslab's tools. */
 export function execArgv(r: ContainerRecord, gate: string, argv: string[]): string[] {
+  return ['flock', gate, ...enterArgv(r, argv)];
+}
+
+/** The same without a start gate: for a terminal, whose launcher joins the cgroup before it forks. */
+export function enterArgv(r: ContainerRecord, argv: string[]): string[] {
   return [
-    'flock', gate,
     'nsenter', '-t', String(r.pid1), ...(r.userns ? ['-U'] : []), '-m', '-u', '-i', '-n', '-p', '-C', '--',
     ...NSLAB_SETPRIV, `--bounding-set=-all${r.capabilities.map((c) => `,+${c}`).join('')}`, '--inh-caps=-all', ...(r.noNewPrivs ? ['--no-new-privs'] : []), '--',
     ...argv,

@@ -8,6 +8,8 @@ import { netnsOf } from '../../shared/names.js';
 import type { HelperContext } from '../context.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
 import { launcherArgv } from '../exec/cgroup-launcher.js';
+import { containerCgroup, containerEnv } from '../container/build.js';
+import { enterArgv, isRunning, mustLoad } from '../container/lifecycle.js';
 import { spawnPty } from '../exec/pty.js';
 import { listNetns } from '../net/snapshot.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
@@ -56,7 +58,26 @@ async function commandFor(ctx: HelperContext, target: PtyTarget): Promise<{ argv
       if (!existsSync(`/proc/${target.pid}`)) throw new NslabError('not-found', `no process ${target.pid}`, { field: 'target.pid' });
       // The process's own filesystem may not have our shell: /bin/sh is the one every image has.
       return { argv: ['nsenter', '--target', String(target.pid), '--all', '/bin/sh'], title: `pid ${target.pid}`, env: shellEnv('/bin/sh') };
+    case 'container':
+      return containerShell(ctx, target.name, target.argv ?? ['/bin/sh']);
   }
+}
+
+/**
+ * A shell in a running container, as `container.exec` runs a program: its namespaces, its capability
+ * bounding set and no_new_privs, and (through the cgroup launcher) its cgroup, so the shell is limited,
+ * counted and killed with the container.
+ */
+function containerShell(ctx: HelperContext, name: string, argv: string[]): { argv: string[]; title: string; env: Record<string, string> } {
+  const r = mustLoad(ctx, name);
+  if (!isRunning(r)) throw new NslabError('busy', `container ${name} is not running: nothing to open a shell in (nslab container ls)`, { field: 'target.name' });
+  const driver = cgroupDriverFor(ctx);
+  if (!driver) throw new NslabError('unsupported-kernel', 'no cgroup hierarchy is mounted', { field: 'target.name' });
+  return {
+    argv: launcherArgv({ dirs: driver.backend.dirs(containerCgroup(name)), argv: enterArgv(r, argv) }),
+    title: `container ${name}`,
+    env: { ...containerEnv(r.hostname), TERM: 'xterm-256color', NSLAB_CONTAINER: name },
+  };
 }
 
 /**

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { CgroupName } from '../cgroup/names.js';
 import { NodeName } from '../names.js';
+import { ContainerName } from './container.js';
 import { defineMethods } from './define.js';
 
 /** xterm sizes nslab accepts; anything beyond is clamped, not refused (a window can be huge). */
@@ -34,8 +35,11 @@ export const PtyTarget = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('host') }),
     z.strictObject({ kind: z.literal('node'), node: NodeName }),
     z.strictObject({ kind: z.literal('pid'), pid: z.number().int().min(1).max(4_194_304) }),
+    // A shell in a running nslab container: its namespaces, cgroup and capabilities (like container.exec).
+    // `argv` runs instead of /bin/sh (resolved in the container's rootfs), as `nslab container exec -it` asks.
+    z.strictObject({ kind: z.literal('container'), name: ContainerName, argv: z.array(z.string().max(4096)).min(1).max(128).optional() }),
   ],
-  { error: "target is { kind: 'host' } | { kind: 'node', node } | { kind: 'pid', pid }" },
+  { error: "target is { kind: 'host' } | { kind: 'node', node } | { kind: 'pid', pid } | { kind: 'container', name }" },
 );
 export type PtyTarget = z.infer<typeof PtyTarget>;
 
@@ -67,7 +71,7 @@ const NoReply = z.undefined();
 
 export const pty = defineMethods({
   'pty.open': {
-    summary: 'Open a shell in the host, a node, or all namespaces of a process; with `cgroup`, the shell starts inside nslab/<cgroup>.',
+    summary: 'Open a shell in the host, a node, all namespaces of a process, or a running container; with `cgroup`, the shell starts inside nslab/<cgroup>.',
     renderer: true,
     params: z.strictObject({ target: PtyTarget, cols: Dimension.default(80), rows: Dimension.default(24), cgroup: CgroupName.optional() }),
     result: PtyInfo,

@@ -71,6 +71,7 @@ function storedTabs(where: 'session' | 'local'): Remembered | null {
 
 /** What a tab is called: the node's name, "host", or the process id. */
 export function targetTitle(target: PtyTarget): string {
+  if (target.kind === 'container') return `container ${target.name}`;
   return target.kind === 'node' ? target.node : target.kind === 'host' ? 'host' : `pid ${target.pid}`;
 }
 
@@ -342,6 +343,8 @@ export const useTerminalsStore = defineStore('terminals', () => {
   const openNode = (node: string): Promise<string | null> => open({ kind: 'node', node });
   const openHost = (): Promise<string | null> => open({ kind: 'host' });
   const openPid = (pid: number): Promise<string | null> => open({ kind: 'pid', pid });
+  /** "Open a shell" from the Containers panel: the container's namespaces, cgroup and capabilities. */
+  const openContainer = (name: string): Promise<string | null> => open({ kind: 'container', name });
   /** "Open a terminal in this group" from the Cgroups panel: on the host, or in a node's network namespace. */
   const openInCgroup = (name: string, node?: string): Promise<string | null> => open(node ? { kind: 'node', node } : { kind: 'host' }, name);
 
@@ -442,6 +445,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
     openNode,
     openHost,
     openPid,
+    openContainer,
     openInCgroup,
     attach,
     close,
