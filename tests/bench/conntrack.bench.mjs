@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measure, printMeasures } from './lib/measures.mjs';
 import { median, sleep } from './lib/proc.mjs';
 import { BLUE_ADDR, RED, inNs, openTraceLab } from './lib/trace-lab.mjs';
 
@@ -98,11 +99,16 @@ try {
     bareLatencyMs: { p50: median(bareLatency), p95: p(bareLatency, 0.95), max: Math.max(...bareLatency) },
     targets: { latencyMs: 200, lostEvents: 0 },
   };
-  result.pass = result.latencyMs.p95 <= 200 && result.lostEvents === 0;
+  result.measures = [
+    measure('NEW event send → client, p95 (ms)', { nslab: result.latencyMs.p95, baseline: result.bareLatencyMs.p95, ratio: +(result.latencyMs.p95 / Math.max(0.1, result.bareLatencyMs.p95)).toFixed(1), on: 'nslab', target: 200 }),
+    measure(`lost NEW events of ${result.flowsSent} flows`, { nslab: result.lostEvents, baseline: result.flowsSent - result.newEventsBareTool, target: 0 }),
+  ];
+  result.pass = result.measures.every((m) => m.met);
   console.table({ 'nslab ct.watch → client': result.latencyMs, 'bare conntrack -E': result.bareLatencyMs });
   console.log(
     `${result.flowsSent} flows sent (${RATE}/s × ${SECONDS} s): ${result.newEventsDelivered} NEW events delivered, ${result.newEventsBareTool} seen by bare conntrack -E, ${result.lostEvents} lost (${result.lostReportsFromHelper} ENOBUFS reports); p95 ${result.latencyMs.p95} ms send→client; ${result.pass ? 'PASS' : 'FAIL'} (≤ 200 ms, 0 lost)`,
   );
+  printMeasures(result.measures);
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'conntrack.json'), `${JSON.stringify(result, null, 2)}\n`);
   if (STRICT && !result.pass) process.exitCode = 1;

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measure, printMeasures } from './lib/measures.mjs';
 import { median } from './lib/proc.mjs';
 import { BLUE_ADDR, RED, inNs, openTraceLab } from './lib/trace-lab.mjs';
 
@@ -49,7 +50,12 @@ try {
     walkOverPing: +(median(complete) / median(pings)).toFixed(1),
     targets: { walkCompleteMs: 1000, hopsJoinedPercent: 99 },
   };
-  result.pass = result.walkCompleteMs.p95 <= 1000 && result.hopsJoinedPercent >= 99 && result.unknownHandles === 0;
+  result.measures = [
+    measure('walk complete after the probe, p95 (ms)', { nslab: result.walkCompleteMs.p95, baseline: result.pingRttMs.p50, ratio: +(result.walkCompleteMs.p95 / result.pingRttMs.p50).toFixed(1), on: 'nslab', target: 1000 }),
+    measure(`hops joined over ${TRACES} traces (%)`, { nslab: result.hopsJoinedPercent, baseline: 100, ratio: +(result.hopsJoinedPercent / 100).toFixed(4), on: 'nslab', target: 99, at: 'min' }),
+    measure('rules named by an unknown handle', { nslab: result.unknownHandles, target: 0 }),
+  ];
+  result.pass = result.measures.every((m) => m.met);
   console.table({
     'walk complete after probe (ms)': result.walkCompleteMs,
     'trace.run round trip (ms)': result.traceRunMs,
@@ -58,6 +64,7 @@ try {
   console.log(
     `${TRACES} traces: ${result.hopsJoinedPercent} % of hops joined (${result.completeWalks} complete walks, ${result.unjoinedEvents} unplaced events, ${result.unknownHandles} unknown handles); walk complete p95 ${result.walkCompleteMs.p95} ms after the probe; ${result.pass ? 'PASS' : 'FAIL'} (≤ 1000 ms, ≥ 99 %)`,
   );
+  printMeasures(result.measures);
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'trace.json'), `${JSON.stringify(result, null, 2)}\n`);
   if (STRICT && !result.pass) process.exitCode = 1;

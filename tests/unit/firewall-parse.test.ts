@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConntrack, parseIptablesSave, splitWords } from '../../electron/helper/firewall/parse.js';
+import { parseConntrackList } from '../../electron/helper/firewall/conntrack/parse.js';
+import { parseIptablesSave, splitWords } from '../../electron/helper/firewall/parse.js';
 
 const fixture = (...p: string[]): string => readFileSync(join(import.meta.dirname, '../fixtures', ...p), 'utf8');
 
@@ -43,12 +44,12 @@ describe('iptables-save -c parser (captured on iptables 1.8.9, nf_tables)', () =
   });
 });
 
-describe('conntrack -L parser', () => {
+describe('conntrack -L parser (the one in conntrack/parse.ts, as lab probes read it)', () => {
   it('reads the default output: protocol, TCP state, flags, both tuples, NAT', () => {
-    const entries = parseConntrack(fixture('conntrack/router-nat.txt'));
+    const entries = parseConntrackList(fixture('conntrack/router-nat.txt'));
     expect(entries).toHaveLength(4);
     const icmp = entries.find((e) => e.protocol === 'icmp')!;
-    expect(icmp).toMatchObject({ state: null, flags: [], natted: true });
+    expect(icmp).toMatchObject({ state: null, flags: [], nat: [{ kind: 'snat', from: '10.99.0.1', to: '10.98.0.254' }] });
     expect(icmp.original).toEqual({ src: '10.99.0.1', dst: '10.98.0.2', type: 8, code: 0, id: 29938 });
     expect(icmp.reply).toMatchObject({ src: '10.98.0.2', dst: '10.98.0.254' });
     const tcp = entries.find((e) => e.protocol === 'tcp')!;
@@ -59,13 +60,13 @@ describe('conntrack -L parser', () => {
   });
 
   it('reads the extended output the same way', () => {
-    const plain = parseConntrack(fixture('conntrack/router-nat.txt'));
-    const extended = parseConntrack(fixture('conntrack/router-nat-extended.txt'));
+    const plain = parseConntrackList(fixture('conntrack/router-nat.txt'));
+    const extended = parseConntrackList(fixture('conntrack/router-nat-extended.txt'));
     expect(extended).toEqual(plain);
     expect(extended[0]!.family).toBe('ipv4');
   });
 
   it('ignores the summary line', () => {
-    expect(parseConntrack('conntrack v1.4.7 (conntrack-tools): 0 flow entries have been shown.\n')).toEqual([]);
+    expect(parseConntrackList('conntrack v1.4.7 (conntrack-tools): 0 flow entries have been shown.\n')).toEqual([]);
   });
 });

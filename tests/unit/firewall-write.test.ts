@@ -181,7 +181,7 @@ describe('one ip -batch for many namespaces', () => {
   });
 
   it('the watch reads namespaces without legacy tables together after their first sweep', async () => {
-    const rs = () => buildRuleset('nslab-a', { def: 'nf_tables', nfSave: save, legacySave: '', nftJson: json, nftText: null });
+    const rs = () => ({ def: 'nf_tables' as const, nfSave: save, legacySave: '', nftJson: json });
     const single: (string | null)[] = [];
     const many: string[][] = [];
     const watch = new CounterWatch(
@@ -198,5 +198,39 @@ describe('one ip -batch for many namespaces', () => {
     expect(many).toEqual([['nslab-a', 'nslab-b']]);
     expect(single).toEqual([null]);
     expect(events.filter((e) => e.error).map((e) => e.netns)).toEqual(['nslab-a']);
+  });
+});
+
+describe('a batch of rules as iptables-restore input', () => {
+  it('plain words go in as they are; a word that needs quotes is quoted for the shell and grouped for restore', async () => {
+    const { restoreBatches } = await import('../../electron/helper/firewall/write.js');
+    const batches = restoreBatches('nslab-fwa', 'nf_tables', 'nslab:manual', [
+      { table: 'filter', op: 'append', chain: 'INPUT', words: ['-s', '10.0.0.1/32', '-p', 'tcp', '--dport', '22', '-j', 'ACCEPT'] },
+      { table: 'filter', op: 'insert', chain: 'INPUT', position: 2, words: ['!', '-i', 'lo', '-j', 'DROP'] },
+      { table: 'nat', op: 'append', chain: 'POSTROUTING', words: ['-s', '10.0.0.0/24', '-j', 'MASQUERADE'] },
+      { table: 'filter', op: 'append', chain: 'FORWARD', words: ['-m', 'string', '--string', 'a b', '--algo', 'bm', '-j', 'DROP'] },
+    ]);
+    expect([...batches.keys()]).toEqual(['filter', 'nat']);
+    expect(batches.get('filter')!.lines).toEqual([
+      '-A INPUT -m comment --comment nslab:manual -s 10.0.0.1/32 -p tcp --dport 22 -j ACCEPT',
+      '-I INPUT 2 -m comment --comment nslab:manual ! -i lo -j DROP',
+      '-A FORWARD -m comment --comment nslab:manual -m string --string "a b" --algo bm -j DROP',
+    ]);
+    expect(batches.get('filter')!.shown).toEqual([
+      'ip netns exec nslab-fwa iptables -A INPUT -m comment --comment nslab:manual -s 10.0.0.1/32 -p tcp --dport 22 -j ACCEPT',
+      'ip netns exec nslab-fwa iptables -I INPUT 2 -m comment --comment nslab:manual ! -i lo -j DROP',
+      "ip netns exec nslab-fwa iptables -A FORWARD -m comment --comment nslab:manual -m string --string 'a b' --algo bm -j DROP",
+    ]);
+    expect(batches.get('nat')!.shown).toEqual(['ip netns exec nslab-fwa iptables -t nat -A POSTROUTING -m comment --comment nslab:manual -s 10.0.0.0/24 -j MASQUERADE']);
+    expect(batches.get('filter')!.words[1]).toEqual(['!', '-i', 'lo', '-j', 'DROP']);
+  });
+});
+
+describe('a line without quotes', () => {
+  it('splits on blanks exactly as the quoting splitter does', async () => {
+    const { splitQuoted } = await import('../../electron/helper/firewall/parse.js');
+    for (const line of ['  -A  INPUT\t-j ACCEPT ', '-A INPUT -s 10.0.0.1 -j DROP', '', '   ', '-I FORWARD 3 ! -i lo -j REJECT']) {
+      expect(tokenize(line)).toEqual(splitQuoted(line, `"'`, false).words);
+    }
   });
 });

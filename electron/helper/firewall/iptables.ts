@@ -7,7 +7,7 @@ import { isMarked } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { run } from '../exec/run.js';
 import { inNetns, type FwNetns } from './netns.js';
-import { parseConntrack, parseIptablesSave, type ConntrackEntry, type IptablesTable } from './parse.js';
+import { parseIptablesSave, type IptablesTable } from './parse.js';
 
 export type { FwNetns } from './netns.js';
 
@@ -84,10 +84,4 @@ export async function removeRules(netns: string, comment: string): Promise<numbe
   for (const r of rules) push(blocks, r.table, `-D ${r.chain} ${r.spec}`);
   await restore(netns, blocks, rules.map((r) => shellLine(['ip', 'netns', 'exec', netns, 'iptables', '-t', r.table, '-D', r.chain, ...r.words])));
   return rules.length;
-}
-
-/** Connection-tracking entries of one namespace. */
-export async function readConntrack(netns: string): Promise<ConntrackEntry[]> {
-  const { stdout } = await run(inNetns(netns, ['conntrack', '-L', '-o', 'extended']), { allowFailure: true });
-  return parseConntrack(stdout);
 }

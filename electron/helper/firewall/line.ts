@@ -1,7 +1,7 @@
 // An iptables line as a person types it after `iptables` (`-t nat -A POSTROUTING -s 10.0.0.0/24 -j
 // MASQUERADE`), split into words without a shell: quotes group, nothing expands, and any shell
 // metacharacter is refused rather than interpreted. Pure, unit-tested.
-import { FW_RULE_WORD_RE, FwChainName, FwRuleWord, FwTableName } from '../../shared/contract/firewall.js';
+import { FW_CHAIN_NAME_RE, FW_RULE_WORD_RE, FwChainName, FwRuleWord, FwTableName } from '../../shared/contract/firewall.js';
 import { NslabError } from '../../shared/errors.js';
 import { splitQuoted } from './parse.js';
 
@@ -17,6 +17,11 @@ export interface IptablesLine {
 
 /** Splits on blanks; '…' and "…" group, no escapes: nothing else a shell would do. */
 export function tokenize(line: string, field = 'line'): string[] {
+  // Without quotes the split is just on blanks (a batch of a thousand lines rarely has any).
+  if (!/["']/.test(line)) {
+    const words = line.trim().split(/\s+/);
+    return words[0] === '' ? [] : words;
+  }
   const { words, open } = splitQuoted(line, `"'`, false);
   if (open) throw new NslabError('invalid-params', `${field}: a ${open} quote is not closed`, { field });
   return words;
@@ -30,6 +35,10 @@ const REFUSED: Record<string, string> = {
   '-C': 'check', '--check': 'check',
 };
 
+/** The operation words, and with the table words those that may appear once, before the rule. */
+const OP_WORDS: ReadonlySet<string> = new Set(['-A', '--append', '-I', '--insert', '-D', '--delete']);
+const ONCE_WORDS: ReadonlySet<string> = new Set(['-t', '--table', ...OP_WORDS]);
+
 export function checkRuleWords(words: readonly string[], field: string): void {
   words.forEach((w, i) => {
     // the plain regex first: a batch of a thousand lines has ten thousand words
@@ -39,11 +48,13 @@ export function checkRuleWords(words: readonly string[], field: string): void {
       throw new NslabError('invalid-params', `${field}: nslab adds the comment itself (nslab:<owner>); leave -m comment out`, { field, word: i });
     }
     if (Object.hasOwn(REFUSED, w)) throw new NslabError('invalid-params', `${field}: ${w} would ${REFUSED[w]}; a rule line adds, inserts or deletes one rule`, { field, word: i });
-    if (['-t', '--table', '-A', '--append', '-I', '--insert', '-D', '--delete'].includes(w)) {
+    if (ONCE_WORDS.has(w)) {
       throw new NslabError('invalid-params', `${field}: ${w} may appear once, before the rule`, { field, word: i });
     }
   });
 }
+
+const TABLE_NAMES: ReadonlySet<string> = new Set(FwTableName.options);
 
 /** `[-t T] (-A|-I|-D) CHAIN [N] rule…`, in any order iptables accepts for the first words. */
 export function parseIptablesLine(line: string, field = 'line'): IptablesLine {
@@ -61,7 +72,7 @@ export function parseIptablesLine(line: string, field = 'line'): IptablesLine {
     if ((w === '-t' || w === '--table') && table === undefined) {
       table = all[++i];
       if (table === undefined) throw new NslabError('invalid-params', `${field}: -t needs a table`, { field: sub('table') });
-    } else if (['-A', '--append', '-I', '--insert', '-D', '--delete'].includes(w) && op === undefined) {
+    } else if (OP_WORDS.has(w) && op === undefined) {
       op = w === '-A' || w === '--append' ? 'append' : w === '-I' || w === '--insert' ? 'insert' : 'delete';
       chain = all[++i];
       if (chain === undefined) throw new NslabError('invalid-params', `${field}: ${w} needs a chain`, { field: sub('chain') });
@@ -69,12 +80,18 @@ export function parseIptablesLine(line: string, field = 'line'): IptablesLine {
     } else rest.push(w);
   }
   if (op === undefined || chain === undefined) throw new NslabError('invalid-params', `${field}: expected -A CHAIN, -I CHAIN [N] or -D CHAIN`, { field });
-  const t = FwTableName.safeParse(table ?? 'filter');
-  if (!t.success) throw new NslabError('invalid-params', `${sub('table')}: ${JSON.stringify(table)}: ${t.error.issues[0]?.message}`, { field: sub('table') });
-  const c = FwChainName.safeParse(chain);
-  if (!c.success) throw new NslabError('invalid-params', `${sub('chain')}: ${JSON.stringify(chain)}: ${c.error.issues[0]?.message}`, { field: sub('chain') });
+  // Plain checks first (a batch repeats the same names a thousand times); zod words a refusal.
+  const tableName = table ?? 'filter';
+  if (!TABLE_NAMES.has(tableName)) {
+    const issue = FwTableName.safeParse(tableName).error?.issues[0]?.message;
+    throw new NslabError('invalid-params', `${sub('table')}: ${JSON.stringify(table)}: ${issue}`, { field: sub('table') });
+  }
+  if (!FW_CHAIN_NAME_RE.test(chain)) {
+    const issue = FwChainName.safeParse(chain).error?.issues[0]?.message;
+    throw new NslabError('invalid-params', `${sub('chain')}: ${JSON.stringify(chain)}: ${issue}`, { field: sub('chain') });
+  }
   if (position !== undefined && (position < 1 || position > 100_000)) throw new NslabError('invalid-params', `${sub('position')}: must be 1–100000`, { field: sub('position') });
   if (rest.length === 0) throw new NslabError('invalid-params', `${field}: the rule is empty (expected at least -j TARGET)`, { field });
   checkRuleWords(rest, field);
-  return { table: t.data, op, chain: c.data, ...(position !== undefined ? { position } : {}), words: rest };
+  return { table: tableName as IptablesLine['table'], op, chain, ...(position !== undefined ? { position } : {}), words: rest };
 }

@@ -1,4 +1,4 @@
-// Parsers for `iptables-save -c` and `conntrack -L` output. Pure, unit-tested on captured output.
+// The parser for `iptables-save -c` output (conntrack's is conntrack/parse.ts). Pure, unit-tested on captured output.
 
 export interface IptablesChain {
   name: string;
@@ -94,67 +94,4 @@ export function parseIptablesSave(text: string): IptablesTable[] {
     }
   }
   return tables;
-}
-
-export interface ConntrackTuple {
-  src: string;
-  dst: string;
-  sport?: number;
-  dport?: number;
-  type?: number;
-  code?: number;
-  id?: number;
-}
-
-export interface ConntrackEntry {
-  family: string;
-  protocol: string;
-  timeout: number;
-  /** The TCP state (ESTABLISHED, TIME_WAIT…), or null for protocols without one. */
-  state: string | null;
-  /** UNREPLIED, ASSURED… */
-  flags: string[];
-  original: ConntrackTuple;
-  reply: ConntrackTuple;
-  /** The reply goes to another address than the sender: the flow is NAT-ed. */
-  natted: boolean;
-}
-
-const TUPLE_KEYS = new Set(['src', 'dst', 'sport', 'dport', 'type', 'code', 'id']);
-
-/** Both `conntrack -L` and `conntrack -L -o extended` (which starts with `ipv4 2`). */
-export function parseConntrack(text: string): ConntrackEntry[] {
-  const entries: ConntrackEntry[] = [];
-  for (const raw of text.split('\n')) {
-    let words = raw.trim().split(/\s+/).filter(Boolean);
-    if (words.length < 4 || words[0] === 'conntrack') continue;
-    let family = 'ipv4';
-    if (words[0] === 'ipv4' || words[0] === 'ipv6') {
-      family = words[0];
-      words = words.slice(2);
-    }
-    const [protocol, , timeout, ...rest] = words;
-    const tuples: Record<string, string>[] = [];
-    const flags: string[] = [];
-    let state: string | null = null;
-    for (const w of rest) {
-      const eq = w.indexOf('=');
-      if (w.startsWith('[') && w.endsWith(']')) flags.push(w.slice(1, -1));
-      else if (eq > 0) {
-        const key = w.slice(0, eq);
-        if (!TUPLE_KEYS.has(key)) continue;
-        if (key === 'src' || tuples.length === 0) tuples.push({});
-        tuples[tuples.length - 1]![key] = w.slice(eq + 1);
-      } else if (/^[A-Z_]+$/.test(w) && tuples.length === 0) state = w;
-    }
-    const tuple = (t: Record<string, string> | undefined): ConntrackTuple => {
-      const out: ConntrackTuple = { src: t?.src ?? '', dst: t?.dst ?? '' };
-      for (const k of ['sport', 'dport', 'type', 'code', 'id'] as const) if (t?.[k] !== undefined) out[k] = Number(t[k]);
-      return out;
-    };
-    const original = tuple(tuples[0]);
-    const reply = tuple(tuples[1]);
-    entries.push({ family, protocol: protocol!, timeout: Number(timeout), state, flags, original, reply, natted: reply.dst !== '' && reply.dst !== original.src });
-  }
-  return entries;
 }

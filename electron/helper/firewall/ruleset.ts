@@ -7,6 +7,7 @@ import { isMarked, nodeOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { run } from '../exec/run.js';
 import { listNetns } from '../net/snapshot.js';
+import type { CounterTexts } from './counter-scan.js';
 import { inNetns, type FwNetns } from './netns.js';
 import { nftRuleKey, parseNftJson, parseNftText, type NftChain, type NftTable } from './nft-parse.js';
 import { parseIptablesSave, type IptablesRule, type IptablesTable } from './parse.js';
@@ -208,23 +209,46 @@ export async function readRuleset(netns: FwNetns, opts: ReadOptions = {}): Promi
  */
 export function splitBatchedReads(stdout: string, netns: string[], failed: ReadonlySet<string>): Map<string, { nftJson: string; nfSave: string }> | null {
   const expected = netns.filter((n) => !failed.has(n));
-  const parts: { nftJson: string; save: string[] }[] = [];
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('{"nftables"')) parts.push({ nftJson: line, save: [] });
-    else if (parts.length) parts[parts.length - 1]!.save.push(line);
-    else if (line.trim()) return null;
+  // Found by indexOf, not by splitting: a sweep's output is most of a megabyte, nearly all of it JSON lines.
+  const MARK = '{"nftables"';
+  const starts: number[] = [];
+  for (let at = stdout.startsWith(MARK) ? 0 : stdout.indexOf(`\n${MARK}`); at !== -1; at = stdout.indexOf(`\n${MARK}`, at + 1)) {
+    starts.push(stdout[at] === '\n' ? at + 1 : at);
   }
-  if (parts.length !== expected.length) return null;
-  return new Map(expected.map((n, i) => [n, { nftJson: parts[i]!.nftJson, nfSave: parts[i]!.save.join('\n') }]));
+  if (stdout.slice(0, starts[0] ?? stdout.length).trim()) return null;
+  if (starts.length !== expected.length) return null;
+  return new Map(
+    expected.map((n, i) => {
+      const eol = stdout.indexOf('\n', starts[i]!);
+      const end = starts[i + 1] ?? stdout.length;
+      const jsonEnd = eol === -1 || eol > end ? end : eol;
+      // the save part: the lines after the JSON line, without the newline that ends the last one
+      const save = jsonEnd + 1 < end ? stdout.slice(jsonEnd + 1, starts[i + 1] !== undefined ? end - 1 : end) : '';
+      return [n, { nftJson: stdout.slice(starts[i]!, jsonEnd), nfSave: save }];
+    }),
+  );
+}
+
+/** What a counter sweep reads of one namespace (no rule text): see counter-scan.ts. */
+export async function readCounterTexts(netns: FwNetns, legacy: boolean): Promise<CounterTexts> {
+  const def = await iptablesBackend();
+  const other: IptablesBackend = def === 'legacy' ? 'nf_tables' : 'legacy';
+  const [a, b, nftJson] = await Promise.all([
+    read(netns, [saveCommand(def), '-c']),
+    legacy ? read(netns, [saveCommand(other), '-c']) : Promise.resolve(''),
+    read(netns, ['nft', '-j', '-a', 'list', 'ruleset']),
+  ]);
+  const [nfSave, legacySave] = def === 'nf_tables' ? [a, b] : [b, a];
+  return { def, nfSave, legacySave, nftJson };
 }
 
 /**
- * The counters of many namespaces in one spawn: `ip -force -batch -` runs, per namespace, one
- * `nft -j -a list ruleset` and one `iptables-nft-save -c` (ip forks each; this process spawns once).
+ * What a counter sweep reads of many namespaces, in one spawn: `ip -force -batch -` runs, per namespace,
+ * one `nft -j -a list ruleset` and one `iptables-nft-save -c` (ip forks each; this process spawns once).
  * Legacy tables and the root namespace are not read here. A namespace that could not be read maps to
  * its error; null when the output could not be attributed (the caller reads one by one).
  */
-export async function readCountersBatched(netns: string[]): Promise<Map<string, FwRuleset | Error> | null> {
+export async function readCounterTextsBatched(netns: string[]): Promise<Map<string, CounterTexts | Error> | null> {
   const def = await iptablesBackend();
   if (def !== 'nf_tables') return null;
   // Only namespaces that exist go in: when `ip -batch` cannot enter one, the child it forked for that
@@ -237,10 +261,10 @@ export async function readCountersBatched(netns: string[]): Promise<Map<string, 
   const failed = new Set([...r.stderr.matchAll(/Cannot open network namespace "([^"]+)"/g)].map((m) => m[1]!));
   const parts = splitBatchedReads(r.stdout, netns, failed);
   if (!parts) return null;
-  const out = new Map<string, FwRuleset | Error>(gone.map((n) => [n, new NslabError('not-found', `there is no namespace ${n}`)]));
+  const out = new Map<string, CounterTexts | Error>(gone.map((n) => [n, new NslabError('not-found', `there is no namespace ${n}`)]));
   for (const n of netns) {
     const p = parts.get(n);
-    out.set(n, p ? buildRuleset(n, { def, nfSave: p.nfSave, legacySave: '', nftJson: p.nftJson, nftText: null }) : new NslabError('not-found', `namespace ${n} could not be entered`));
+    out.set(n, p ? { def, nfSave: p.nfSave, legacySave: '', nftJson: p.nftJson } : new NslabError('not-found', `namespace ${n} could not be entered`));
   }
   return out;
 }

@@ -2,20 +2,17 @@
 // `iptables-save -c` and one `nft -j -a list ruleset` each (plus iptables-legacy-save where legacy tables
 // were found when watching began), never one spawn per rule, and for namespaces without legacy tables all
 // in one `ip -batch` — and sends each subscriber the rules whose counters moved, with deltas and the
-// "no hit since watching began / ever" flags.
+// "no hit since watching began / ever" flags. What was read is parsed in full only when its shape changed
+// (rules added, removed, moved); otherwise only its counter numbers are scanned (counter-scan.ts).
 import type { FwCounterDelta, FwCountersEvent, FwRuleset } from '../../shared/contract/firewall.js';
 import { FW_WATCH_INTERVAL } from '../../shared/contract/firewall.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
-import { readCountersBatched, readRuleset } from './ruleset.js';
+import { countersFromSlots, sameShape, sameValues, scanTexts, slotsOf, type Counter, type Counters, type CounterTexts, type Scan, type Slots } from './counter-scan.js';
+import { buildRuleset, readCounterTexts, readCounterTextsBatched } from './ruleset.js';
 import type { FwNetns } from './netns.js';
 
-interface Counter {
-  packets: number;
-  bytes: number;
-}
-
 /** The counters of a ruleset: rules by id, built-in chains' policies by `<source>/<family>/<table>/<chain>`. */
-export function countersOf(rs: FwRuleset): { rules: Map<string, Counter>; policies: Map<string, Counter> } {
+export function countersOf(rs: FwRuleset): Counters {
   const rules = new Map<string, Counter>();
   const policies = new Map<string, Counter>();
   for (const t of rs.tables) {
@@ -46,9 +43,19 @@ interface Watched {
   netns: FwNetns;
   clients: Map<string, ClientHandle>;
   legacy: boolean | null;
-  prev: { rules: Map<string, Counter>; policies: Map<string, Counter> } | null;
-  first: { rules: Map<string, Counter>; policies: Map<string, Counter> };
+  prev: Counters | null;
+  first: Counters;
+  /** The last regular sweep's scan (what `prev` was read from), and where each id's counter is in it;
+   * slots null: this shape's counters could not all be placed, so it is parsed in full every time. */
+  scan: Scan | null;
+  slots: Slots | null;
 }
+
+/** The counters of what was read, parsed in full. */
+const countersIn = (netns: FwNetns, t: CounterTexts): { counters: Counters; legacy: boolean } => {
+  const rs = buildRuleset(netns, { ...t, nftText: null });
+  return { counters: countersOf(rs), legacy: rs.legacyTables };
+};
 
 const keyOf = (netns: FwNetns): string => netns ?? '';
 
@@ -59,15 +66,15 @@ export class CounterWatch {
   interval: number = FW_WATCH_INTERVAL.default;
 
   constructor(
-    private readonly read: (netns: FwNetns, legacy: boolean) => Promise<FwRuleset> = (netns, legacy) => readRuleset(netns, { text: false, legacy }),
-    private readonly readMany: (netns: string[]) => Promise<Map<string, FwRuleset | Error> | null> = readCountersBatched,
+    private readonly read: (netns: FwNetns, legacy: boolean) => Promise<CounterTexts> = readCounterTexts,
+    private readonly readMany: (netns: string[]) => Promise<Map<string, CounterTexts | Error> | null> = readCounterTextsBatched,
   ) {}
 
   /** Adds a client to these namespaces; a namespace new to the watch is swept for it at once. */
   watch(client: ClientHandle, targets: FwNetns[], interval?: number): FwNetns[] {
     if (interval !== undefined) this.setInterval(interval);
     for (const netns of targets) {
-      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() } };
+      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() }, scan: null, slots: null };
       w.clients.set(client.id, client);
       this.watched.set(keyOf(netns), w);
       // A client that joins late gets the whole table on its first sweep.
@@ -125,15 +132,29 @@ export class CounterWatch {
     await Promise.all(all.map((w) => this.sweepOne(w, undefined, w.netns !== null ? read?.get(w.netns) : undefined)));
   }
 
-  private async sweepOne(w: Watched, onlyClient?: string, given?: FwRuleset | Error): Promise<void> {
+  private async sweepOne(w: Watched, onlyClient?: string, given?: CounterTexts | Error): Promise<void> {
     const t = Date.now();
     const base = { t, interval: this.interval, netns: w.netns, node: w.netns?.startsWith('nslab-') ? w.netns.slice('nslab-'.length) : null };
     let event: FwCountersEvent;
     try {
       if (given instanceof Error) throw given;
-      const rs = given ?? (await this.read(w.netns, w.legacy ?? true));
-      w.legacy ??= rs.legacyTables;
-      const now = countersOf(rs);
+      const texts = given ?? (await this.read(w.netns, w.legacy ?? true));
+      const scan = scanTexts(texts, w.scan);
+      const same = w.prev !== null && sameShape(w.scan, scan);
+      // Nothing moved: nothing to send (a late client's first sweep sends the whole table, as it was).
+      if (same && sameValues(w.scan!.values, scan.values) && onlyClient === undefined) return;
+      const parse = (read: CounterTexts): Counters => {
+        const parsed = countersIn(w.netns, read);
+        w.legacy ??= parsed.legacy;
+        return parsed.counters;
+      };
+      // A new shape: one parse of the marked copy places every counter.
+      const slots = same ? w.slots : slotsOf(texts, scan, parse);
+      const now = slots ? countersFromSlots(slots, scan.values) : parse(texts);
+      if (onlyClient === undefined) {
+        w.scan = scan;
+        w.slots = slots;
+      }
       const all = !w.prev || onlyClient !== undefined;
       const prev = onlyClient !== undefined ? null : w.prev;
       const removed = w.prev && !onlyClient ? [...w.prev.rules.keys()].filter((id) => !now.rules.has(id)) : [];

@@ -1,12 +1,13 @@
 // Rules written by hand (fw.rule.add / fw.rule.delete / fw.policy.set) in a node nslab owns: checked
-// against the table, validated by `iptables-restore --test`, applied with `iptables-restore --noflush`,
-// tagged `nslab:<owner>`, journaled in the ledger, reported as the iptables command a person would type.
+// against the table, validated and applied by `iptables-restore --noflush` (one atomic commit per table;
+// `--test` first when a batch spans tables), tagged `nslab:<owner>`, journaled in the ledger, reported
+// as the iptables command a person would type.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FwRule, FwRuleChange, FwRuleset, FwTable } from '../../shared/contract/firewall.js';
 import type { LedgerObject } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
-import { shellLine } from '../../shared/shell.js';
+import { shellLine, shellQuote } from '../../shared/shell.js';
 import type { HelperContext } from '../context.js';
 import { run } from '../exec/run.js';
 import type { IptablesLine } from './line.js';
@@ -26,6 +27,9 @@ const sourceOf = (backend: IptablesBackend): FwTable['source'] => (backend === '
 
 /** iptables-restore splits on blanks and groups "…": a word with a space is quoted (words never hold quotes). */
 const restoreWord = (w: string): string => (/\s/.test(w) ? `"${w}"` : w);
+
+/** A word that both iptables-restore and a shell read as it is (shell.ts's safe words have no blanks). */
+const plainWord = (w: string): boolean => shellQuote(w) === w;
 
 /** The line a person would type, inside the namespace. */
 const personLine = (netns: string, backend: IptablesBackend, def: IptablesBackend, table: string, chain: string, words: readonly string[], op: string): string =>
@@ -50,31 +54,62 @@ const standaloneTarget = (words: readonly string[]): boolean => {
 
 export type RuleToAdd = Omit<IptablesLine, 'op'> & { op: 'append' | 'insert' };
 
+export interface RestoreBatch {
+  /** iptables-restore's input lines (without `*table` and COMMIT). */
+  lines: string[];
+  /** What a person would type, line by line. */
+  shown: string[];
+  /** Each rule's own words (for naming the line iptables-restore refused). */
+  words: string[][];
+}
+
+/** The rules as one iptables-restore batch per table, tagged with `comment`. Pure, unit-tested. */
+export function restoreBatches(netns: string, backend: IptablesBackend, comment: string, rules: readonly RuleToAdd[]): Map<string, RestoreBatch> {
+  const byTable = new Map<string, RestoreBatch & { prefix: string }>();
+  for (const rule of rules) {
+    const words = ['-m', 'comment', '--comment', comment, ...rule.words];
+    const head = rule.op === 'insert' ? ['-I', rule.chain, ...(rule.position ? [String(rule.position)] : [])] : ['-A', rule.chain];
+    let group = byTable.get(rule.table);
+    if (!group) {
+      const prefix = `${shellLine(['ip', 'netns', 'exec', netns])} ${shellLine([iptablesCommand(backend, backend), ...(rule.table === 'filter' ? [] : ['-t', rule.table])])}`;
+      group = { lines: [], shown: [], words: [], prefix };
+      byTable.set(rule.table, group);
+    }
+    if (head.every(plainWord) && words.every(plainWord)) {
+      // The common case, a thousand times in a batch: no word needs quoting in either line.
+      const line = `${head.join(' ')} ${words.join(' ')}`;
+      group.lines.push(line);
+      group.shown.push(`${group.prefix} ${line}`);
+    } else {
+      group.lines.push([...head, ...words].map(restoreWord).join(' '));
+      group.shown.push(personLine(netns, backend, backend, rule.table, rule.chain, rule.position ? [String(rule.position), ...words] : words, head[0]!));
+    }
+    group.words.push(rule.words);
+  }
+  return byTable;
+}
+
 /**
- * Adds rules in one batch per table: every rule checked against its table, the whole batch validated by
- * `iptables-restore --test`, then applied by one `iptables-restore --noflush` per table (atomic: all
- * or nothing). `readBack` reads the new rules back (their ids and handles) for the answer.
+ * Adds rules in one batch per table: every rule checked against its table, then applied by one
+ * `iptables-restore --noflush` per table (atomic: all or nothing), a batch of several tables validated by
+ * `iptables-restore --test` first. `readBack` reads the new rules back (their ids and handles) for the answer.
  */
 export async function addIptablesRules(ctx: HelperContext, netns: string, owner: string, rules: RuleToAdd[], readBack = true): Promise<FwRuleChange> {
   const backend = await iptablesBackend();
   const comment = ownerComment(owner);
-  const byTable = new Map<string, { lines: string[]; shown: string[]; words: string[][] }>();
-  for (const rule of rules) {
-    const words = ['-m', 'comment', '--comment', comment, ...rule.words];
-    const head = rule.op === 'insert' ? ['-I', rule.chain, ...(rule.position ? [String(rule.position)] : [])] : ['-A', rule.chain];
-    const group = byTable.get(rule.table) ?? { lines: [], shown: [], words: [] };
-    group.lines.push([...head, ...words].map(restoreWord).join(' '));
-    group.shown.push(personLine(netns, backend, backend, rule.table, rule.chain, rule.position ? [String(rule.position), ...words] : words, head[0]!));
-    group.words.push(rule.words);
-    byTable.set(rule.table, group);
-  }
+  const byTable = restoreBatches(netns, backend, comment, rules);
   // The table as it is and iptables-restore's own check of the batch are independent: read both at once.
   // A batch that only appends to built-in chains with standard or extension targets cannot name a
   // missing chain or close a loop, and needs no read at all (unless its rules are to be read back).
   const needsTable = readBack || rules.some((r) => !(BUILTIN_CHAINS[r.table] ?? []).includes(r.chain) || !standaloneTarget(r.words));
+  // One table is one commit: its `iptables-restore --noflush` parses and checks every line before it
+  // commits them in one transaction, so a line it refuses applies nothing, and a `--test` run first would
+  // only parse the batch twice (0.6× the apply's own time). Several tables are several commits: all are
+  // tested first, so that a line refused in the last table applies none of them.
+  const testFirst = byTable.size > 1;
   const [before, ...tests] = await Promise.all([
     needsTable ? readRuleset(netns, { text: false, legacy: false }) : null,
-    ...[...byTable].map(([table, group]) => restore(netns, backend, table, group.lines, { test: true, shell: [] }).then((r) => ({ table, group, ...r }))),
+    ...(testFirst ? [...byTable] : []).map(([table, group]) => restore(netns, backend, table, group.lines, { test: true, shell: [] }).then((r) => ({ table, group, ...r }))),
   ]);
   rules.forEach((rule, i) => {
     try {

@@ -3,13 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import type { HelperContext } from '../context.js';
 import { auditCheck, containerExec } from './container-probes.js';
-import type { ProbeResult } from '../../shared/contract/index.js';
+import type { ConntrackEntry, ProbeResult } from '../../shared/contract/index.js';
 import type { LabProbe, LabSpec } from '../../shared/labs/index.js';
 import { netnsOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { run } from '../exec/run.js';
-import { readConntrack, readRules } from '../firewall/iptables.js';
-import type { ConntrackEntry, IptablesRule } from '../firewall/parse.js';
+import { readConntrackEntries } from '../firewall/conntrack/table.js';
+import { readRules } from '../firewall/iptables.js';
+import type { IptablesRule } from '../firewall/parse.js';
 import { ipJson } from '../net/ip.js';
 import { cgroupProcs, cgroupValue, cpuRatio, cpuUsage, oomKilled } from './cgroup-probes.js';
 
@@ -161,7 +162,7 @@ function entryMatches(e: ConntrackEntry, p: Extract<LabProbe, { probe: 'conntrac
   if (p.protocol && e.protocol !== p.protocol) return false;
   if (p.src && e.original.src !== p.src) return false;
   if (p.dst && e.original.dst !== p.dst) return false;
-  if (p.natted !== undefined && e.natted !== p.natted) return false;
+  if (p.natted !== undefined && e.nat.length > 0 !== p.natted) return false;
   if (p.state === 'NEW') return e.flags.includes('UNREPLIED');
   if (p.state === 'ESTABLISHED') return !e.flags.includes('UNREPLIED');
   if (p.state) return e.state === p.state || e.flags.includes(p.state);
@@ -173,7 +174,7 @@ const describeEntry = (e: ConntrackEntry): string =>
 
 async function conntrack(p: Extract<LabProbe, { probe: 'conntrack' }>): Promise<Outcome> {
   const ns = netnsOf(p.node);
-  const entries = await readConntrack(ns);
+  const entries = await readConntrackEntries(ns);
   const hit = entries.find((e) => entryMatches(e, p));
   const what = [p.protocol, p.state, p.src && `from ${p.src}`, p.dst && `to ${p.dst}`, p.natted === undefined ? undefined : p.natted ? 'NAT-ed' : 'not NAT-ed'].filter(Boolean).join(' ');
   return {

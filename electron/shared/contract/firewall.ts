@@ -90,7 +90,9 @@ export const FwOwner = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,47}$/, { 
 export const FW_DEFAULT_OWNER = 'manual';
 export const IPTABLES_TABLES = ['filter', 'nat', 'mangle', 'raw', 'security'] as const;
 export const FwTableName = z.enum(IPTABLES_TABLES, { error: `table must be one of ${IPTABLES_TABLES.join(', ')}` });
-export const FwChainName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,28}$/, { error: "a chain name has letters, digits, '_', '.', '-' (at most 29)" });
+/** A chain name's pattern (exported so a batch of lines can test it without zod). */
+export const FW_CHAIN_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,28}$/;
+export const FwChainName = z.string().regex(FW_CHAIN_NAME_RE, { error: "a chain name has letters, digits, '_', '.', '-' (at most 29)" });
 /** One word of an iptables rule: no shell metacharacters, no quotes (a shell never sees it, but a person copies it). */
 export const FW_RULE_WORD_RE = /^[^;&|$`<>(){}\\'"\n\r\t*?[\]~#]{1,256}$/;
 export const FwRuleWord = z

@@ -10,6 +10,11 @@ import { parseConntrackList, parseConntrackStats } from './parse.js';
 // `conntrack -L` exits 0 with entries on stdout and its summary on stderr; an empty table is not an error.
 const conntrack = (netns: string, args: string[], change = false) => run(inNetns(netns, ['conntrack', ...args]), { change, allowFailure: !change });
 
+/** The entries alone (`conntrack -L -o extended,id`), as lab probes check them; an empty table is none. */
+export async function readConntrackEntries(netns: string): Promise<ConntrackEntry[]> {
+  return parseConntrackList((await conntrack(netns, ['-L', '-o', 'extended,id'])).stdout);
+}
+
 export async function readConntrackTable(netns: string): Promise<{ entries: ConntrackEntry[]; stats: ConntrackStats; acct: boolean }> {
   const [list, stats, acct] = await Promise.all([
     conntrack(netns, ['-L', '-o', 'extended,id']),
