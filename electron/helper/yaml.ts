@@ -29,7 +29,14 @@ export function parseYamlWith<S extends z.ZodType>(schema: S, yamlText: string, 
     const pos = lineCounter.linePos(syntax.pos[0]);
     throw new NslabError('invalid-params', `${file}:${pos.line}: ${syntax.message.split('\n')[0]}`, { file, line: pos.line });
   }
-  const raw = doc.toJS() as unknown;
+  // Resolving aliases can still fail after a clean parse (an alias before its anchor, an alias bomb past
+  // maxAliasCount): that is the file's fault, not the helper's.
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    throw new NslabError('invalid-params', `${file}: ${err instanceof Error ? err.message : String(err)}`, { file });
+  }
   const parsed = schema.safeParse(prepare ? prepare(raw) : raw);
   if (parsed.success) return parsed.data;
   // A typo'd key also makes the key it was meant to be "missing": naming the typo says what to fix.
