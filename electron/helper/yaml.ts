@@ -65,7 +65,14 @@ export function checkYaml<S extends z.ZodType>(schema: S, yamlText: string, prep
     const diagnostics = doc.errors.slice(0, MAX_DIAGNOSTICS).map((e) => ({ message: e.message.split('\n')[0]!, ...lineCounter.linePos(e.pos[0]) }));
     return { ok: false, diagnostics, data: {} };
   }
-  const raw = doc.toJS() as unknown;
+  // Resolving aliases can still fail after a clean parse (an alias before its anchor, an alias bomb past
+  // maxAliasCount): that is the file's fault, not the helper's.
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    throw new NslabError('invalid-params', `${file}: ${err instanceof Error ? err.message : String(err)}`, { file });
+  }
   const parsed = schema.safeParse(prepare ? prepare(raw) : raw);
   if (parsed.success) return { ok: true, value: parsed.data };
 
