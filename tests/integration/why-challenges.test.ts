@@ -3,7 +3,7 @@
 // the last round only the (expected) closed port remains. Nothing of the lab is left afterwards.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WhyAnswer } from '../../electron/shared/contract/index.js';
-import { kernelState, nslab, nslabJson, tempStateDir } from '../support/cli.js';
+import { kernelState, nslab, tempStateDir } from '../support/cli.js';
 
 const LAB = 'why-challenges';
 const state = tempStateDir();
@@ -21,7 +21,14 @@ afterAll(async () => {
   expect(ours()).toBe(before);
 });
 
-const why = (to: string): Promise<WhyAnswer> => nslabJson<WhyAnswer>(state.dir, ['why', '--from', 'wc-red', '--to', to, '--json']);
+// `nslab why` exits 1 when the target is not reachable; the answer is on stdout either way.
+const why = async (to: string): Promise<WhyAnswer> => {
+  const r = await nslab(state.dir, ['why', '--from', 'wc-red', '--to', to, '--json']);
+  expect([0, 1], r.stderr).toContain(r.code);
+  const answer = JSON.parse(r.stdout) as WhyAnswer;
+  expect(r.code).toBe(answer.reachable ? 0 : 1);
+  return answer;
+};
 const solve = async (step: number): Promise<void> => {
   const r = await nslab(state.dir, ['lab', 'solve', LAB, '--step', String(step)]);
   expect(r.code, r.stderr).toBe(0);
