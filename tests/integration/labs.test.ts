@@ -13,8 +13,8 @@ const LABS = readdirSync(join(ROOT, 'resources/labs')).filter((f) => f.endsWith(
 const NETWORK_LABS = LABS.filter((l) => !l.startsWith('cgroup-') && !['security-audit', 'userns-rootless', 'container-by-hand', 'sysbox-ideas'].includes(l));
 const sh = (argv: string[]): string => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout ?? '';
 // Other suites (benchmarks, topology tests) may run on this kernel at the same time: compare everything
-// except nslab objects that are not these labs' (their nodes are named veth-, br-, pf-, hk-, nat-, cg-).
-const OURS = /nslab-(veth|br|pf|hk|nat|cg)-/;
+// except nslab objects that are not these labs' (their nodes are named veth-, br-, pf-, hk-, nat-, cg-, wc-).
+const OURS = /nslab-(veth|br|pf|hk|nat|cg|wc)-/;
 const labState = (): string =>
   kernelState()
     .split('\n')
