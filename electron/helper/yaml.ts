@@ -71,7 +71,7 @@ export function checkYaml<S extends z.ZodType>(schema: S, yamlText: string, prep
   try {
     raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
   } catch (err) {
-    throw new NslabError('invalid-params', `${file}: ${err instanceof Error ? err.message : String(err)}`, { file });
+    return { ok: false, diagnostics: [{ message: (err instanceof Error ? err.message : String(err)).split('\n')[0]! }], data: {} };
   }
   const parsed = schema.safeParse(prepare ? prepare(raw) : raw);
   if (parsed.success) return { ok: true, value: parsed.data };
