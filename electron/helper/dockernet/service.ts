@@ -29,7 +29,11 @@ function storedParams(ctx: HelperContext, name: string): UpParams | null {
   const yaml = ctx.topologies.load(topologyNameOf(name));
   if (yaml === null) return null;
   const spec = JSON.parse(yaml) as { description?: string };
-  return spec.description?.startsWith(PREFIX) ? (JSON.parse(spec.description.slice(PREFIX.length)) as UpParams) : null;
+  if (!spec.description?.startsWith(PREFIX)) return null;
+  const params = JSON.parse(spec.description.slice(PREFIX.length)) as UpParams;
+  // A record whose host namespace is gone (a kill -9, then gc) describes nothing: it neither blocks a new
+  // dockernet's subnet nor makes a fresh `up` of the same name look done.
+  return existsSync(`/run/netns/${netnsOf(planDockernet(params).host)}`) ? params : null;
 }
 
 function otherDockernets(ctx: HelperContext, name: string): UpParams[] {
