@@ -22,8 +22,14 @@ async function busyboxTar(dir) {
   return tar;
 }
 
-/** Every cgroup directory under nslab/bench-docker, deepest first (rmdir needs them empty). */
-function cgroupDirs() {
+/** The hierarchies that have an `nslab` group now: dockerd's --cgroup-parent makes it in every one it uses. */
+const nslabParents = () => readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, 'nslab')));
+
+/**
+ * Every cgroup directory the bench's dockerd made, deepest first (rmdir needs them empty): all of
+ * nslab/bench-docker, then the `nslab` parents that did not exist before it started (blkio, devices, …).
+ */
+function cgroupDirs(parentsBefore) {
   const out = [];
   for (const h of readdirSync('/sys/fs/cgroup')) {
     const top = join('/sys/fs/cgroup', h, 'nslab', 'bench-docker');
@@ -34,12 +40,14 @@ function cgroupDirs() {
     };
     walk(top);
   }
+  for (const h of nslabParents()) if (!parentsBefore.includes(h)) out.push(join('/sys/fs/cgroup', h, 'nslab'));
   return out;
 }
 
 export async function startDocker(dir) {
   if (!existsSync('/usr/sbin/dockerd')) return null;
   mkdirSync(dir, { recursive: true });
+  const parentsBefore = nslabParents();
   const sock = join(dir, 'docker.sock');
   await sh(['ip', 'netns', 'add', NETNS]);
   await sh(['ip', '-n', NETNS, 'link', 'set', 'lo', 'up']);
@@ -54,7 +62,7 @@ export async function startDocker(dir) {
     await Promise.race([exited, sleep(15_000)]);
     if (daemon.exitCode === null) daemon.kill('SIGKILL');
     await sh(['ip', 'netns', 'del', NETNS], { allowFailure: true });
-    for (const d of cgroupDirs()) {
+    for (const d of cgroupDirs(parentsBefore)) {
       try {
         rmdirSync(d);
       } catch {
@@ -70,7 +78,7 @@ export async function startDocker(dir) {
     }
     await docker(['import', await busyboxTar(dir), IMAGE]);
     const version = (await docker(['version', '--format', '{{.Server.Version}}'])).stdout.trim();
-    return { docker, stop, version, leftovers: cgroupDirs };
+    return { docker, stop, version, leftovers: () => cgroupDirs(parentsBefore) };
   } catch (err) {
     await stop();
     throw err;
