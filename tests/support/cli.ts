@@ -49,6 +49,15 @@ export function kernelState(): string {
   ].join('\n---\n');
 }
 
-export const markedNetns = (): string[] => sh(['ip', 'netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith('nslab-'));
-export const markedRootLinks = (): string[] =>
+const markedNetnsNow = (): string[] => sh(['ip', 'netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith('nslab-'));
+const markedRootLinksNow = (): string[] =>
   sh(['ip', '-o', 'link', 'show']).split('\n').map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter((n) => n.startsWith('nslab-'));
+/**
+ * `nslab-` objects already on the kernel when this test file was loaded: left by another run (one killed
+ * mid-way, say), not made by this file. They are neither this file's to judge nor to touch, so the
+ * "nothing left" checks below leave them out; the before/after comparisons still cover them.
+ */
+const FOREIGN = new Set([...markedNetnsNow(), ...markedRootLinksNow()]);
+if (FOREIGN.size) console.warn(`nslab- objects this test file did not make, left alone: ${[...FOREIGN].join(' ')}`);
+export const markedNetns = (): string[] => markedNetnsNow().filter((n) => !FOREIGN.has(n));
+export const markedRootLinks = (): string[] => markedRootLinksNow().filter((n) => !FOREIGN.has(n));
