@@ -3,26 +3,14 @@
 // the optional `ws` stay external.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { nodeBundleOptions } from './node-bundle.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
 rmSync('out/node', { recursive: true, force: true });
-await build({
-  entryPoints: { cli: 'electron/cli/main.ts', launcher: 'electron/helper/exec/launcher-entry.ts', probe: 'electron/helper/firewall/trace/probe-main.ts', dockerproxy: 'electron/helper/dockernet/proxy-main.ts' },
-  outdir: 'out/node',
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  external: ['@lydell/node-pty', 'ws', 'electron'],
-  // Bundled CommonJS dependencies may call require(): give the ES module bundle one.
-  banner: { js: "import { createRequire as __nslabRequire } from 'node:module'; const require = __nslabRequire(import.meta.url);" },
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  define: { __NSLAB_VERSION__: JSON.stringify(pkg.version) },
-});
-console.log('built out/node/cli.mjs, out/node/launcher.mjs, out/node/probe.mjs');
+const nodeBundle = nodeBundleOptions();
+await build({ ...nodeBundle, outdir: 'out/node', sourcemap: 'linked', logLevel: 'warning', define: { __NSLAB_VERSION__: JSON.stringify(pkg.version) } });
+console.log(`built ${Object.keys(nodeBundle.entryPoints).map((name) => `out/node/${name}.mjs`).join(', ')}`);
 
 // Electron main and preload: CommonJS (package.json `main` is out/main/index.cjs). The preload is one
 // self-contained file because a sandboxed preload can require nothing but `electron`.

@@ -11,12 +11,11 @@
 // 0.85 s none / 1.06 s bridge; the target is < 100 ms, ≥ 8× faster). Results: tests/bench/results/container.json.
 // Environment: NSLAB_BENCH_REPS (default 15), NSLAB_BENCH_STRICT=1 (exit non-zero when a target is missed),
 // NSLAB_BENCH_DOCKER=0 (skip the docker leg: use the figures).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, sh } from './lib/proc.mjs';
-import { rpcClient, startHelper } from './lib/rpc.mjs';
+import { benchHelper } from './lib/rpc.mjs';
 import { IMAGE, startDocker } from './lib/docker.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,18 +25,12 @@ const STRICT = process.env.NSLAB_BENCH_STRICT === '1';
 const DOCKER = { none: 0.85, bridge: 1.06 };
 const TARGETS = { runMs: 100, overDocker: 8, inspectMs: 50 };
 
-const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-ct-'));
-const socket = join(stateDir, 'helper.sock');
+const { stateDir, client, close } = await benchHelper('ct', ROOT);
 const topo = join(stateDir, 'ct.yaml');
 writeFileSync(topo, ['name: bench-ct', 'nodes:', '  - name: bench-ct', '    bridges: [{ name: br0, addresses: [10.78.0.1/24] }]'].join('\n'));
 
-const helper = startHelper({ stateDir, socket, cwd: ROOT });
-let client;
 const results = {};
 try {
-  await helper.ready;
-  client = rpcClient(socket);
-  await client.ready;
   await client.call('topology.apply', { yaml: readFileSync(topo, 'utf8') });
 
   // warm-up: builds the busybox rootfs, the skeleton and the tools once
@@ -113,8 +106,5 @@ try {
   writeFileSync(join(RESULTS, 'container.json'), JSON.stringify({ reps: REPS, ...results, docker, targets: TARGETS, missed }, null, 2));
   if (STRICT && missed.length) process.exitCode = 1;
 } finally {
-  await client?.close();
-  await helper.stop();
-  await sh([process.execPath, join(ROOT, 'bin', 'nslab.mjs'), 'gc'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, allowFailure: true });
-  rmSync(stateDir, { recursive: true, force: true });
+  await close();
 }

@@ -9,12 +9,11 @@
 // 1.06 s bridge median); dockerd is not started here (it would need the host's cgroup hierarchies remounted
 // in a private mount namespace), so the Docker figure is the issue's, not this run's. Target: ≥ 8×.
 // Results: tests/bench/results/dockernet.json. NSLAB_BENCH_REPS (default 9), NSLAB_BENCH_STRICT=1.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, sh } from './lib/proc.mjs';
-import { rpcClient, startHelper } from './lib/rpc.mjs';
+import { median } from './lib/proc.mjs';
+import { benchHelper } from './lib/rpc.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = join(ROOT, 'tests', 'bench', 'results');
@@ -34,15 +33,9 @@ const PLAIN = JSON.stringify({
 });
 const UP = { name: 'bdk', containers: ['c1', 'c2'], publish: [{ hostPort: 8080, container: 'c1', containerPort: 80 }] };
 
-const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-dk-'));
-const socket = join(stateDir, 'helper.sock');
-const helper = startHelper({ stateDir, socket, cwd: ROOT });
-let client;
+const { client, close } = await benchHelper('dk', ROOT);
 const results = {};
 try {
-  await helper.ready;
-  client = rpcClient(socket);
-  await client.ready;
   // warm-up: the first iptables-restore and node start pay for loading modules and files
   await client.call('dockernet.up', UP);
   await client.call('dockernet.down', { name: 'bdk' });
@@ -84,8 +77,5 @@ try {
   writeFileSync(join(RESULTS, 'dockernet.json'), JSON.stringify({ reps: REPS, ...results, docker: DOCKER, dockerMeasuredHere: false, targets: TARGETS, missed }, null, 2));
   if (STRICT && missed.length) process.exitCode = 1;
 } finally {
-  await client?.close();
-  await helper.stop();
-  await sh([process.execPath, join(ROOT, 'bin', 'nslab.mjs'), 'gc'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, allowFailure: true });
-  rmSync(stateDir, { recursive: true, force: true });
+  await close();
 }

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { nodeBundleOptions } from '../../../scripts/node-bundle.mjs';
 
 /** The checkout of `rev`'s electron/ folder; `dispose()` removes it. */
 export function checkoutAt(root, rev) {
@@ -29,15 +30,8 @@ export async function bundleFrom(root, dir, outfile, exports) {
 /** The nslab CLI (and its helper) of a checkout, built as scripts/build.mjs builds out/node. Returns cli.mjs. */
 export async function buildCliFrom(root, dir, outdir) {
   await build({
-    entryPoints: { cli: join(dir, 'electron/cli/main.ts'), launcher: join(dir, 'electron/helper/exec/launcher-entry.ts'), probe: join(dir, 'electron/helper/firewall/trace/probe-main.ts') },
+    ...nodeBundleOptions(dir),
     outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    external: ['@lydell/node-pty', 'ws', 'electron'],
-    banner: { js: "import { createRequire as __nslabRequire } from 'node:module'; const require = __nslabRequire(import.meta.url);" },
     logLevel: 'warning',
     absWorkingDir: root,
     nodePaths: [join(root, 'node_modules')],

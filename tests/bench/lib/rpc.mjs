@@ -1,6 +1,10 @@
 // A minimal JSON-RPC 2.0 client over the helper's Unix socket (newline-delimited), as the GUI's relay uses it.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sh } from './proc.mjs';
 
 /** Starts `nslab helper --socket PATH` with NSLAB_STATE_DIR=stateDir; resolves once it says "ready". */
 export function startHelper({ stateDir, socket, cwd, cli = 'bin/nslab.mjs' }) {
@@ -77,4 +81,30 @@ export function rpcClient(path) {
       socket.destroy();
     },
   };
+}
+
+/**
+ * A bench's own helper: a fresh state directory, `nslab helper` on its socket and one client. close() ends
+ * both, runs `nslab gc` on that state (whatever the bench left) and removes the directory.
+ */
+export async function benchHelper(name, root) {
+  const stateDir = mkdtempSync(join(tmpdir(), `nslab-bench-${name}-`));
+  const socket = join(stateDir, 'helper.sock');
+  const helper = startHelper({ stateDir, socket, cwd: root });
+  let client;
+  const close = async () => {
+    await client?.close();
+    await helper.stop();
+    await sh([process.execPath, join(root, 'bin', 'nslab.mjs'), 'gc'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, allowFailure: true });
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  try {
+    await helper.ready;
+    client = rpcClient(socket);
+    await client.ready;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { stateDir, client, close };
 }
