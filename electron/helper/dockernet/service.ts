@@ -162,8 +162,8 @@ async function finishVxlan(ctx: HelperContext, plan: DockernetPlan): Promise<voi
 
 const httpdProcesses = (ctx: HelperContext, plan: DockernetPlan, owner: string): ManagedProcess[] =>
   plan.params.httpd.map((c) => httpdProcess(ctx, plan.params.name, c, netnsOf(plan.containers.find((x) => x.name === c)!.node), owner));
-const proxyProcesses = (plan: DockernetPlan, owner: string): ManagedProcess[] =>
-  plan.params.publish.map((p) => proxyProcess(plan.params.name, netnsOf(plan.host), owner, p.hostPort, plan.containers.find((x) => x.name === p.container)!.ip!, p.containerPort));
+const proxyProcesses = (ctx: HelperContext, plan: DockernetPlan, owner: string): ManagedProcess[] =>
+  plan.params.publish.map((p) => proxyProcess(ctx.stateDir, plan.params.name, netnsOf(plan.host), owner, p.hostPort, plan.containers.find((x) => x.name === p.container)!.ip!, p.containerPort));
 
 async function startAll(ctx: HelperContext, processes: ManagedProcess[]): Promise<void> {
   const failed = (await Promise.allSettled(processes.map((p) => startProcess(ctx, p)))).find((r) => r.status === 'rejected');
@@ -198,7 +198,7 @@ export async function dockernetUp(ctx: HelperContext, params: ParsedParams<'dock
   try {
     const early = await hostNamespaceFirst(ctx, plan);
     const owner = ownerOf(topologyNameOf(params.name));
-    const proxies = early ? startAll(ctx, proxyProcesses(plan, owner)) : Promise.resolve();
+    const proxies = early ? startAll(ctx, proxyProcesses(ctx, plan, owner)) : Promise.resolve();
     // allSettled: nothing may still be starting when a failure rolls everything back.
     const rest = (async () => {
       created = (await applyTopology(ctx, JSON.stringify(topologyOf(plan)), topologyNameOf(params.name))).created;
