@@ -60,9 +60,9 @@ export async function startProcess(ctx: HelperContext, p: ManagedProcess): Promi
   const argv = ['ip', 'netns', 'exec', p.netns, ...p.argv];
   const started = performance.now();
   const pid = spawnDetached(argv);
-  for (let i = 0; i < 300 && !listening(pid, p.port); i++) {
+  for (let i = 0; i < 600 && !listening(pid, p.port); i++) {
     if (readTrimmed(`/proc/${pid}/cmdline`) === null) break;
-    await sleep(10);
+    await sleep(5); // a Perl start is ~20–40 ms: a coarser poll would add most of a step to every up
   }
   const ok = listening(pid, p.port);
   reportActivity({ at: new Date().toISOString(), argv, shell: [`${p.shell ?? shellLine(argv)} &`], ok, ms: Math.round(performance.now() - started) });

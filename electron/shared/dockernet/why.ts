@@ -9,6 +9,7 @@ export const DOCKERNET_WHY = {
   'mode.none': ['--network none: Docker gives the container a namespace of its own with only lo in it.', '--network none: Docker는 컨테이너에 lo만 있는 자기 네임스페이스를 줍니다.'],
   'mode.host': ['--network host: Docker creates no namespace; the container uses the host’s interfaces directly.', '--network host: Docker는 네임스페이스를 만들지 않습니다. 컨테이너가 호스트의 인터페이스를 그대로 씁니다.'],
   'mode.macvlan': ['--network macvlan: the container gets a namespace whose only link is a macvlan child of the host’s parent interface, with a MAC of its own on the LAN.', '--network macvlan: 컨테이너의 네임스페이스에는 호스트 부모 인터페이스의 macvlan 자식 링크 하나만 있고, LAN에서 자기 MAC을 가집니다.'],
+  'mode.ipvlan': ['--network ipvlan: like macvlan, but the children share the parent’s MAC and the kernel tells them apart by IP address.', '--network ipvlan: macvlan과 비슷하지만 자식들이 부모의 MAC을 함께 쓰고, 커널이 IP 주소로 구별합니다.'],
   // nodes and addresses
   'outside.macvlan': ['The LAN’s router: the macvlan containers’ gateway, reached without passing through the host.', 'LAN의 라우터: macvlan 컨테이너의 게이트웨이로, 호스트를 거치지 않고 닿습니다.'],
   outside: ['The outside: another machine on the host’s LAN, from where published ports are reached through DNAT.', '바깥: 호스트 LAN의 다른 컴퓨터로, 여기서 DNAT을 거쳐 공개된 포트에 접속합니다.'],
