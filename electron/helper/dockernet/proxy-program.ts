@@ -6,44 +6,48 @@
 //
 // Why Perl and not Node: the forwarder must run inside the host node's namespace, which only a new process
 // can enter (`ip netns exec`; Node has no setns), and a Node start (0.1–0.4 s on a loaded machine) was most
-// of `dockernet up`. perl-base is Essential on Debian and ships IO::Socket and IO::Select; a start is ~30 ms.
+// of `dockernet up`. perl-base is Essential on Debian and ships Socket (core sockets only: IO::Socket would add
+// ~8 ms of module loading to every start); a start is ~15 ms.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PROXY_PROGRAM = String.raw`# nslab docker-proxy (written by the helper; see electron/helper/dockernet/proxy-program.ts)
 use strict;
 use warnings;
-use IO::Socket::INET;
-use IO::Select;
+use Socket qw(AF_INET SOCK_STREAM SOL_SOCKET SO_REUSEADDR SOMAXCONN inet_aton pack_sockaddr_in);
 
 $SIG{CHLD} = 'IGNORE';    # connection children are reaped by the kernel
 $SIG{PIPE} = 'IGNORE';    # a peer gone mid-write ends that copy, not the proxy
-my ($marker, @args) = @ARGV;
-my %flag = @args;
+my ($marker, %flag) = @ARGV;
 for my $f (qw(-proto -host-ip -host-port -container-ip -container-port)) {
   defined $flag{$f} or die "docker-proxy: missing $f\n";
 }
 $flag{'-proto'} eq 'tcp' or die "docker-proxy: only -proto tcp\n";
-my $listener = IO::Socket::INET->new(
-  LocalAddr => $flag{'-host-ip'}, LocalPort => $flag{'-host-port'}, Proto => 'tcp', Listen => 128, ReuseAddr => 1,
-) or die "docker-proxy: listen on $flag{'-host-port'}: $!\n";
+socket(my $listener, AF_INET, SOCK_STREAM, 0) or die "docker-proxy: socket: $!\n";
+setsockopt($listener, SOL_SOCKET, SO_REUSEADDR, 1) or die "docker-proxy: SO_REUSEADDR: $!\n";
+bind($listener, pack_sockaddr_in($flag{'-host-port'}, inet_aton($flag{'-host-ip'}))) or die "docker-proxy: bind $flag{'-host-ip'}:$flag{'-host-port'}: $!\n";
+listen($listener, SOMAXCONN) or die "docker-proxy: listen: $!\n";
+my $container = pack_sockaddr_in($flag{'-container-port'}, inet_aton($flag{'-container-ip'}));
 
 # Copies both ways until both sides have ended; an end on one side is passed on as a half-close.
 sub pump {
   my ($x, $y) = @_;
   my %peer = (fileno($x) => $y, fileno($y) => $x);
-  my $select = IO::Select->new($x, $y);
-  while ($select->count) {
-    for my $from ($select->can_read) {
-      my $to = $peer{fileno $from};
-      my $n = sysread($from, my $buf, 65536);
+  my %open = (fileno($x) => $x, fileno($y) => $y);
+  while (%open) {
+    my $rin = '';
+    vec($rin, $_, 1) = 1 for keys %open;
+    next unless select(my $rout = $rin, undef, undef, undef) > 0;
+    for my $fd (keys %open) {
+      next unless vec($rout, $fd, 1);
+      my $n = sysread($open{$fd}, my $buf, 65536);
       if (!$n) {
-        $select->remove($from);
-        shutdown($to, 1);
+        delete $open{$fd};
+        shutdown($peer{$fd}, 1);
         next;
       }
       for (my $off = 0; $off < $n;) {
-        my $k = syswrite($to, $buf, $n - $off, $off);
+        my $k = syswrite($peer{$fd}, $buf, $n - $off, $off);
         return unless defined $k;
         $off += $k;
       }
@@ -52,14 +56,15 @@ sub pump {
 }
 
 while (1) {
-  my $client = $listener->accept or next;
+  accept(my $client, $listener) or next;
   my $pid = fork;
   if (!defined $pid || $pid) {
     close $client;
     next;
   }
   close $listener;
-  my $upstream = IO::Socket::INET->new(PeerAddr => $flag{'-container-ip'}, PeerPort => $flag{'-container-port'}, Proto => 'tcp') or exit 1;
+  socket(my $upstream, AF_INET, SOCK_STREAM, 0) or exit 1;
+  connect($upstream, $container) or exit 1;
   pump($client, $upstream);
   exit 0;
 }
