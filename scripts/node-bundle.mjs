@@ -1,4 +1,4 @@
-// How the Node-side bundles (CLI, helper launcher, trace probe, docker-proxy) are built: one set of esbuild
+// How the Node-side bundles (CLI, helper launcher, trace probe) are built: one set of esbuild
 // options for `npm run build` and for the benches that build another revision the same way.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,6 @@ export const NODE_ENTRIES = {
   cli: 'electron/cli/main.ts',
   launcher: 'electron/helper/exec/launcher-entry.ts',
   probe: 'electron/helper/firewall/trace/probe-main.ts',
-  dockerproxy: 'electron/helper/dockernet/proxy-main.ts',
 };
 
 /** esbuild options for the entries found under `dir` (an older revision may lack the newer ones). */

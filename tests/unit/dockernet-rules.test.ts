@@ -37,10 +37,14 @@ describe('moby 28 rules (moby v28.5.2 documented rulesets)', () => {
 });
 
 describe('rule explanations and normal form', () => {
-  it('every chain and rule says why Docker made it', () => {
+  it('every chain and rule says why Docker made it, in English and Korean', () => {
     for (const engine of ['20.10', '28'] as const) {
       const set = dockerRules({ engine, networks: [docker0([web('172.17.0.2')])] });
-      for (const o of [...set.chains, ...set.rules]) expect(o.why.length, JSON.stringify(o)).toBeGreaterThan(20);
+      for (const o of [...set.chains, ...set.rules]) {
+        expect(o.why.en.length, JSON.stringify(o)).toBeGreaterThan(20);
+        expect(o.why.ko.length, JSON.stringify(o)).toBeGreaterThan(10);
+        expect(`${o.why.en}${o.why.ko}`, JSON.stringify(o)).not.toMatch(/\{\w+\}/); // every placeholder filled
+      }
     }
   });
   it('normal form drops counters, # lines and nslab comments', () => {

@@ -57,13 +57,16 @@ function precheck(params: unknown): void {
   if (!parsed.success) throw zodToNslabError(parsed.error);
 }
 
-export function renderShow(s: Result<'dockernet.show'>): string {
+/** The language of the sentences: --lang, else LANG (ko… → Korean), as `nslab why` chooses. */
+export const showLang = (lang: string | undefined, env = process.env.LANG): 'en' | 'ko' => (lang === 'ko' || (!lang && /^ko/.test(env ?? '')) ? 'ko' : 'en');
+
+export function renderShow(s: Result<'dockernet.show'>, lang: 'en' | 'ko' = 'en'): string {
   const lines = [`dockernet ${s.name}: --network ${s.network}, engine ${s.engine}`];
   const byNode = new Map<string, typeof s.objects>();
   for (const o of s.objects) byNode.set(o.node, [...(byNode.get(o.node) ?? []), o]);
   for (const [node, objects] of byNode) {
     lines.push('', node);
-    for (const o of objects) lines.push(`  ${o.kind.padEnd(8)} ${o.text}`, `           ↳ ${o.why}`);
+    for (const o of objects) lines.push(`  ${o.kind.padEnd(8)} ${o.text}`, `           ↳ ${lang === 'ko' ? o.whyKo : o.why}`);
   }
   if (s.fdb) for (const [n, entries] of Object.entries(s.fdb)) lines.push('', `${n}: bridge fdb show dev vxlan0`, ...entries.map((e) => `  ${e}`));
   if (s.hostRules) for (const [n, rules] of Object.entries(s.hostRules)) lines.push('', `${n}: iptables-save (nslab comments set aside)`, rules.trimEnd());
@@ -105,13 +108,14 @@ export function registerDockernet(program: Command): void {
 
   dn.command('show')
     .option('--name <name>', 'dockernet name', 'dk')
-    .option('--json', 'print JSON')
+    .option('--lang <lang>', 'en or ko (default: from LANG)')
+    .option('--json', 'print JSON (both languages: why and whyKo)')
     .description('every link, address, route, rule and process with one sentence of why Docker made it')
-    .action((opts: { name: string; json?: boolean }) =>
+    .action((opts: { name: string; lang?: string; json?: boolean }) =>
       withClient(!!opts.json, async (client) => {
         const r = await client.call('dockernet.show', { name: opts.name });
         if (opts.json) printJson(r);
-        else process.stdout.write(renderShow(r));
+        else process.stdout.write(renderShow(r, showLang(opts.lang)));
       }),
     );
 

@@ -7,6 +7,7 @@
 // addresses unmasqueraded between the ranges. Pure: lines and rules only.
 import { BRIDGE, VXLAN, VXLAN_MTU, VXLAN_SUBNET, VXLAN_VNI, parseSubnet, type DockernetPlan, type PlannedHost } from './plan.js';
 import type { DockerRule } from './rules.js';
+import { dockernetWhy } from '../../shared/dockernet/why.js';
 
 const peerOf = (plan: DockernetPlan, h: PlannedHost): PlannedHost => plan.hosts.find((x) => x !== h)!;
 
@@ -31,15 +32,15 @@ export function multihostRules(plan: DockernetPlan, h: PlannedHost): DockerRule[
   const mine = h.networks[0]!.subnet;
   const theirs = peerOf(plan, h).networks[0]!.subnet;
   return [
-    { table: 'filter', chain: 'DOCKER-USER', words: ['-s', theirs, '-o', BRIDGE, '-j', 'ACCEPT'], why: `The other host's containers (${theirs}) may reach this host's containers: Docker's FORWARD policy DROP would stop them, so the administrator's DOCKER-USER chain lets them in.` },
-    { table: 'nat', chain: 'POSTROUTING', words: ['-s', mine, '-d', theirs, '-j', 'RETURN'], why: `Traffic between the two container ranges keeps its container addresses: without this, Docker's MASQUERADE would hide ${mine} behind the host's address.` },
+    { table: 'filter', chain: 'DOCKER-USER', words: ['-s', theirs, '-o', BRIDGE, '-j', 'ACCEPT'], why: dockernetWhy('multihost.accept-peer', { theirs }) },
+    { table: 'nat', chain: 'POSTROUTING', words: ['-s', mine, '-d', theirs, '-j', 'RETURN'], why: dockernetWhy('multihost.no-masquerade', { mine }) },
   ];
 }
 
 export const VXLAN_WHY = {
-  link: `vxlan0 wraps each frame in UDP port 4789 with VNI ${VXLAN_VNI} and sends it to the other host's underlay address; its MTU is ${VXLAN_MTU} because the outer headers take 50 of the underlay's 1500 bytes.`,
-  address: 'The tunnel end of this host in the transit subnet: the next hop of the route to the other host\'s containers.',
-  route: 'The other host\'s container range is reached through the tunnel.',
-  fdb: 'The forwarding database entry: frames for unknown MACs (and ARP broadcasts) are sent to this VTEP; learned entries for the peer\'s MAC appear next to it.',
-  routing: 'Direct routing: the other host\'s container range is reached through the other host\'s own underlay address — no encapsulation, full 1500-byte MTU, but both hosts must share the L2 segment (or a router must know the routes).',
+  link: dockernetWhy('vxlan.link', { vni: VXLAN_VNI, mtu: VXLAN_MTU }),
+  address: dockernetWhy('vxlan.address'),
+  route: dockernetWhy('vxlan.route'),
+  fdb: dockernetWhy('vxlan.fdb'),
+  routing: dockernetWhy('vxlan.routing'),
 };

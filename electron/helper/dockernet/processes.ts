@@ -2,8 +2,8 @@
 // in a container): recorded in the ledger (kind `process`) before they start, started detached so they
 // outlive a CLI call, found again by their marker — a word of their argv that is the record's name (or a
 // path ending in it) — and killed by `down` and gc. A pid alone is never trusted: it may have been reused.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { LedgerObject } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
@@ -12,7 +12,7 @@ import { spawnDetached } from '../exec/attached.js';
 import { reportActivity } from '../exec/run.js';
 import type { KindDriver } from '../ledger/kinds.js';
 import { listProcesses, readTrimmed } from '../procfs.js';
-import { builtNodeEntry } from '../resources.js';
+import { proxyProgramFile } from './proxy-program.js';
 
 /** A marker: `nslab-<dockernet>-proxy-<port>`, `nslab-<dockernet>-<container>-httpd`. */
 const MARKED = /^nslab-[a-z0-9-]+-(proxy-[0-9]+|httpd)$/;
@@ -48,6 +48,8 @@ export interface ManagedProcess {
   /** Started means listening on this TCP port. */
   port: number;
   owner: string;
+  /** The activity log's equivalent command, when it is not the argv itself (docker-proxy's own flags). */
+  shell?: string;
 }
 
 /** Starts it unless it already runs (a re-up); the ledger knows it before it exists. */
@@ -58,12 +60,12 @@ export async function startProcess(ctx: HelperContext, p: ManagedProcess): Promi
   const argv = ['ip', 'netns', 'exec', p.netns, ...p.argv];
   const started = performance.now();
   const pid = spawnDetached(argv);
-  for (let i = 0; i < 300 && !listening(pid, p.port); i++) {
+  for (let i = 0; i < 600 && !listening(pid, p.port); i++) {
     if (readTrimmed(`/proc/${pid}/cmdline`) === null) break;
-    await sleep(10);
+    await sleep(5); // a Perl start is ~20–40 ms: a coarser poll would add most of a step to every up
   }
   const ok = listening(pid, p.port);
-  reportActivity({ at: new Date().toISOString(), argv, shell: [`${shellLine(argv)} &`], ok, ms: Math.round(performance.now() - started) });
+  reportActivity({ at: new Date().toISOString(), argv, shell: [`${p.shell ?? shellLine(argv)} &`], ok, ms: Math.round(performance.now() - started) });
   if (!ok) {
     killNamed(new Set([p.name]));
     ctx.ledger.removed([object], tx);
@@ -107,12 +109,20 @@ export const processKind: KindDriver = {
   },
 };
 
-/** docker-proxy for one published port, in the host node. */
-export function proxyProcess(dockernet: string, netns: string, owner: string, hostPort: number, containerIp: string, containerPort: number): ManagedProcess {
+/** docker-proxy for one published port, in the host node: nslab's Perl forwarder with docker-proxy's flags. */
+export function proxyProcess(stateDir: string, dockernet: string, netns: string, owner: string, hostPort: number, containerIp: string, containerPort: number): ManagedProcess {
   const name = `nslab-${dockernet}-proxy-${hostPort}`;
-  const argv = [process.execPath, '--v8-pool-size=1', builtNodeEntry('dockerproxy.mjs', 'nslab docker-proxy'), name, '-proto', 'tcp', '-host-ip', '0.0.0.0', '-host-port', String(hostPort), '-container-ip', containerIp, '-container-port', String(containerPort)];
-  return { name, netns, argv, port: hostPort, owner };
+  if (!(process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, 'perl')))) throw new NslabError('tool-missing', 'perl is not installed (apt-get install perl-base): nslab\'s docker-proxy for a published port is a Perl program', { tool: 'perl' });
+  const argv = ['perl', proxyProgramFile(stateDir), name, ...proxyFlags(hostPort, containerIp, containerPort)];
+  return { name, netns, argv, port: hostPort, owner, shell: proxyShell(netns, hostPort, containerIp, containerPort) };
 }
+
+const proxyFlags = (hostPort: number, containerIp: string, containerPort: number): string[] =>
+  ['-proto', 'tcp', '-host-ip', '0.0.0.0', '-host-port', String(hostPort), '-container-ip', containerIp, '-container-port', String(containerPort)];
+
+/** The command dockerd would run for the port (what the activity log and a lab's script show). */
+export const proxyShell = (netns: string, hostPort: number, containerIp: string, containerPort: number): string =>
+  shellLine(['ip', 'netns', 'exec', netns, 'docker-proxy', ...proxyFlags(hostPort, containerIp, containerPort)]);
 
 /** `busybox httpd -f -p 80` in a container, serving one page that names it. */
 export function httpdProcess(ctx: HelperContext, dockernet: string, container: string, netns: string, owner: string): ManagedProcess {

@@ -69,7 +69,7 @@ function refuseBadCombination(ctx: HelperContext, params: UpParams): void {
   }
 }
 
-const sysctl = (netns: string, pairs: [string, string, string][]) =>
+const sysctl = (netns: string, pairs: [string, string][]) =>
   run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...pairs.map(([k, v]) => `${k}=${groupRangeFor(k, v)}`)], { change: true });
 
 /** Docker's ping_group_range (0–2³¹) narrowed to the groups this helper's user namespace maps (the sandbox maps only 0). */
@@ -100,7 +100,10 @@ async function loadRules(ctx: HelperContext, plan: DockernetPlan, index: number)
   const host = plan.hosts[index]!;
   const netns = netnsOf(host.node);
   const comment = ruleCommentOf(plan.params.name);
-  if ((await rulesWithComment(netns, comment)).length > 0) return; // a re-up: already there
+  // Rules are only ever loaded after the ledger knows them: a ledger without them means a fresh namespace
+  // (no iptables-save needed); with them, a re-up or a crashed up, and the kernel says which.
+  const known = ctx.ledger.has({ kind: 'rule', netns, name: comment });
+  if (known && (await rulesWithComment(netns, comment)).length > 0) return; // a re-up: already there
   const set = dockerRules(scenarioOf(plan, index));
   const extra = plan.params.hosts === 2 ? multihostRules(plan, host) : [];
   const tx = ctx.ledger.begin([{ kind: 'rule', netns, name: comment, owner: ownerOf(topologyNameOf(plan.params.name)) }]);
@@ -113,18 +116,23 @@ async function loadRules(ctx: HelperContext, plan: DockernetPlan, index: number)
 }
 
 async function finishBridge(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
-  for (const [i, h] of plan.hosts.entries()) {
-    // bridge-nf-call-iptables exists per namespace only while br_netfilter is loaded (Docker loads it; here
-    // the machine has it loaded already).
-    // Independent namespaces: in parallel, as dockerd sets up containers concurrently.
-    await Promise.all([
-      sysctl(netnsOf(h.node), HOST_SYSCTLS).then(() => loadRules(ctx, plan, i)),
-      ...h.containers.map(async (c) => {
-        await ipBatch(netnsOf(c.node), [['link', 'set', 'eth0', 'address', c.mac!]]);
-        await sysctl(netnsOf(c.node), CONTAINER_SYSCTLS);
-      }),
-    ]);
-  }
+  // bridge-nf-call-iptables exists per namespace only while br_netfilter is loaded (Docker loads it; here
+  // the machine has it loaded already). Every step here is independent of the others (the rules need no
+  // sysctl first, a MAC no sysctl, one namespace nothing of another): all at once, as dockerd sets up
+  // containers concurrently.
+  await settled(
+    plan.hosts.flatMap((h, i) => [
+      sysctl(netnsOf(h.node), HOST_SYSCTLS),
+      loadRules(ctx, plan, i),
+      ...h.containers.flatMap((c) => [ipBatch(netnsOf(c.node), [['link', 'set', 'eth0', 'address', c.mac!]]), sysctl(netnsOf(c.node), CONTAINER_SYSCTLS)]),
+    ]),
+  );
+}
+
+/** Waits for all (nothing may still be running when a failure rolls everything back), then throws the first failure. */
+async function settled(steps: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Links the topology engine does not make (it knows veths and bridges): recorded first, then made. */
@@ -162,13 +170,10 @@ async function finishVxlan(ctx: HelperContext, plan: DockernetPlan): Promise<voi
 
 const httpdProcesses = (ctx: HelperContext, plan: DockernetPlan, owner: string): ManagedProcess[] =>
   plan.params.httpd.map((c) => httpdProcess(ctx, plan.params.name, c, netnsOf(plan.containers.find((x) => x.name === c)!.node), owner));
-const proxyProcesses = (plan: DockernetPlan, owner: string): ManagedProcess[] =>
-  plan.params.publish.map((p) => proxyProcess(plan.params.name, netnsOf(plan.host), owner, p.hostPort, plan.containers.find((x) => x.name === p.container)!.ip!, p.containerPort));
+const proxyProcesses = (ctx: HelperContext, plan: DockernetPlan, owner: string): ManagedProcess[] =>
+  plan.params.publish.map((p) => proxyProcess(ctx.stateDir, plan.params.name, netnsOf(plan.host), owner, p.hostPort, plan.containers.find((x) => x.name === p.container)!.ip!, p.containerPort));
 
-async function startAll(ctx: HelperContext, processes: ManagedProcess[]): Promise<void> {
-  const failed = (await Promise.allSettled(processes.map((p) => startProcess(ctx, p)))).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
+const startAll = (ctx: HelperContext, processes: ManagedProcess[]): Promise<void> => settled(processes.map((p) => startProcess(ctx, p)));
 
 /**
  * The host namespace, made ahead of the topology when a port is published so docker-proxy (a Node start, the
@@ -198,14 +203,13 @@ export async function dockernetUp(ctx: HelperContext, params: ParsedParams<'dock
   try {
     const early = await hostNamespaceFirst(ctx, plan);
     const owner = ownerOf(topologyNameOf(params.name));
-    const proxies = early ? startAll(ctx, proxyProcesses(plan, owner)) : Promise.resolve();
+    const proxies = early ? startAll(ctx, proxyProcesses(ctx, plan, owner)) : Promise.resolve();
     // allSettled: nothing may still be starting when a failure rolls everything back.
     const rest = (async () => {
       created = (await applyTopology(ctx, JSON.stringify(topologyOf(plan)), topologyNameOf(params.name))).created;
-      await Promise.all([finishNetwork(ctx, plan), startAll(ctx, httpdProcesses(ctx, plan, owner))]);
+      await settled([finishNetwork(ctx, plan), startAll(ctx, httpdProcesses(ctx, plan, owner))]);
     })();
-    const failed = (await Promise.allSettled([proxies, rest])).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await settled([proxies, rest]);
   } catch (err) {
     if (ctx.ledger.objects((o) => o.owner === ownerOf(topologyNameOf(params.name))).length) await destroyTopology(ctx, topologyNameOf(params.name)).catch(() => undefined);
     throw err;

@@ -17,6 +17,8 @@ export const TOOLS: Record<string, string[]> = {
   nsenter: ['nsenter', '--version'],
   busybox: ['busybox', '--help'],
   sysctl: ['sysctl', '--version'],
+  // dockernet's docker-proxy (perl-base: Essential on Debian)
+  perl: ['perl', '-e', 'print $^V'],
 };
 
 /** The first version-looking token a tool prints about itself, or null when it is missing. */

@@ -17,7 +17,7 @@ import { changeAddress, changeRoute, setLink, setSysctl } from '../net/driver.js
 import { cniAdd } from '../cni/service.js';
 import { attachmentIdOf, hasRecord } from '../cni/store.js';
 import { planDockernet } from '../../shared/dockernet/plan.js';
-import { proxyProcess, startProcess, type ManagedProcess } from '../dockernet/processes.js';
+import { proxyProcess, proxyShell, startProcess, type ManagedProcess } from '../dockernet/processes.js';
 
 const NET_SYSCTLS: Record<string, string[]> = {
   ip_forward: ['net.ipv4.ip_forward'],
@@ -81,17 +81,23 @@ export async function applyAction(ctx: HelperContext, lab: LabSpec, action: Acti
     if (hasRecord(ctx.stateDir, attachmentIdOf(String(config.name), rest.node, rest.ifname))) return;
     return void (await cniAdd(ctx, { ...rest, config: JSON.stringify(config), args: {}, pluginDirs: [] }, labOwner(lab.id)));
   }
-  if ('proxy' in action) return startProcess(ctx, labProxy(lab, action.proxy));
+  if ('proxy' in action) return startProcess(ctx, labProxy(ctx, lab, action.proxy));
   return applyCgroupAction(ctx, lab, action);
 }
 
-/** docker-proxy for a dockernet lab's published port, owned by the lab (its down stops it). */
-function labProxy(lab: LabSpec, p: { hostPort: number; container: string; containerPort: number }): ManagedProcess {
+/** Where a dockernet lab's docker-proxy runs and forwards to. */
+function labProxyTarget(lab: LabSpec, p: { hostPort: number; container: string; containerPort: number }): { netns: string; hostPort: number; containerIp: string; containerPort: number } {
   if (!lab.dockernet) throw new NslabError('invalid-params', `lab ${lab.id}: a proxy action needs a dockernet lab`, { field: 'proxy' });
   const plan = planDockernet(lab.dockernet);
   const c = plan.containers.find((x) => x.name === p.container);
   if (!c?.ip) throw new NslabError('invalid-params', `lab ${lab.id}: no bridged container ${p.container}`, { field: 'proxy.container' });
-  return proxyProcess(lab.dockernet.name, netnsOf(plan.host), labOwner(lab.id), p.hostPort, c.ip, p.containerPort);
+  return { netns: netnsOf(plan.host), hostPort: p.hostPort, containerIp: c.ip, containerPort: p.containerPort };
+}
+
+/** docker-proxy for a dockernet lab's published port, owned by the lab (its down stops it). */
+function labProxy(ctx: HelperContext, lab: LabSpec, p: { hostPort: number; container: string; containerPort: number }): ManagedProcess {
+  const t = labProxyTarget(lab, p);
+  return proxyProcess(ctx.stateDir, lab.dockernet!.name, t.netns, labOwner(lab.id), t.hostPort, t.containerIp, t.containerPort);
 }
 
 type CgroupAction = Extract<Action, { cgroup: string }>;
@@ -182,8 +188,8 @@ export function renderAction(lab: LabSpec, action: Action): string[] {
     return [`${shellLine(['nslab', 'cni', 'add', node, '--host', host, '--config', '-', ...flags])} <<'EOF'\n${JSON.stringify(config, null, 2)}\nEOF`];
   }
   if ('proxy' in action) {
-    const argv = labProxy(lab, action.proxy).argv;
-    return [`${shellLine(['ip', 'netns', 'exec', netnsOf(planDockernet(lab.dockernet!).host), 'docker-proxy', ...argv.slice(argv.indexOf('-proto'))])} &`];
+    const t = labProxyTarget(lab, action.proxy);
+    return [`${proxyShell(t.netns, t.hostPort, t.containerIp, t.containerPort)} &`];
   }
   const params = labCgroupParams(lab.id, action) as ParsedParams<'cgroup.set'> | ParsedParams<'cgroup.run'>;
   if ('argv' in params) return [runShell(params.name, params.argv, params.timeoutMs, params.wait)];

@@ -83,8 +83,13 @@ export const DockernetObject = z.object({
   /** iptables table and chain, for rules and chains (links the Firewall panel's rule). */
   table: z.string().optional(),
   chain: z.string().optional(),
+  /** One sentence of why Docker made it, in English… */
   why: z.string(),
-  /** Stable id of the sentence (`dockernet.why.<key>` in the renderer's en/ko messages). */
+  /** …and in Korean (the CLI prints the one of its language, the panel the one of the UI's). */
+  whyKo: z.string(),
+  /** The sentence's key in shared/dockernet/why.ts. */
+  whyKey: z.string(),
+  /** Stable id of the object's role (e.g. `veth`, `rule-nat-DOCKER`). */
   key: z.string().optional(),
 });
 export type DockernetObject = z.infer<typeof DockernetObject>;

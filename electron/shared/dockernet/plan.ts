@@ -200,12 +200,12 @@ export function topologyOf(plan: DockernetPlan): TopologySpecInput {
   return { name: topologyNameOf(plan.params.name), description: `dockernet ${JSON.stringify(plan.params)}`, nodes, links };
 }
 
-/** The sysctls dockerd sets: forwarding and bridge netfilter on the host, two in each container. */
-export const HOST_SYSCTLS: [string, string, string][] = [
-  ['net.ipv4.ip_forward', '1', 'Docker turns on forwarding so the host routes between docker0 and its other interfaces.'],
-  ['net.bridge.bridge-nf-call-iptables', '1', 'Docker loads br_netfilter and sets this so traffic between containers on docker0 passes iptables (isolation and ICC rules).'],
+/** The sysctls dockerd sets: forwarding and bridge netfilter on the host, two in each container (why: shared/dockernet/why.ts, `sysctl.<last part>`). */
+export const HOST_SYSCTLS: [string, string][] = [
+  ['net.ipv4.ip_forward', '1'],
+  ['net.bridge.bridge-nf-call-iptables', '1'],
 ];
-export const CONTAINER_SYSCTLS: [string, string, string][] = [
-  ['net.ipv4.ip_unprivileged_port_start', '0', 'Docker 20.10 lets a non-root process in the container bind ports below 1024 (its namespace is its own).'],
-  ['net.ipv4.ping_group_range', '0 2147483647', 'Docker 20.10 lets every user in the container ping without CAP_NET_RAW (ICMP datagram sockets).'],
+export const CONTAINER_SYSCTLS: [string, string][] = [
+  ['net.ipv4.ip_unprivileged_port_start', '0'],
+  ['net.ipv4.ping_group_range', '0 2147483647'],
 ];

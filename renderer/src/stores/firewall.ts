@@ -3,7 +3,7 @@
 // hop by hop on the hook diagrams of the namespaces it crossed.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { FwCounterDelta, FwCountersEvent, FwRuleset, FwTable, Params, TraceWalk } from '@shared/contract/index';
+import type { FwCounterDelta, FwCountersEvent, FwRule, FwRuleset, FwTable, Params, TraceWalk } from '@shared/contract/index';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
 import { useMutations } from '../composables/useMutations';
@@ -183,18 +183,22 @@ export const useFirewallStore = defineStore('firewall', () => {
   }
 
   /** Opens the chain holding the rule printed as `label` (its iptables line or nft text) and highlights it. */
-  async function revealRule(name: string, label: string): Promise<void> {
+  const revealRule = (name: string, label: string): Promise<boolean> => revealWhere(name, (x) => x.iptables === label || x.nft === label);
+
+  /** Opens the chain holding the first rule `match` picks (in node `name`) and highlights it; false when none does. */
+  async function revealWhere(name: string, match: (rule: FwRule, table: string, chain: string) => boolean): Promise<boolean> {
     if (node.value !== name || !ruleset.value) await show(name);
     for (const table of ruleset.value?.tables ?? []) {
       for (const chain of table.chains) {
-        const r = chain.rules.find((x) => x.iptables === label || x.nft === label);
+        const r = chain.rules.find((x) => match(x, table.name, chain.name));
         if (r) {
           openChain.value = chainKey(table, chain.name);
           focusRule.value = r.id;
-          return;
+          return true;
         }
       }
     }
+    return false;
   }
 
   const addLine = (line: string): Promise<unknown> => mutations.run('add', () => api.call('fw.rule.add', { ...where(), line }));
@@ -204,6 +208,6 @@ export const useFirewallStore = defineStore('firewall', () => {
 
   return {
     node, ruleset, loading, error, deltas, walk, step, currentHop, openChain, focusRule, zeroSummary, zeroSinceStart, walkRulesets, walkNamespaces, playing, mutations,
-    show, load, stop, trace, traceFrom, restoreWalk, animate, play, stepTo, revealRule, addLine, addRule, deleteRule, setPolicy,
+    show, load, stop, trace, traceFrom, restoreWalk, animate, play, stepTo, revealRule, revealWhere, addLine, addRule, deleteRule, setPolicy,
   };
 });

@@ -5,7 +5,7 @@ import { computed, ref, watch } from 'vue';
 import { isLocale, type Locale } from '../i18n';
 import { readStored, writeStored } from './storage';
 
-export const PANELS = ['topology', 'activity', 'cgroups', 'terminals', 'labs', 'firewall', 'conntrack', 'containers', 'security'] as const;
+export const PANELS = ['topology', 'activity', 'cgroups', 'terminals', 'labs', 'firewall', 'conntrack', 'containers', 'dockernet', 'security'] as const;
 export type PanelId = (typeof PANELS)[number];
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
