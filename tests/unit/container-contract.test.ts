@@ -121,3 +121,14 @@ describe('container export', () => {
     expect(script).toContain('chroot "$ROOTFS/busybox" /bin/busybox --install -s /bin');
   });
 });
+
+describe('container fstab', () => {
+  it('writes one fstab(5) line per mount, fields escaped, and names the mount each stands for', async () => {
+    const { fstabLine, mountArgv } = await import('../../electron/helper/container/fstab.js');
+    const overlay = { source: 'nslab-rootfs', target: '/s/my root', type: 'overlay', options: 'lowerdir=/a:/b,upperdir=/u,workdir=/w', flags: ['-m'] };
+    expect(fstabLine(overlay)).toBe('nslab-rootfs /s/my\\040root overlay lowerdir=/a:/b,upperdir=/u,workdir=/w 0 0\n');
+    expect(fstabLine({ ...overlay, target: 'a\\b\tc' })).toContain(' a\\134b\\011c ');
+    expect(mountArgv(overlay)).toEqual(['mount', '-t', 'overlay', '-o', 'lowerdir=/a:/b,upperdir=/u,workdir=/w', 'nslab-rootfs', '/s/my root']);
+    expect(mountArgv({ source: '/t', target: '/r/.nslab', type: 'none', options: 'bind,ro', flags: ['-m'] })).toEqual(['mount', '--bind', '-o', 'ro', '/t', '/r/.nslab']);
+  });
+});

@@ -22,6 +22,7 @@ import { reportActivity, run } from '../exec/run.js';
 import { ipJson } from '../net/ip.js';
 import { listNetns } from '../net/snapshot.js';
 import { killGate, nsInode, releaseGate, waitDescendant, waitExe } from './gate.js';
+import { fstabLine, mountArgv, type FstabEntry } from './fstab.js';
 import { NSLAB_BUSYBOX, NSLAB_TOOLS, checkRootfsDir, ensureBusyboxRootfs, ensureSkeleton, ensureTools } from './rootfs.js';
 import { containerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
 
@@ -150,6 +151,17 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     commands.push(...shown);
     await run([...prefix, '-batch', '-'], { change: true, input: lines.map((l) => l.join(' ')).join('\n') + '\n', shell: lines.map((l) => shellLine([...prefix, ...l])) });
   };
+  /**
+   * Several mounts in one process: `mount -a -T FSTAB` (util-linux mounts a fstab's entries in order), each
+   * shown and scripted as the single `nsenter … mount` it stands for.
+   */
+  const mountAll = async (fstab: string, pid1: number, entries: FstabEntry[]): Promise<void> => {
+    const enter = (flags: string[]): string[] => ['nsenter', '-t', String(pid1), ...flags, '--'];
+    const lines = entries.map((e) => [...enter(e.flags), ...mountArgv(e)]);
+    commands.push(...lines.map((l) => scriptLine(l, vars)));
+    writeFileSync(fstab, entries.map(fstabLine).join(''), { mode: 0o600 });
+    await run([...enter([...new Set(entries.flatMap((e) => e.flags))]), 'mount', '-a', '-T', fstab], { change: true, shell: lines.map((l) => shellLine(l)) });
+  };
   const note = (line: string): void => void commands.push(line);
   const writeProc = (path: string, value: string): void => {
     writeFileSync(path, value);
@@ -177,10 +189,12 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     note(`DIR=${shellQuote(dir)}   # the container's upper/work layers, mount point and start gates`);
     // 0666: the run gate is opened through the fd nslab passes down, as a user-namespaced PID 1 (it cannot
     // walk nslab's 0700 state directory, so nobody else reaches either FIFO by its path).
-    await step(['mkfifo', '-m', '0666', gateStart, gateRun]);
-
+    // mkfifo runs while the cgroup's directories and limits are written (in this process, synchronously)
+    const fifos = step(['mkfifo', '-m', '0666', gateStart, gateRun]);
+    fifos.catch(() => undefined); // awaited below, once cgroupMade says what to undo
     const group = await drv.create(containerCgroup(r.name), p.limits, owner);
     cgroupMade = true;
+    await fifos;
     for (const d of group.dirs) note(`mkdir -p ${d}`);
     for (const w of group.writes) note(`echo ${shellQuote(w.value)} > ${w.file}`);
 
@@ -242,19 +256,21 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     if (peer) inside.push(['link', 'set', 'eth0', 'up'], ...(p.ip ? [['addr', 'add', p.ip, 'dev', 'eth0']] : []), ...(p.gateway ? [['route', 'add', 'default', 'via', p.gateway]] : []));
     // Independent steps run side by side; each chain keeps its own order (and so does the script).
     const network = async (): Promise<void> => {
-      if (peer) await step(['ip', 'link', 'add', peer.name, 'netns', peer.netns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]);
-      await Promise.all([
-        ...(peer ? [step(['ip', '-n', peer.netns, 'link', 'set', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up'])] : []),
-        batch([...ns('-n'), 'ip'], inside),
-      ]);
+      // One `ip` in the node's namespace makes the pair, puts the node's end on the bridge and brings it up;
+      // the container's end lands in PID 1's network namespace as eth0 (up from inside: a veth end cannot
+      // be opened before its pair is tied, ENOTCONN).
+      if (peer) await step(['ip', '-n', peer.netns, 'link', 'add', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]);
+      await batch([...ns('-n'), 'ip'], inside);
     };
+    // The rootfs and what is mounted on it, in one `mount -a` over a fstab of the container's own (in this
+    // order: each later target lies in the overlay), each shown and scripted as the mount it stands for.
     const filesystem = async (): Promise<void> => {
       const lower = r.rootfsLower.join(':');
-      await step([...ns('-m'), 'mount', '-t', 'overlay', '-o', `${p.readOnly ? 'ro,' : ''}lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, 'nslab-rootfs', root]);
-      await Promise.all([
-        step([...ns('-m'), 'mount', '--bind', '-o', 'ro', r.tools, `${root}${NSLAB_TOOLS}`]),
-        step([...ns('-m', '-p'), 'mount', '-t', 'proc', '-o', 'nosuid,nodev,noexec', 'proc', `${root}/proc`]),
-        step([...ns('-m', '-n'), 'mount', '-t', 'sysfs', '-o', 'ro,nosuid,nodev,noexec', 'sysfs', `${root}/sys`]),
+      await mountAll(join(dir, 'fstab'), pid1, [
+        { source: 'nslab-rootfs', target: root, type: 'overlay', options: `${p.readOnly ? 'ro,' : ''}lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, flags: ['-m'] },
+        { source: r.tools, target: `${root}${NSLAB_TOOLS}`, type: 'none', options: 'bind,ro', flags: ['-m'] },
+        { source: 'proc', target: `${root}/proc`, type: 'proc', options: 'nosuid,nodev,noexec', flags: ['-m', '-p'] },
+        { source: 'sysfs', target: `${root}/sys`, type: 'sysfs', options: 'ro,nosuid,nodev,noexec', flags: ['-m', '-n'] },
       ]);
     };
     await Promise.all([network(), filesystem(), step([...ns('-u'), 'hostname', r.hostname])]);
@@ -278,11 +294,12 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
 /** Kills everything in the container's cgroup and removes what was built for it. */
 export async function teardown(ctx: HelperContext, drv: CgroupDriver, record: ContainerRecord, withCgroup = true): Promise<void> {
   killGate(record.gatePid, containerDir(ctx.stateDir, record.name));
-  if (withCgroup && drv.backend.exists(containerCgroup(record.name))) await drv.remove(containerCgroup(record.name), true);
-  if (record.peer) {
+  // side by side: the cgroup's removal waits on the kernel, the link's on a spawn
+  await Promise.all([
+    withCgroup && drv.backend.exists(containerCgroup(record.name)) ? drv.remove(containerCgroup(record.name), true) : undefined,
     // normally gone with the container's network namespace
-    await run(['ip', '-n', record.peer.netns, 'link', 'del', record.peer.name], { change: true, allowFailure: true });
-  }
+    record.peer ? run(['ip', '-n', record.peer.netns, 'link', 'del', record.peer.name], { change: true, allowFailure: true }) : undefined,
+  ]);
   rmSync(containerDir(ctx.stateDir, record.name), { recursive: true, force: true });
 }
 
