@@ -22,6 +22,7 @@ import { reportActivity, run } from '../exec/run.js';
 import { ipJson } from '../net/ip.js';
 import { listNetns } from '../net/snapshot.js';
 import { killGate, nsInode, releaseGate, waitDescendant, waitExe } from './gate.js';
+import { placeGates, prepareGates } from './spare-gates.js';
 import { fstabLine, mountArgv, type FstabEntry } from './fstab.js';
 import { NSLAB_BUSYBOX, NSLAB_TOOLS, checkRootfsDir, ensureBusyboxRootfs, ensureSkeleton, ensureTools } from './rootfs.js';
 import { containerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
@@ -189,8 +190,9 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     note(`DIR=${shellQuote(dir)}   # the container's upper/work layers, mount point and start gates`);
     // 0666: the run gate is opened through the fd nslab passes down, as a user-namespaced PID 1 (it cannot
     // walk nslab's 0700 state directory, so nobody else reaches either FIFO by its path).
-    // mkfifo runs while the cgroup's directories and limits are written (in this process, synchronously)
-    const fifos = step(['mkfifo', '-m', '0666', gateStart, gateRun]);
+    // a pair made ahead, or mkfifo while the cgroup's directories and limits are written (synchronously)
+    commands.push(scriptLine(['mkfifo', '-m', '0666', gateStart, gateRun], vars));
+    const fifos = placeGates(ctx.stateDir, gateStart, gateRun);
     fifos.catch(() => undefined); // awaited below, once cgroupMade says what to undo
     const group = await drv.create(containerCgroup(r.name), p.limits, owner);
     cgroupMade = true;
@@ -281,6 +283,7 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     ctx.ledger.commit(tx);
     saveRecord(ctx.stateDir, record);
     if (p.detach) proc.unref();
+    prepareGates(ctx.stateDir); // the next build's, while this one runs
     return { record, proc, startMs: Math.round(performance.now() - started) };
   } catch (err) {
     if (gateFd !== null) closeSync(gateFd);
