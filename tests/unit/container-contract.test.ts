@@ -132,3 +132,21 @@ describe('container fstab', () => {
     expect(mountArgv({ source: '/t', target: '/r/.nslab', type: 'none', options: 'bind,ro', flags: ['-m'] })).toEqual(['mount', '--bind', '-o', 'ro', '/t', '/r/.nslab']);
   });
 });
+
+describe('container staged steps', () => {
+  it('runs every step in one nsenter + find, in order, and keeps the single command each stands for', async () => {
+    const { stagedArgv, stagedLines, stagedFlags, STAGED_DONE } = await import('../../electron/helper/container/staged.js');
+    const steps = [
+      { argv: ['mount', '-a', '-T', '/d/fstab'], stands: [{ flags: ['-m'], argv: ['mount', '-t', 'proc', 'proc', '/d/root/proc'] }, { flags: ['-m', '-p'], argv: ['mount', '-t', 'proc', 'proc', '/x'] }] },
+      { argv: ['hostname', 'box'], stands: [{ flags: ['-u'], argv: ['hostname', 'box'] }] },
+    ];
+    expect(stagedFlags(steps)).toEqual(['-m', '-u', '-p']);
+    expect(stagedArgv(42, '/d', steps)).toEqual(['nsenter', '-t', '42', '-m', '-u', '-p', '--', 'find', '/d', '-maxdepth', '0', '-exec', 'mount', '-a', '-T', '/d/fstab', ';', '-exec', 'hostname', 'box', ';', '-printf', `${STAGED_DONE}\\n`]);
+    expect(stagedLines(42, steps).map((l) => l.join(' '))).toEqual(['nsenter -t 42 -m -- mount -t proc proc /d/root/proc', 'nsenter -t 42 -m -p -- mount -t proc proc /x', 'nsenter -t 42 -u -- hostname box']);
+  });
+  it('refuses words find would read as its own', async () => {
+    const { stagedArgv } = await import('../../electron/helper/container/staged.js');
+    expect(() => stagedArgv(1, '/d', [{ argv: ['hostname', 'a{}b'], stands: [] }])).toThrow(/cannot carry/);
+    expect(() => stagedArgv(1, '/d', [{ argv: ['echo', ';'], stands: [] }])).toThrow(/cannot carry/);
+  });
+});
