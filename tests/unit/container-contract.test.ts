@@ -121,3 +121,32 @@ describe('container export', () => {
     expect(script).toContain('chroot "$ROOTFS/busybox" /bin/busybox --install -s /bin');
   });
 });
+
+describe('container fstab', () => {
+  it('writes one fstab(5) line per mount, fields escaped, and names the mount each stands for', async () => {
+    const { fstabLine, mountArgv } = await import('../../electron/helper/container/fstab.js');
+    const overlay = { source: 'nslab-rootfs', target: '/s/my root', type: 'overlay', options: 'lowerdir=/a:/b,upperdir=/u,workdir=/w', flags: ['-m'] };
+    expect(fstabLine(overlay)).toBe('nslab-rootfs /s/my\\040root overlay lowerdir=/a:/b,upperdir=/u,workdir=/w 0 0\n');
+    expect(fstabLine({ ...overlay, target: 'a\\b\tc' })).toContain(' a\\134b\\011c ');
+    expect(mountArgv(overlay)).toEqual(['mount', '-t', 'overlay', '-o', 'lowerdir=/a:/b,upperdir=/u,workdir=/w', 'nslab-rootfs', '/s/my root']);
+    expect(mountArgv({ source: '/t', target: '/r/.nslab', type: 'none', options: 'bind,ro', flags: ['-m'] })).toEqual(['mount', '--bind', '-o', 'ro', '/t', '/r/.nslab']);
+  });
+});
+
+describe('container staged steps', () => {
+  it('runs every step in one nsenter + find, in order, and keeps the single command each stands for', async () => {
+    const { stagedArgv, stagedLines, stagedFlags, STAGED_DONE } = await import('../../electron/helper/container/staged.js');
+    const steps = [
+      { argv: ['mount', '-a', '-T', '/d/fstab'], stands: [{ flags: ['-m'], argv: ['mount', '-t', 'proc', 'proc', '/d/root/proc'] }, { flags: ['-m', '-p'], argv: ['mount', '-t', 'proc', 'proc', '/x'] }] },
+      { argv: ['hostname', 'box'], stands: [{ flags: ['-u'], argv: ['hostname', 'box'] }] },
+    ];
+    expect(stagedFlags(steps)).toEqual(['-m', '-u', '-p']);
+    expect(stagedArgv(42, '/d', steps)).toEqual(['nsenter', '-t', '42', '-m', '-u', '-p', '--', 'find', '/d', '-maxdepth', '0', '-exec', 'mount', '-a', '-T', '/d/fstab', ';', '-exec', 'hostname', 'box', ';', '-printf', `${STAGED_DONE}\\n`]);
+    expect(stagedLines(42, steps).map((l) => l.join(' '))).toEqual(['nsenter -t 42 -m -- mount -t proc proc /d/root/proc', 'nsenter -t 42 -m -p -- mount -t proc proc /x', 'nsenter -t 42 -u -- hostname box']);
+  });
+  it('refuses words find would read as its own', async () => {
+    const { stagedArgv } = await import('../../electron/helper/container/staged.js');
+    expect(() => stagedArgv(1, '/d', [{ argv: ['hostname', 'a{}b'], stands: [] }])).toThrow(/cannot carry/);
+    expect(() => stagedArgv(1, '/d', [{ argv: ['echo', ';'], stands: [] }])).toThrow(/cannot carry/);
+  });
+});

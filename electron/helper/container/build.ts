@@ -2,6 +2,8 @@
 // shows and the exported script repeats:
 //   gate → cgroup → unshare (mount, uts, ipc, net, pid, cgroup [, user]) → veth → overlay rootfs → /proc,
 //   /sys → hostname → pivot_root → old root unmounted → the program starts as PID 2 under `flock` (PID 1).
+// The steps inside the container run in one staged process (staged.ts), its gates' FIFOs are made ahead
+// (spare-gates.ts): fewer spawns, the same commands logged and scripted one by one.
 // A failure at any step undoes what was made; a kill -9 leaves only ledger-recorded objects for gc.
 import { randomBytes, createHash } from 'node:crypto';
 import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,10 +20,13 @@ import { cgroupDriverFor } from '../cgroup/service.js';
 import type { CgroupDriver } from '../cgroup/driver.js';
 import { spawnTracked } from '../exec/attached.js';
 import { spawnGated, type GatedProcess } from '../exec/gated.js';
-import { reportActivity, run } from '../exec/run.js';
+import { classifyStderr, reportActivity, run } from '../exec/run.js';
 import { ipJson } from '../net/ip.js';
 import { listNetns } from '../net/snapshot.js';
 import { killGate, nsInode, releaseGate, waitDescendant, waitExe } from './gate.js';
+import { placeGates, prepareGates } from './spare-gates.js';
+import { fstabLine, mountArgv, type FstabEntry } from './fstab.js';
+import { STAGED_DONE, stagedArgv, stagedLines, type StagedStep } from './staged.js';
 import { NSLAB_BUSYBOX, NSLAB_TOOLS, checkRootfsDir, ensureBusyboxRootfs, ensureSkeleton, ensureTools } from './rootfs.js';
 import { containerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
 
@@ -144,11 +149,20 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     commands.push(scriptLine(argv, vars));
     await run(argv, { change: true, ...opts });
   };
-  /** Several `ip` commands in one process (`ip -batch -`), each shown and scripted as its own line. */
-  const batch = async (prefix: string[], lines: string[][]): Promise<void> => {
-    const shown = lines.map((l) => scriptLine([...prefix, ...l], vars));
-    commands.push(...shown);
-    await run([...prefix, '-batch', '-'], { change: true, input: lines.map((l) => l.join(' ')).join('\n') + '\n', shell: lines.map((l) => shellLine([...prefix, ...l])) });
+  /** The container-side steps in one staged process (staged.ts), each shown and scripted as its own line. */
+  const staged = async (pid1: number, steps: StagedStep[]): Promise<void> => {
+    const lines = stagedLines(pid1, steps);
+    commands.push(...lines.map((l) => scriptLine(l, vars)));
+    const argv = stagedArgv(pid1, dir, steps);
+    const shell = lines.map((l) => shellLine(l));
+    const out = await run(argv, { shell }).catch((err: unknown) => {
+      reportActivity({ at: new Date().toISOString(), argv, shell, ok: false, ms: 0, error: { code: (err as NslabError).code ?? 'internal', message: (err as Error).message } });
+      throw err;
+    });
+    const ok = out.stdout.trim() === STAGED_DONE;
+    const failure = ok ? null : new NslabError(classifyStderr(out.stderr), out.stderr.split('\n').find((l) => l.trim()) ?? 'a container build step failed', { command: shell.join('\n') });
+    reportActivity({ at: new Date().toISOString(), argv, shell, ok, ms: out.ms, ...(failure ? { error: { code: failure.code, message: failure.message } } : {}) });
+    if (failure) throw failure;
   };
   const note = (line: string): void => void commands.push(line);
   const writeProc = (path: string, value: string): void => {
@@ -177,10 +191,13 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     note(`DIR=${shellQuote(dir)}   # the container's upper/work layers, mount point and start gates`);
     // 0666: the run gate is opened through the fd nslab passes down, as a user-namespaced PID 1 (it cannot
     // walk nslab's 0700 state directory, so nobody else reaches either FIFO by its path).
-    await step(['mkfifo', '-m', '0666', gateStart, gateRun]);
-
+    // a pair made ahead, or mkfifo while the cgroup's directories and limits are written (synchronously)
+    commands.push(scriptLine(['mkfifo', '-m', '0666', gateStart, gateRun], vars));
+    const fifos = placeGates(ctx.stateDir, gateStart, gateRun);
+    fifos.catch(() => undefined); // awaited below, once cgroupMade says what to undo
     const group = await drv.create(containerCgroup(r.name), p.limits, owner);
     cgroupMade = true;
+    await fifos;
     for (const d of group.dirs) note(`mkdir -p ${d}`);
     for (const w of group.writes) note(`echo ${shellQuote(w.value)} > ${w.file}`);
 
@@ -237,34 +254,37 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     saveRecord(ctx.stateDir, record);
     anchor?.kill(); // the container's processes hold the user namespace now
 
-    const ns = (...flags: string[]): string[] => ['nsenter', '-t', String(pid1), ...flags, '--'];
     const inside: string[][] = [['link', 'set', 'lo', 'up']];
     if (peer) inside.push(['link', 'set', 'eth0', 'up'], ...(p.ip ? [['addr', 'add', p.ip, 'dev', 'eth0']] : []), ...(p.gateway ? [['route', 'add', 'default', 'via', p.gateway]] : []));
-    // Independent steps run side by side; each chain keeps its own order (and so does the script).
-    const network = async (): Promise<void> => {
-      if (peer) await step(['ip', 'link', 'add', peer.name, 'netns', peer.netns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]);
-      await Promise.all([
-        ...(peer ? [step(['ip', '-n', peer.netns, 'link', 'set', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up'])] : []),
-        batch([...ns('-n'), 'ip'], inside),
-      ]);
-    };
-    const filesystem = async (): Promise<void> => {
-      const lower = r.rootfsLower.join(':');
-      await step([...ns('-m'), 'mount', '-t', 'overlay', '-o', `${p.readOnly ? 'ro,' : ''}lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, 'nslab-rootfs', root]);
-      await Promise.all([
-        step([...ns('-m'), 'mount', '--bind', '-o', 'ro', r.tools, `${root}${NSLAB_TOOLS}`]),
-        step([...ns('-m', '-p'), 'mount', '-t', 'proc', '-o', 'nosuid,nodev,noexec', 'proc', `${root}/proc`]),
-        step([...ns('-m', '-n'), 'mount', '-t', 'sysfs', '-o', 'ro,nosuid,nodev,noexec', 'sysfs', `${root}/sys`]),
-      ]);
-    };
-    await Promise.all([network(), filesystem(), step([...ns('-u'), 'hostname', r.hostname])]);
-    await step([...ns('-m'), 'pivot_root', root, `${root}/.oldroot`]);
-    await step([...ns('-m'), NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot']);
+    // One `ip` in the node's namespace makes the pair, puts the node's end on the bridge and brings it up;
+    // the container's end lands in PID 1's network namespace as eth0 (brought up from inside: a veth end
+    // cannot be opened before its pair is tied, ENOTCONN).
+    if (peer) await step(['ip', '-n', peer.netns, 'link', 'add', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]);
+    // The rest inside, in order: the rootfs and what is mounted on it (one `mount -a` over the container's
+    // own fstab: each later target lies in the overlay), the hostname, the links (one `ip -batch`), then
+    // pivot_root and the old root unmounted (by the tools' busybox: the host's programs are gone then).
+    const lower = r.rootfsLower.join(':');
+    const mounts: FstabEntry[] = [
+      { source: 'nslab-rootfs', target: root, type: 'overlay', options: `${p.readOnly ? 'ro,' : ''}lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, flags: ['-m'] },
+      { source: r.tools, target: `${root}${NSLAB_TOOLS}`, type: 'none', options: 'bind,ro', flags: ['-m'] },
+      { source: 'proc', target: `${root}/proc`, type: 'proc', options: 'nosuid,nodev,noexec', flags: ['-m', '-p'] },
+      { source: 'sysfs', target: `${root}/sys`, type: 'sysfs', options: 'ro,nosuid,nodev,noexec', flags: ['-m', '-n'] },
+    ];
+    writeFileSync(join(dir, 'fstab'), mounts.map(fstabLine).join(''), { mode: 0o600 });
+    writeFileSync(join(dir, 'ip-batch'), inside.map((l) => l.join(' ')).join('\n') + '\n', { mode: 0o600 });
+    await staged(pid1, [
+      { argv: ['mount', '-a', '-T', join(dir, 'fstab')], stands: mounts.map((m) => ({ flags: m.flags, argv: mountArgv(m) })) },
+      { argv: ['hostname', r.hostname], stands: [{ flags: ['-u'], argv: ['hostname', r.hostname] }] },
+      { argv: ['ip', '-batch', join(dir, 'ip-batch')], stands: inside.map((l) => ({ flags: ['-n'], argv: ['ip', ...l] })) },
+      { argv: ['pivot_root', root, `${root}/.oldroot`], stands: [{ flags: ['-m'], argv: ['pivot_root', root, `${root}/.oldroot`] }] },
+      { argv: [NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot'], stands: [{ flags: ['-m'], argv: [NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot'] }] },
+    ]);
     await releaseGate(gateRun);
     note(': > "$DIR/gate-run"   # PID 1 (flock) starts the program');
     ctx.ledger.commit(tx);
     saveRecord(ctx.stateDir, record);
     if (p.detach) proc.unref();
+    prepareGates(ctx.stateDir); // the next build's, while this one runs
     return { record, proc, startMs: Math.round(performance.now() - started) };
   } catch (err) {
     if (gateFd !== null) closeSync(gateFd);
@@ -278,11 +298,12 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
 /** Kills everything in the container's cgroup and removes what was built for it. */
 export async function teardown(ctx: HelperContext, drv: CgroupDriver, record: ContainerRecord, withCgroup = true): Promise<void> {
   killGate(record.gatePid, containerDir(ctx.stateDir, record.name));
-  if (withCgroup && drv.backend.exists(containerCgroup(record.name))) await drv.remove(containerCgroup(record.name), true);
-  if (record.peer) {
+  // side by side: the cgroup's removal waits on the kernel, the link's on a spawn
+  await Promise.all([
+    withCgroup && drv.backend.exists(containerCgroup(record.name)) ? drv.remove(containerCgroup(record.name), true) : undefined,
     // normally gone with the container's network namespace
-    await run(['ip', '-n', record.peer.netns, 'link', 'del', record.peer.name], { change: true, allowFailure: true });
-  }
+    record.peer ? run(['ip', '-n', record.peer.netns, 'link', 'del', record.peer.name], { change: true, allowFailure: true }) : undefined,
+  ]);
   rmSync(containerDir(ctx.stateDir, record.name), { recursive: true, force: true });
 }
 

@@ -85,17 +85,18 @@ export function rpcClient(path) {
 
 /**
  * A bench's own helper: a fresh state directory, `nslab helper` on its socket and one client. close() ends
- * both, runs `nslab gc` on that state (whatever the bench left) and removes the directory.
+ * both, runs `nslab gc` on that state (whatever the bench left) and removes the directory. `cli`: another
+ * build's cli.mjs (lib/before.mjs), for a before/after in the same run.
  */
-export async function benchHelper(name, root) {
+export async function benchHelper(name, root, { cli = join(root, 'bin', 'nslab.mjs') } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), `nslab-bench-${name}-`));
   const socket = join(stateDir, 'helper.sock');
-  const helper = startHelper({ stateDir, socket, cwd: root });
+  const helper = startHelper({ stateDir, socket, cwd: root, cli });
   let client;
   const close = async () => {
     await client?.close();
     await helper.stop();
-    await sh([process.execPath, join(root, 'bin', 'nslab.mjs'), 'gc'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, allowFailure: true });
+    await sh([process.execPath, cli, 'gc'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, allowFailure: true });
     rmSync(stateDir, { recursive: true, force: true });
   };
   try {
