@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { defaultStateDir, openCore } from '../../helper/core.js';
 import { stopWhenIdle } from '../../helper/rpc/idle.js';
+import { endProcessesInSandbox, userNamespaceOf } from '../../helper/sandbox-leftovers.js';
 import { serveSocket, serveStdio } from '../../helper/rpc/transports.js';
 import { NslabError } from '../../shared/errors.js';
 import { printJson, reportError } from '../output.js';
@@ -33,7 +34,9 @@ export function registerHelper(program: Command): void {
         if (graceMs !== undefined) await configureTerminals(async () => corePipe(core), graceMs);
         const stop = (): void => {
           core.close();
-          process.exit(0);
+          // A sandbox helper takes what still runs in its namespaces with it (see sandbox-leftovers.ts).
+          const ns = core.ctx.mode === 'sandbox' ? userNamespaceOf('self') : null;
+          void (ns ? endProcessesInSandbox(ns) : Promise.resolve(0)).finally(() => process.exit(0));
         };
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
@@ -62,7 +65,11 @@ export function registerHelper(program: Command): void {
       try {
         const stopped = await stopSandbox();
         if (opts.json) return printJson({ mode: 'sandbox', stopped: stopped !== null, ...(stopped ?? {}) });
-        process.stdout.write(stopped ? `stopped the sandbox helper ${stopped.pid}${stopped.forced ? ' (killed: it did not stop on SIGTERM)' : ''}\n` : 'no sandbox helper is running\n');
+        process.stdout.write(
+          stopped
+            ? `stopped the sandbox helper ${stopped.pid}${stopped.forced ? ' (killed: it did not stop on SIGTERM)' : ''}${stopped.ended ? `; ended ${stopped.ended} process(es) still running in it` : ''}\n`
+            : 'no sandbox helper is running\n',
+        );
       } catch (err) {
         process.exitCode = reportError(err, !!opts.json);
       }
