@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { defaultStateDir, openCore } from '../../helper/core.js';
@@ -32,7 +34,16 @@ export function registerHelper(program: Command): void {
         const idle = parseIdle(opts.idleTimeout);
         const core = await openCore({ socket });
         if (graceMs !== undefined) await configureTerminals(async () => corePipe(core), graceMs);
+        const listening: { server?: Server } = {}; // set once the socket listens; stop() may come before
+        let stopping = false;
         const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
+          // No new client from here on, and no socket file left behind in the state directory.
+          if (listening.server) {
+            listening.server.close();
+            rmSync(socket, { force: true });
+          }
           core.close();
           // A sandbox helper takes what still runs in its namespaces with it (see sandbox-leftovers.ts).
           const ns = core.ctx.mode === 'sandbox' ? userNamespaceOf('self') : null;
@@ -40,7 +51,7 @@ export function registerHelper(program: Command): void {
         };
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
-        const server = await serveSocket(socket, core.dispatch, core.ctx.bus);
+        const server = (listening.server = await serveSocket(socket, core.dispatch, core.ctx.bus));
         if (idle > 0 && !opts.stdio) {
           stopWhenIdle(server, idle * 1000, () => {
             process.stderr.write(`nslab helper ${process.pid}: no client for ${idle} s, stopping\n`);
