@@ -3,8 +3,8 @@
 // (the real JSON-RPC dispatcher, every method answering a contract-valid sample, its result checked by the
 // contract) and every JSON document it prints must be an object, not an error, with `mode: 'sandbox'`.
 // Streaming commands print NDJSON: every line must carry the mode. `run` starts a real program in a real
-// cgroup: it is covered on the kernel (tests/integration/sandbox-cli.test.ts checks the host refusal,
-// cgroup-run.test.ts its report).
+// cgroup: its report and its refusal are checked on the kernel (tests/integration/cgroup-run.test.ts), and
+// the real runs as nobody in tests/integration/sandbox-cli.test.ts (trace NDJSON, activity, container ls).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
