@@ -18,7 +18,8 @@ export interface Client {
   close(): void;
 }
 
-function clientOn(pipe: MessagePipe, mode: HelperMode, release: () => void = () => undefined): Client {
+/** A client on one message pipe to a helper in `mode` (exported for tests that put a fake helper behind it). */
+export function clientOn(pipe: MessagePipe, mode: HelperMode, release: () => void = () => undefined): Client {
   const listeners: ((name: EventName, payload: unknown) => void)[] = [];
   const peer = new RpcPeer(pipe).handle({ notification: (name, payload) => listeners.forEach((l) => l(name as EventName, payload)) });
   return {

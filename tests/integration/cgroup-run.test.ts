@@ -55,10 +55,11 @@ describe('nslab run under limits (v1)', () => {
   it('memory 6m is accepted, 5m refused before anything is made', async () => {
     const ok = await nslab(state.dir, ['run', '--json', '--memory', '6m', '--', 'true']);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ exit: { code: 0, signal: null }, oomKilled: false, stats: { memory: { limit: 6 * 1024 * 1024 } } });
+    // the report and the refusal both say which mode answered (as root: host)
+    expect(JSON.parse(ok.stdout)).toMatchObject({ exit: { code: 0, signal: null }, oomKilled: false, stats: { memory: { limit: 6 * 1024 * 1024 } }, mode: 'host' });
     const bad = await nslab(state.dir, ['run', '--json', '--memory', '5m', '--', 'true']);
     expect(bad.code).toBe(2);
-    expect(JSON.parse(bad.stdout).error).toMatchObject({ code: 'invalid-params', field: 'limits.memory' });
+    expect(JSON.parse(bad.stdout)).toMatchObject({ error: { code: 'invalid-params', field: 'limits.memory' }, mode: 'host' });
     expect(markedCgroups()).toEqual(before);
   });
 

@@ -1,6 +1,7 @@
 // kill -9 of the helper at random moments (seeded; NSLAB_CRASH_SEED replays a run) spread over topology
-// apply and destroy, every shipped lab's up, solve and down, a trace and a container run, each followed by
-// `nslab gc`: no nslab object is left, and the decoys — an unmarked netns, bridge, veth pair, iptables rule,
+// apply and destroy, every shipped lab's up, solve and down, a trace, a container run and a dockernet's up
+// and down (two containers, one published port: its docker-proxy is a process too), each followed by
+// `nslab gc`: no nslab object (nor a process of one) is left, and the decoys — an unmarked netns, bridge, veth pair, iptables rule,
 // nft table and cgroup, plus one `nslab-` netns nslab never recorded — are untouched (the test removes them).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
@@ -32,6 +33,11 @@ const DECOY = {
   cgroup: join('/sys/fs/cgroup', existsSync('/sys/fs/cgroup/unified') ? 'unified' : 'memory', `decoy-abuse-${tag}`),
 };
 const run = (argv: string[]): string => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout ?? '';
+/** The dockernet this test builds (names are at most 8 characters): its nodes are nslab-<name>-…. */
+const DOCKERNET = { name: `cr${tag}`, containers: ['c1', 'c2'], publish: [{ hostPort: 8080, container: 'c1', containerPort: 80 }] };
+/** Processes of this test's objects still running (a docker-proxy or a container's init kept alive). */
+const processesOfOurs = (): string[] =>
+  run(['ps', '-eo', 'pid=,args=']).split('\n').filter((l) => l.includes(`nslab-${DOCKERNET.name}-`) || l.includes(`crash${tag}`));
 
 function decoysPresent(): Record<string, boolean> {
   const ns = run(['ip', 'netns', 'list']);
@@ -130,6 +136,7 @@ async function killOnce(method: string, params: unknown, span: number): Promise<
   expect(run(['nft', 'list', 'tables']), where).not.toMatch(/nslab_/);
   expect(run(['iptables-save']), where).not.toMatch(/nslab:/);
   expect(markedCgroups(), where).toEqual(cgroupsBefore);
+  expect(processesOfOurs(), where).toEqual([]);
   expect(decoysPresent(), where).toEqual(ALL_PRESENT);
   return !answered;
 }
@@ -167,5 +174,12 @@ describe('kill -9 anywhere, then gc', () => {
 
   it('a container run', async () => {
     await killDuring('container.run', { name: `crash${tag}`, detach: true, argv: ['sleep', '300'] }, 10, () => complete('topology.apply', { builtin: 'red-br0-blue' }));
+  });
+
+  // up journals ~14 batched changes, down 2: the spans cover the whole of each
+  it.each([0, 1])('dockernet.up #%i', () => killDuring('dockernet.up', DOCKERNET, 16));
+
+  it('dockernet.down', async () => {
+    await killDuring('dockernet.down', { name: DOCKERNET.name }, 3, () => complete('dockernet.up', DOCKERNET));
   });
 });

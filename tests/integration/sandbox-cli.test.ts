@@ -1,13 +1,15 @@
 // Sandbox mode as a user without root (nobody, uid 65534) would meet it: every CLI command goes through ONE
 // background sandbox helper (a private user+network+mount namespace) that the first command starts and the
 // later ones reuse. It builds RED⇄BLUE, pings across it, opens a shell in a node, runs the network labs
-// up → check fails → solve → check passes → down, refuses host mode without root, stops when asked, and
-// the real host's namespaces, links and rules never change.
+// up → check fails → solve → check passes → down, traces a ping across the veth, answers every --json with
+// the mode, refuses host mode without root, stops when asked leaving no process in its namespaces, and the
+// real host's namespaces, links and rules never change.
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../electron/shared/contract/index.js';
 import { NSLAB, ROOT, kernelState, type CliResult } from '../support/cli.js';
 
 const NOBODY = 65534;
@@ -47,6 +49,23 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/** The user and network namespaces of a process (what the sandbox helper made with unshare). */
+const namespacesOf = (pid: number): { user: string; net: string } => ({ user: readlinkSync(`/proc/${pid}/ns/user`), net: readlinkSync(`/proc/${pid}/ns/net`) });
+
+/** Every process still in one of these namespaces (a shell, a probe or a monitor the sandbox left running). */
+function processesIn(ns: { user: string; net: string }): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readlinkSync(`/proc/${d}/ns/user`) === ns.user || readlinkSync(`/proc/${d}/ns/net`) === ns.net;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
 let helperPid = 0;
 afterAll(async () => {
   // Whatever state a test died in: stop the sandbox helper (its namespaces go with it).
@@ -84,6 +103,31 @@ describe('the CLI in sandbox mode, as nobody', () => {
     const ping = await asNobody(['exec', 'red', '--', 'ping', '-c1', '-W2', '10.0.0.2']);
     expect(ping.code, ping.stderr).toBe(0);
     expect(ping.stdout).toMatch(/1 received/);
+
+    // The packet walk works in the sandbox too: the ping to BLUE, delivered both ways, streamed as NDJSON
+    // with the mode on every line.
+    const trace = await asNobody(['trace', '--from', 'red', '--to', '10.0.0.2', '--json']);
+    expect(trace.code, trace.stderr).toBe(0);
+    const events = trace.stdout.trim().split('\n').map((l) => JSON.parse(l) as TraceEvent & { mode: string });
+    expect(new Set(events.map((e) => e.mode))).toEqual(new Set(['sandbox']));
+    expect(events[0]).toMatchObject({ kind: 'start', from: 'red', to: '10.0.0.2', proto: 'icmp' });
+    expect((events[0] as { namespaces: string[] }).namespaces.sort()).toEqual(['nslab-blue', 'nslab-red']);
+    expect(events.find((e) => e.kind === 'probe')).toMatchObject({ ok: true });
+    const hops = events.flatMap((e) => (e.kind === 'hop' ? [e.hop] : []));
+    const hooks = (direction: string, netns: string) => hops.filter((h) => h.direction === direction && h.netns === netns && h.observer).map((h) => h.hook);
+    expect(hooks('request', 'nslab-red')).toEqual(['output', 'postrouting']);
+    expect(hooks('request', 'nslab-blue')).toEqual(['prerouting', 'input']);
+    expect(hooks('reply', 'nslab-blue')).toEqual(['output', 'postrouting']);
+    expect(hooks('reply', 'nslab-red')).toEqual(['prerouting', 'input']);
+    const fates = events.flatMap((e) => (e.kind === 'fate' ? [`${e.fate.direction}:${e.fate.kind}:${e.fate.netns}`] : []));
+    expect(fates).toEqual(['request:delivered:nslab-blue', 'reply:delivered:nslab-red']);
+    expect(events.at(-1)).toMatchObject({ kind: 'end', hops: hops.length, unjoined: 0 });
+
+    // Lists come as objects with the mode too, read from the same helper: the journal has the apply and the trace's table.
+    const activity = await json<{ mode: string; entries: { shell: string[] }[] }>(['activity']);
+    expect(activity.mode).toBe('sandbox');
+    expect(activity.entries.flatMap((e) => e.shell)).toContain('ip netns add nslab-red');
+    expect(await json(['container', 'ls'])).toEqual({ containers: [], mode: 'sandbox' });
 
     const shell = await asNobody(['shell', 'blue'], 'ip -br addr show veth-blue; exit 7\n');
     expect(shell.code, shell.stderr).toBe(7);
@@ -123,16 +167,31 @@ describe('the CLI in sandbox mode, as nobody', () => {
   it('refuses --host without root, with the reason, and starts nothing', async () => {
     const r = await asNobody(['--host', 'topo', 'list', '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'permission-denied', message: expect.stringMatching(/needs root.*uid 65534.*sudo/) });
+    expect(JSON.parse(r.stdout)).toMatchObject({ mode: null, error: { code: 'permission-denied', message: expect.stringMatching(/needs root.*uid 65534.*sudo/) } });
     const after = await asNobody(['topo', 'list', '--host']);
     expect(after.stderr).toMatch(/permission-denied: host mode/);
   });
 
   it('stops the helper when asked, leaving nothing behind', async () => {
     await json(['topo', 'apply', 'resources/topologies/red-br0-blue.yaml']);
+    // Something running in a node when the stop comes (a lab's server, a forgotten shell's job).
+    const sleeper = spawn('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, NSLAB, 'exec', 'red', '--', 'sleep', '600'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: home, XDG_STATE_HOME: home },
+      stdio: 'ignore',
+    });
+    const ns = namespacesOf(helperPid);
+    await expect.poll(() => processesIn(ns).length, { timeout: 10_000 }).toBeGreaterThan(1);
     const stopped = await json<{ stopped: boolean; pid: number; forced: boolean }>(['helper', 'stop']);
     expect(stopped).toMatchObject({ stopped: true, pid: helperPid, forced: false });
     expect(alive(helperPid)).toBe(false);
+    // Nothing of it is left: no process in its user or network namespace (so the namespaces are gone), no
+    // socket, no lock announcing it.
+    await expect.poll(() => processesIn(ns), { timeout: 5000 }).toEqual([]);
+    await new Promise((r) => (sleeper.exitCode === null ? sleeper.once('exit', r) : r(null)));
+    const state = join(home, 'nslab', 'sandbox');
+    expect(existsSync(join(state, 'helper.sock'))).toBe(false);
+    expect(readdirSync(state).filter((f) => /lock|sock/.test(f) && f !== 'start.lock')).toEqual([]);
     expect((await json<{ running: boolean }>(['helper', 'status'])).running).toBe(false);
     expect(kernelState()).toBe(before);
     // The next command starts a fresh sandbox: what the stopped one built went with it.
@@ -163,12 +222,19 @@ describe('the CLI in sandbox mode, as nobody', () => {
     expect(kernelState()).toBe(before);
   });
 
-  it('stops by itself once no client has been connected for the idle time', async () => {
-    const started = await asNobody(['topo', 'list', '--json'], '', process.env.PATH, '2');
+  it('stops by itself once no client has been connected for the idle time; a program running in a node counts as one', async () => {
+    const started = await asNobody(['topo', 'apply', 'resources/topologies/red-blue.yaml', '--json'], '', process.env.PATH, '2');
     expect(JSON.parse(started.stdout).mode).toBe('sandbox');
     const status = await json<{ running: boolean; pid: number }>(['helper', 'status']);
     expect(status.running).toBe(true);
     helperPid = status.pid;
+    // `nslab exec` keeps the sandbox up while its program runs (well past the 2 s idle time)...
+    const t0 = Date.now();
+    const sleeper = await asNobody(['exec', 'red', '--', 'sleep', '5']);
+    expect(sleeper.code, sleeper.stderr).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(5000);
+    expect(alive(helperPid)).toBe(true);
+    // ...and once it has ended, the idle clock runs out.
     await expect.poll(() => alive(helperPid), { timeout: 15_000, interval: 250 }).toBe(false);
     expect((await json<{ running: boolean }>(['helper', 'status'])).running).toBe(false);
     expect(kernelState()).toBe(before);

@@ -27,8 +27,9 @@ export function registerActivity(program: Command): void {
     .description("the helper's journal of changes, as the commands a person would type (kept across restarts)")
     .action((opts: ActivityOpts) =>
       withClient(!!opts.json, async (client) => {
-        const { entries } = await client.call('activity.list', queryOf(opts));
-        if (opts.json) return void printJson(entries);
+        const listed = await client.call('activity.list', queryOf(opts));
+        if (opts.json) return void printJson(listed);
+        const { entries } = listed;
         for (const e of entries) {
           const mark = e.ok ? 'ok  ' : 'FAIL';
           for (const line of e.shell) process.stdout.write(`${e.at}  ${mark}  ${line}${e.owner ? `  [${e.owner}]` : ''}\n`);

@@ -5,7 +5,7 @@ import { cgroupPath } from '../../shared/cgroup/names.js';
 import { formatBytes } from '../../shared/cgroup/units.js';
 import { VOCABULARY, bothNames } from '../../shared/cgroup/vocabulary.js';
 import type { CgroupDetail, CgroupInfo, CgroupLimits } from '../../shared/contract/index.js';
-import { printJson, withClient } from '../output.js';
+import { printJson, withClient, withoutHelper } from '../output.js';
 import { addLimitFlags, checkLimits, limitsFromOptions } from './limit-flags.js';
 
 type Opts = Record<string, unknown> & { json?: boolean };
@@ -185,12 +185,14 @@ export function registerCgroup(program: Command): void {
   cg.command('vocab')
     .option('--json', 'print JSON')
     .description('the v1↔v2 vocabulary: which file and unit each limit and statistic maps to')
-    .action((opts: Opts) => {
-      if (opts.json) return printJson({ vocabulary: VOCABULARY });
-      out(`${'NAME'.padEnd(17)} ${'v1 FILE'.padEnd(36)} v2 FILE\n`);
-      for (const v of VOCABULARY) {
-        const side = (m: (typeof v)['v1']): string => (m ? `${m.file}${m.key ? ` [${m.key}]` : ''}` : '— (none)');
-        out(`${v.name.padEnd(17)} ${side(v.v1).padEnd(36)} ${side(v.v2)}\n`);
-      }
-    });
+    .action((opts: Opts) =>
+      withoutHelper(!!opts.json, () => {
+        if (opts.json) return printJson({ vocabulary: VOCABULARY });
+        out(`${'NAME'.padEnd(17)} ${'v1 FILE'.padEnd(36)} v2 FILE\n`);
+        for (const v of VOCABULARY) {
+          const side = (m: (typeof v)['v1']): string => (m ? `${m.file}${m.key ? ` [${m.key}]` : ''}` : '— (none)');
+          out(`${v.name.padEnd(17)} ${side(v.v1).padEnd(36)} ${side(v.v2)}\n`);
+        }
+      }),
+    );
 }

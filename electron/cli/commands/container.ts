@@ -115,8 +115,9 @@ export function registerContainer(program: Command): void {
     .description('list containers')
     .action((o: Opts) =>
       withClient(!!o.json, async (client) => {
-        const { containers } = await client.call('container.list', {});
-        if (o.json) return printJson(containers);
+        const listed = await client.call('container.list', {});
+        if (o.json) return printJson(listed);
+        const { containers } = listed;
         out(`${'NAME'.padEnd(16)} ${'STATE'.padEnd(8)} ${'PID'.padEnd(8)} ${'USER'.padEnd(7)} ${'NET'.padEnd(16)} COMMAND\n`);
         for (const x of containers) out(printRow(x));
       }),

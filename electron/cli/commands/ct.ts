@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { methods, type ConntrackEntry, type ConntrackEvent, type ConntrackTuple } from '../../shared/contract/index.js';
 import { NslabError, zodToNslabError } from '../../shared/errors.js';
-import { printJson, withClient } from '../output.js';
+import { printJson, printJsonLine, withClient } from '../output.js';
 
 const tuple = (t: ConntrackTuple): string => {
   const port = (a: string, p: number | undefined): string => (p === undefined ? a : `${a}:${p}`);
@@ -55,7 +55,7 @@ export function registerCt(program: Command): void {
         client.onEvent((name, payload) => {
           if (name !== 'ct.event') return;
           const e = payload as ConntrackEvent;
-          if (opts.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+          if (opts.json) printJsonLine(e);
           else if (e.kind === 'entry') process.stdout.write(`${`[${e.type}]`.padEnd(9)} ${renderEntry(e.entry)}\n`);
           else if (e.kind === 'lost') process.stderr.write(`nslab: the kernel dropped events (${e.lost} reports so far)\n`);
           if (e.kind === 'end') ended();

@@ -21,14 +21,24 @@ import { sandboxEntry } from '../sandbox/enter.js';
 import { currentMode } from '../sandbox/mode.js';
 
 /** The argv that runs `argv` in the node's namespace: `ip netns exec`, inside the sandbox in sandbox mode. */
-async function inNode(node: string, argv: string[]): Promise<{ netns: string; argv: string[] }> {
+async function inNode(node: string, argv: string[]): Promise<{ netns: string; argv: string[]; hold: () => () => void }> {
   const parsed = NodeName.safeParse(node);
   if (!parsed.success) throw zodToNslabError(parsed.error, 'node');
   const netns = netnsOf(parsed.data);
   const sandbox = currentMode() === 'sandbox' && !process.env.NSLAB_SOCKET ? await sandboxEntry() : null;
   const present = sandbox ? sandbox.netns : await listNetns();
   if (!present.includes(netns)) throw new NslabError('not-found', `node ${node} has no namespace (${netns} does not exist${sandbox ? ' in the sandbox' : ''})`, { field: 'node' });
-  return { netns, argv: [...(sandbox?.prefix ?? []), 'ip', 'netns', 'exec', netns, ...argv] };
+  return { netns, argv: [...(sandbox?.prefix ?? []), 'ip', 'netns', 'exec', netns, ...argv], hold: sandbox ? sandbox.hold : () => () => undefined };
+}
+
+/** Runs the program on this terminal, counted as a client of the sandbox helper meanwhile. */
+async function runInNode(target: { argv: string[]; hold: () => () => void }): Promise<number> {
+  const release = target.hold();
+  try {
+    return await runAttached(target.argv);
+  } finally {
+    release();
+  }
 }
 
 export function registerExec(program: Command): void {
@@ -41,7 +51,7 @@ export function registerExec(program: Command): void {
         const shell = process.env.SHELL && existsSync(process.env.SHELL) ? process.env.SHELL : '/bin/sh';
         const target = await inNode(node, [shell]);
         process.stderr.write(`nslab: shell in ${target.netns} (${currentMode()} mode); exit to leave\n`);
-        process.exitCode = await runAttached(target.argv);
+        process.exitCode = await runInNode(target);
       } catch (err) {
         process.exitCode = reportError(err, false);
       }
@@ -57,7 +67,7 @@ export function registerExec(program: Command): void {
       try {
         const argv = command[0] === '--' ? command.slice(1) : command;
         if (argv.length === 0) throw new NslabError('invalid-params', 'no command given: nslab exec NODE -- CMD ARGS…', { field: 'command' });
-        process.exitCode = await runAttached((await inNode(node, argv)).argv);
+        process.exitCode = await runInNode(await inNode(node, argv));
       } catch (err) {
         process.exitCode = reportError(err, false);
       }

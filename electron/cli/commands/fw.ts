@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { FwCountersEvent, FwRuleChange, FwRuleset, Params } from '../../shared/contract/index.js';
 import { shellQuote } from '../../shared/shell.js';
-import { printJson, withClient } from '../output.js';
+import { printJson, printJsonLine, withClient } from '../output.js';
 
 const out = (s: string): void => void process.stdout.write(s);
 const num = (v: number | null): string => (v === null ? '—' : v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e4 ? `${Math.round(v / 1e3)}K` : String(v));
@@ -126,7 +126,7 @@ export function registerFw(program: Command): void {
         client.onEvent((name, payload) => {
           if (name !== 'fw.counters') return;
           const e = payload as FwCountersEvent;
-          if (opts.json) out(`${JSON.stringify(e)}\n`);
+          if (opts.json) printJsonLine(e);
           else {
             const where = e.node ?? e.netns ?? 'root';
             if (e.error) out(`${where}: ${e.error}\n`);

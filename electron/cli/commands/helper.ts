@@ -1,7 +1,10 @@
+import { rmSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { defaultStateDir, openCore } from '../../helper/core.js';
 import { stopWhenIdle } from '../../helper/rpc/idle.js';
+import { endProcessesInSandbox, userNamespaceOf } from '../../helper/sandbox-leftovers.js';
 import { serveSocket, serveStdio } from '../../helper/rpc/transports.js';
 import { NslabError } from '../../shared/errors.js';
 import { printJson, reportError } from '../output.js';
@@ -31,13 +34,24 @@ export function registerHelper(program: Command): void {
         const idle = parseIdle(opts.idleTimeout);
         const core = await openCore({ socket });
         if (graceMs !== undefined) await configureTerminals(async () => corePipe(core), graceMs);
+        const listening: { server?: Server } = {}; // set once the socket listens; stop() may come before
+        let stopping = false;
         const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
+          // No new client from here on, and no socket file left behind in the state directory.
+          if (listening.server) {
+            listening.server.close();
+            rmSync(socket, { force: true });
+          }
           core.close();
-          process.exit(0);
+          // A sandbox helper takes what still runs in its namespaces with it (see sandbox-leftovers.ts).
+          const ns = core.ctx.mode === 'sandbox' ? userNamespaceOf('self') : null;
+          void (ns ? endProcessesInSandbox(ns) : Promise.resolve(0)).finally(() => process.exit(0));
         };
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
-        const server = await serveSocket(socket, core.dispatch, core.ctx.bus);
+        const server = (listening.server = await serveSocket(socket, core.dispatch, core.ctx.bus));
         if (idle > 0 && !opts.stdio) {
           stopWhenIdle(server, idle * 1000, () => {
             process.stderr.write(`nslab helper ${process.pid}: no client for ${idle} s, stopping\n`);
@@ -62,7 +76,11 @@ export function registerHelper(program: Command): void {
       try {
         const stopped = await stopSandbox();
         if (opts.json) return printJson({ mode: 'sandbox', stopped: stopped !== null, ...(stopped ?? {}) });
-        process.stdout.write(stopped ? `stopped the sandbox helper ${stopped.pid}${stopped.forced ? ' (killed: it did not stop on SIGTERM)' : ''}\n` : 'no sandbox helper is running\n');
+        process.stdout.write(
+          stopped
+            ? `stopped the sandbox helper ${stopped.pid}${stopped.forced ? ' (killed: it did not stop on SIGTERM)' : ''}${stopped.ended ? `; ended ${stopped.ended} process(es) still running in it` : ''}\n`
+            : 'no sandbox helper is running\n',
+        );
       } catch (err) {
         process.exitCode = reportError(err, !!opts.json);
       }

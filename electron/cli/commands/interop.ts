@@ -9,16 +9,7 @@ import { clabToTopology } from '../../interop/containerlab-import.js';
 import { labToKind } from '../../interop/kind-export.js';
 import { loadExportSource } from '../../interop/source.js';
 import { NslabError } from '../../shared/errors.js';
-import { printJson, reportError, withClient } from '../output.js';
-
-function local(json: boolean, body: () => void): void {
-  try {
-    body();
-    process.exitCode = 0;
-  } catch (err) {
-    process.exitCode = reportError(err, json);
-  }
-}
+import { printJson, withClient, withoutHelper } from '../output.js';
 
 export function registerInterop(program: Command): void {
   const exp = program.command('export').description('write a topology or lab for containerlab or kind');
@@ -29,7 +20,7 @@ export function registerInterop(program: Command): void {
     .option('--json', 'print {file, notCarried} as JSON')
     .description('containerlab topology: linux nodes (alpine) with addresses/routes/sysctls as exec, bridges, veth links')
     .action((source: string, opts: { output?: string; json?: boolean }) =>
-      local(!!opts.json, () => {
+      withoutHelper(!!opts.json, () => {
         const src = loadExportSource(source);
         const out = topologyToClab(src.topology, [...src.notCarried]);
         const text = clabFileText(out, stringify(out.clab), `${src.kind} ${src.id}`);
@@ -46,7 +37,7 @@ export function registerInterop(program: Command): void {
     .option('--json', 'print the files written as JSON')
     .description('kind cluster config (default CNI off) plus manifests installing the bridge CNI and one pod per lab node')
     .action((lab: string, opts: { output: string; json?: boolean }) =>
-      local(!!opts.json, () => {
+      withoutHelper(!!opts.json, () => {
         const src = loadExportSource(lab);
         const out = labToKind(src.id, src.topology, [...src.notCarried]);
         mkdirSync(opts.output, { recursive: true });
@@ -76,7 +67,7 @@ export function registerInterop(program: Command): void {
         return clabToTopology(text, file);
       };
       if (opts.dryRun)
-        return local(!!opts.json, () => {
+        return withoutHelper(!!opts.json, () => {
           const r = load();
           if (opts.json) printJson(r);
           else process.stdout.write(`${r.notCarried.map((c) => `# not carried: ${c}\n`).join('')}${stringify(r.topology)}`);

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../shared/cgroup/units.js';
 import type { SeriesSample } from '../../shared/contract/index.js';
-import { printJson, withClient } from '../output.js';
+import { printJson, printJsonLine, withClient } from '../output.js';
 
 const n = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
 const rate = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${formatBytes(v)}/s`);
@@ -53,7 +53,7 @@ export function registerTop(program: Command): void {
           const p = payload as { t: number; samples: SeriesSample[]; removed: string[] };
           for (const s of p.samples) latest.set(s.series, s);
           for (const id of p.removed) latest.delete(id);
-          if (opts.json) process.stdout.write(`${JSON.stringify(p)}\n`);
+          if (opts.json) printJsonLine(p);
           else process.stdout.write(`${tty ? '\x1b[H\x1b[2J' : ''}nslab top — ${new Date(p.t).toLocaleTimeString()}  (q or Ctrl-C to quit)\n\n${renderTop([...latest.values()])}`);
         });
         await client.call('metrics.subscribe', { series: ['*'] });

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { methods, type TraceEvent, type TraceFate, type TraceHop } from '../../shared/contract/index.js';
 import { zodToNslabError } from '../../shared/errors.js';
-import { withClient } from '../output.js';
+import { printJsonLine, withClient } from '../output.js';
 
 interface TraceOptions {
   from: string;
@@ -64,7 +64,7 @@ export function registerTrace(program: Command): void {
           client.onEvent((name, payload) => {
             if (name !== 'trace.event') return;
             const e = payload as TraceEvent;
-            if (opts.json) return void process.stdout.write(`${JSON.stringify(e)}\n`);
+            if (opts.json) return printJsonLine(e);
             if (e.kind === 'start') process.stdout.write(`trace ${e.trace}: ${e.proto} from ${e.from} to ${e.to} (marker ${e.marker}), traced in ${e.namespaces.join(', ')}\n`);
             else if (e.kind === 'probe') process.stdout.write(`probe: ${e.detail}\n`);
             else if (e.kind === 'hop') {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { lockPathOf } from '../../helper/core.js';
 import { spawnBackground } from '../../helper/exec/background.js';
 import { acquireLock, readLock } from '../../helper/ledger/lock.js';
+import { endProcessesInSandbox, userNamespaceOf } from '../../helper/sandbox-leftovers.js';
 import { NslabError } from '../../shared/errors.js';
 
 /** How long a background sandbox helper waits without a client before it stops (NSLAB_SANDBOX_IDLE_SECONDS). */
@@ -144,17 +145,23 @@ const alive = (pid: number): boolean => {
 };
 
 /**
- * Stops the running sandbox helper: SIGTERM (it closes its core and exits; its namespaces go with it),
- * SIGKILL if it is still there after a while. Null when none was running.
+ * Stops the running sandbox helper: SIGTERM (it closes its core, ends what still runs in its namespaces and
+ * exits; the namespaces go with it), SIGKILL if it is still there after a while. Then whatever is left in
+ * its user namespace is ended from here (`ended`: how many; a helper killed with SIGKILL ends nothing itself).
+ * Null when none was running.
  */
-export async function stopSandbox(paths: SandboxPaths = sandboxPaths(), graceMs = 10_000): Promise<{ pid: number; forced: boolean } | null> {
+export async function stopSandbox(paths: SandboxPaths = sandboxPaths(), graceMs = 10_000): Promise<{ pid: number; forced: boolean; ended: number } | null> {
   const lock = readLock(lockPathOf(paths.stateDir));
   if (!lock) return null;
+  const ns = userNamespaceOf(lock.pid);
   process.kill(lock.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (alive(lock.pid) && Date.now() < deadline) await sleep(50);
-  if (!alive(lock.pid)) return { pid: lock.pid, forced: false };
-  process.kill(lock.pid, 'SIGKILL');
-  while (alive(lock.pid)) await sleep(50);
-  return { pid: lock.pid, forced: true };
+  const forced = alive(lock.pid);
+  if (forced) {
+    process.kill(lock.pid, 'SIGKILL');
+    while (alive(lock.pid)) await sleep(50);
+  }
+  const ended = ns ? await endProcessesInSandbox(ns) : 0;
+  return { pid: lock.pid, forced, ended };
 }

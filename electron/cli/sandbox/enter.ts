@@ -3,6 +3,7 @@
 // its nodes are. nsenter into our own user namespace needs no privilege: its owner has every capability
 // in it (--preserve-credentials: the namespace denies setgroups, and our uid is its root anyway). The helper's private /run (and so /run/netns) is read through /proc/PID/root.
 import { readdir } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { NslabError } from '../../shared/errors.js';
 import { runningSandbox } from './background.js';
 
@@ -11,6 +12,11 @@ export interface SandboxEntry {
   prefix: string[];
   /** The sandbox's named network namespaces. */
   netns: string[];
+  /**
+   * Holds a connection to the sandbox helper while the program runs, so its idle timeout does not stop
+   * the sandbox (and end the program with it) under a shell someone is still using. Release it after.
+   */
+  hold(): () => void;
 }
 
 export const enterArgv = (pid: number): string[] => ['nsenter', `--target=${pid}`, '--user', '--mount', '--net', '--preserve-credentials', '--'];
@@ -24,5 +30,10 @@ export async function sandboxEntry(): Promise<SandboxEntry> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new NslabError('permission-denied', `cannot look into the sandbox helper ${running.pid}: ${(err as Error).message}`);
   }
-  return { prefix: enterArgv(running.pid), netns };
+  const hold = (): (() => void) => {
+    const socket: Socket = connect(running.socket);
+    socket.on('error', () => undefined); // a helper that goes away meanwhile ends the program anyway
+    return () => void socket.destroy();
+  };
+  return { prefix: enterArgv(running.pid), netns, hold };
 }

@@ -1,7 +1,8 @@
 // Start gates and the process tree of a container. A gate is a FIFO that `flock` opens for reading: the
 // open blocks until nslab opens it for writing, so a process can be put into its cgroup and given its
 // mounts before it runs a single instruction of the container's program.
-import { closeSync, constants, openSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { NslabError } from '../../shared/errors.js';
 import { reportActivity } from '../exec/run.js';
 
@@ -83,6 +84,28 @@ export async function waitExe(pid: number, program: string, timeoutMs = 5000): P
     if (performance.now() > end) throw new NslabError('timeout', `process ${pid} did not start ${program} within ${timeoutMs} ms`);
     await sleep(1);
   }
+}
+
+/**
+ * SIGKILLs every start chain of the container whose directory is `dir`: each `flock DIR/gate-start …` still
+ * waiting at its gate (it joins the container's cgroup only after the spawn, so a helper killed in between
+ * leaves one that neither the record nor the cgroup knows). Found by its command line, which names the
+ * container's private directory: nothing else has it. Returns the PIDs it killed.
+ */
+export function killStartChains(dir: string): number[] {
+  const gate = join(dir, 'gate-start');
+  const killed: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(gate)) continue;
+      process.kill(Number(entry), 'SIGKILL');
+      killed.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return killed;
 }
 
 /** SIGKILLs a container's start chain, only if that PID still is it (its command line names the container's directory). */

@@ -1,9 +1,9 @@
 // The ledger's container kind: a container's directory (overlay layers, mount point, gates, log) and any
-// start chain that never reached its cgroup. Runs after cgroups (whose processes gc kills first: with
+// start chain that never reached its cgroup (recorded or not). Runs after cgroups (whose processes gc kills first: with
 // them go the container's namespaces and mounts) and links.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import type { KindDriver } from '../ledger/kinds.js';
-import { killGate } from './gate.js';
+import { killGate, killStartChains } from './gate.js';
 import { containerDir, containersDir, loadRecord } from './store.js';
 
 export function containerKindFor(stateDir: string): KindDriver {
@@ -17,7 +17,9 @@ export function containerKindFor(stateDir: string): KindDriver {
       const failed: { object: (typeof objects)[number]; message: string }[] = [];
       for (const object of objects) {
         try {
-          killGate(loadRecord(stateDir, object.name)?.gatePid ?? null, containerDir(stateDir, object.name));
+          const dir = containerDir(stateDir, object.name);
+          killGate(loadRecord(stateDir, object.name)?.gatePid ?? null, dir);
+          killStartChains(dir); // one spawned just before a kill -9, before its PID was recorded
           rmSync(containerDir(stateDir, object.name), { recursive: true, force: true });
         } catch (err) {
           failed.push({ object, message: (err as Error).message });
