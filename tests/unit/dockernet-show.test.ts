@@ -1,10 +1,10 @@
 // `nslab dockernet show`: the sentences in the CLI's language (--lang, else LANG), and every explanation
 // the helper makes has both languages with its placeholders filled.
 import { describe, expect, it } from 'vitest';
-import { renderShow, showLang } from '../../electron/cli/commands/dockernet';
-import { explainObjects } from '../../electron/helper/dockernet/explain';
-import { planDockernet } from '../../electron/helper/dockernet/plan';
-import { methods } from '../../electron/shared/contract/index';
+import { renderShow, showLang } from '../../electron/cli/commands/dockernet.js';
+import { explainObjects } from '../../electron/helper/dockernet/explain.js';
+import { planDockernet } from '../../electron/helper/dockernet/plan.js';
+import { methods } from '../../electron/shared/contract/index.js';
 
 const params = (p: object) => methods['dockernet.up'].params.parse(p);
 
