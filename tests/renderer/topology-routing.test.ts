@@ -227,7 +227,7 @@ describe('YamlDialog', () => {
     await flushPromises();
     expect(w.get('[data-testid="yaml-valid"]').text()).toBe('Valid: 2 nodes, 1 links.');
     expect(w.get('[data-testid="yaml-preview-node-blue"]').text()).toContain('nslab-blue');
-    expect(w.get('[data-testid="yaml-preview-vxlan-0"]').text()).toMatch(/red\/vx0 ⇢ 192\.0\.2\.2\s+VNI 42 to 192\.0\.2\.2:4789 over eth0 10\.42\.0\.1\/24/);
+    expect(w.get('[data-testid="yaml-preview-vxlan-0"]').text()).toMatch(/red\/vx0 ⇢ 192\.0\.2\.2\s*VNI 42 to 192\.0\.2\.2:4789 over eth0 10\.42\.0\.1\/24/);
     expect(sessionStorage.getItem('nslab.topology.yaml')).toBe(GOOD);
     vi.useRealTimers();
     await w.get('[data-testid="yaml-apply"]').trigger('click');
