@@ -22,6 +22,8 @@ async function packets(node: string, dev: string): Promise<{ tx: number; rx: num
 
 describe('topology vxlan-overlay', () => {
   it('applies, pings across the tunnel, shows it, re-applies as a no-op and destroys cleanly', async () => {
+    const checked = await nslab(state.dir, ['topo', 'check', FILE]);
+    expect(checked.stdout).toMatch(/2 links, 2 vxlan tunnel ends \(vtep1\/vxlan0 vni 42 → 192\.0\.2\.2, vtep2\/vxlan0 vni 42 → 192\.0\.2\.1\)/);
     const applied = await nslabJson<{ name: string; created: string[] }>(state.dir, ['topo', 'apply', FILE, '--json']);
     expect(applied.name).toBe('vxlan-overlay');
     // recorded in the ledger like every other link it makes

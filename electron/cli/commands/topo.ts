@@ -60,7 +60,7 @@ export function registerTopo(program: Command): void {
         else if (!r.valid) for (const d of r.errors) process.stderr.write(`${file}${d.line === undefined ? '' : `:${d.line}:${d.col}`}: ${d.message}\n`);
         else {
           const p = r.preview!;
-          process.stdout.write(`${file}: topology ${p.name} is valid: ${p.nodes.length} nodes (${p.nodes.map((n) => n.name).join(', ')}), ${p.links.length} links\n`);
+          process.stdout.write(`${file}: topology ${p.name} is valid: ${p.nodes.length} nodes (${p.nodes.map((n) => n.name).join(', ')}), ${p.links.length} links${p.vxlans.length ? `, ${p.vxlans.length} vxlan tunnel ends (${p.vxlans.map((v) => `${v.node}/${v.name} vni ${v.vni} → ${v.remote}`).join(', ')})` : ''}\n`);
         }
         return r.valid ? 0 : 2;
       }),
