@@ -20,6 +20,13 @@ async function packets(node: string, dev: string): Promise<{ tx: number; rx: num
   return { tx: link!.stats64.tx.packets, rx: link!.stats64.rx.packets };
 }
 
+/** `nslab why` (exit 1 when not reachable; the answer on stdout either way). */
+async function why(from: string, to: string): Promise<{ reachable: boolean; target: string | null }> {
+  const r = await nslab(state.dir, ['why', '--from', from, '--to', to, '--json']);
+  expect([0, 1], r.stderr).toContain(r.code);
+  return JSON.parse(r.stdout) as { reachable: boolean; target: string | null };
+}
+
 describe('topology vxlan-overlay', () => {
   it('applies, pings across the tunnel, shows it, re-applies as a no-op and destroys cleanly', async () => {
     const checked = await nslab(state.dir, ['topo', 'check', FILE]);
@@ -39,9 +46,13 @@ describe('topology vxlan-overlay', () => {
     expect(after.b.rx - before.b.rx).toBeGreaterThanOrEqual(1);
     expect((await nslab(state.dir, ['exec', 'vtep1', '--', 'ip', 'route', 'get', '10.42.0.2'])).stdout).toMatch(/dev vxlan0/);
 
-    // cut the underlay: the tunnel has nothing to ride on
+    // the diagnoser crosses the tunnel to the VTEP that holds its remote
+    expect(await why('vtep1', '10.42.0.2')).toMatchObject({ reachable: true, target: 'vtep2' });
+
+    // cut the underlay: the tunnel has nothing to ride on, and the diagnoser says so too
     expect((await nslab(state.dir, ['exec', 'underlay', '--', 'ip', 'link', 'set', 'eth2', 'down'])).code).toBe(0);
     expect((await ping('vtep1', '10.42.0.2')).code).not.toBe(0);
+    expect((await why('vtep1', '10.42.0.2')).reachable).toBe(false);
     expect((await nslab(state.dir, ['exec', 'underlay', '--', 'ip', 'link', 'set', 'eth2', 'up'])).code).toBe(0);
 
     const snap = await nslabJson<TopologySnapshot>(state.dir, ['topo', 'show', 'vxlan-overlay', '--json']);
