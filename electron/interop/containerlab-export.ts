@@ -1,6 +1,8 @@
 // nslab topology → containerlab topology (.clab.yml). Namespaces become `linux` nodes from a small image
 // with their addresses, routes and sysctls as `exec` steps; bridges become `bridge` kind nodes (host bridges
-// containerlab expects to exist: the file's header says how to create them); veth links become `links`.
+// containerlab expects to exist: the file's header says how to create them); veth links become `links`;
+// vxlan links become containerlab `type: vxlan` links (the tunnel starts on the containerlab host and is
+// stitched to the node's interface, so nslab's underlay dev/local inside the node is not carried).
 // Validated against containerlab's own JSON schema in tests/unit/interop-containerlab.test.ts.
 import type { TopologySpec } from '../shared/contract/topology-spec.js';
 
@@ -12,9 +14,21 @@ export interface ClabNode {
   exec?: string[];
   labels?: Record<string, string>;
 }
+export interface ClabVethLink {
+  endpoints: [string, string];
+}
+export interface ClabVxlanLink {
+  type: 'vxlan';
+  endpoint: { node: string; interface: string };
+  remote: string;
+  vni: number;
+  'dst-port': number;
+  mtu?: number;
+}
+export type ClabLink = ClabVethLink | ClabVxlanLink;
 export interface ClabTopology {
   name: string;
-  topology: { nodes: Record<string, ClabNode>; links?: { endpoints: [string, string] }[] };
+  topology: { nodes: Record<string, ClabNode>; links?: ClabLink[] };
 }
 export interface ClabExport {
   clab: ClabTopology;
@@ -38,12 +52,15 @@ export function topologyToClab(spec: TopologySpec, notCarried: string[] = []): C
   const bridges = bridgeNames(spec);
   const exec = new Map<string, string[]>(spec.nodes.map((n) => [n.name, []]));
   const hostSetup: string[] = [];
-  const links: { endpoints: [string, string] }[] = [];
+  const links: ClabLink[] = [];
   // A node that only holds bridges (and ports enslaved to them) is the bridges' host: it becomes the
   // containerlab host's bridges, not a container.
   const busy = new Set<string>();
   for (const n of spec.nodes) if (n.routes.length || n.forwarding || n.rpFilter !== undefined || !n.bridges.length) busy.add(n.name);
-  for (const l of spec.links) for (const ep of l.endpoints) if (!ep.master) busy.add(ep.node);
+  for (const l of spec.links) {
+    if (l.kind === 'vxlan') busy.add(l.node);
+    else for (const ep of l.endpoints) if (!ep.master) busy.add(ep.node);
+  }
 
   for (const n of spec.nodes) {
     const lines = exec.get(n.name)!;
@@ -57,6 +74,18 @@ export function topologyToClab(spec: TopologySpec, notCarried: string[] = []): C
     }
   }
   for (const l of spec.links) {
+    if (l.kind === 'vxlan') {
+      const lines = exec.get(l.node)!;
+      // containerlab sets the link's MTU itself; the addresses are the node's, on the stitched interface.
+      for (const a of l.addresses) lines.push(`ip addr add ${a} dev ${l.name}`);
+      links.push({ type: 'vxlan', endpoint: { node: l.node, interface: l.name }, remote: l.remote, vni: l.vni, 'dst-port': l.dstport, ...(l.mtu ? { mtu: l.mtu } : {}) });
+      const underlay = [l.dev ? `dev ${l.dev}` : '', l.local ? `local ${l.local}` : ''].filter(Boolean).join(', ');
+      notCarried.push(
+        `vxlan ${l.node}:${l.name} (VNI ${l.vni}): containerlab runs the tunnel from the containerlab host's own underlay${underlay ? `, not ${underlay} inside the node` : ''}; remote ${l.remote} must be reachable from that host`,
+      );
+      if (l.master) notCarried.push(`vxlan ${l.node}:${l.name}: its bridge master ${l.master} (enslave it with an exec step once the bridge exists in the container)`);
+      continue;
+    }
     const ends = l.endpoints.map((ep) => {
       if (ep.master) {
         const host = bridges.get(`${ep.node}/${ep.master}`)!;

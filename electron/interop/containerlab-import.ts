@@ -1,6 +1,7 @@
 // containerlab topology → nslab topology: the linux/bridge part only, as namespaces (no Docker, no images).
 // `linux` nodes become nodes, `bridge` kind nodes become a node holding that bridge, veth links become links,
-// and the exec steps nslab understands (ip addr/route/link mtu, the forwarding and rp_filter sysctls) become
+// vxlan links become a vxlan tunnel end in their node (the underlay, the containerlab host's network, is not
+// carried and is listed), and the exec steps nslab understands (ip addr/route/link mtu, the forwarding and rp_filter sysctls) become
 // addresses, routes and settings. Everything else is listed in `notCarried`, never silently dropped.
 import { parse } from 'yaml';
 import type { TopologySpecInput } from '../shared/contract/topology-spec.js';
@@ -19,6 +20,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const CONTAINER_KEYS = ['image', 'exec', 'kind', 'labels', 'group'];
 
 type EndpointInput = { node: string; name: string; addresses: string[]; master?: string; mtu?: number };
+type VxlanInput = EndpointInput & { kind: 'vxlan'; vni: number; remote: string; dstport?: number };
+type LinkInput = { endpoints: [EndpointInput, EndpointInput] } | VxlanInput;
 type NodeInput = { name: string; forwarding?: boolean; rpFilter?: 0 | 1 | 2; bridges: { name: string; addresses: string[] }[]; routes: { to: string; via?: string; dev?: string }[] };
 
 export function clabToTopology(text: string, file = '<containerlab file>'): ClabImport {
@@ -67,10 +70,32 @@ export function clabToTopology(text: string, file = '<containerlab file>'): Clab
     m.set(ifname, ep);
     return ep;
   };
-  const links: { endpoints: [EndpointInput, EndpointInput] }[] = [];
+  const links: LinkInput[] = [];
   const rawLinks = Array.isArray(topo.links) ? (topo.links as RawLink[]) : [];
   rawLinks.forEach((l, i) => {
     if (!isRecord(l)) return;
+    if (l.type === 'vxlan') {
+      const ep = isRecord(l.endpoint) && typeof l.endpoint.node === 'string' && typeof l.endpoint.interface === 'string' ? { node: l.endpoint.node, ifname: l.endpoint.interface } : null;
+      if (!ep || typeof l.remote !== 'string' || typeof l.vni !== 'number') {
+        notCarried.push(`links[${i}]: a vxlan link needs endpoint {node, interface}, remote and vni`);
+        return;
+      }
+      const where = `links[${i}]: vxlan link ${ep.node}:${ep.ifname} (VNI ${l.vni})`;
+      if (!nodes.has(ep.node) || bridgeNodes.has(ep.node)) {
+        notCarried.push(`${where}: node ${ep.node} is not carried as a linux node`);
+        return;
+      }
+      const vx: VxlanInput = { kind: 'vxlan', node: ep.node, name: ep.ifname, vni: l.vni, remote: l.remote, addresses: [], ...(typeof l['dst-port'] === 'number' ? { dstport: l['dst-port'] } : {}), ...(typeof l.mtu === 'number' ? { mtu: l.mtu } : {}) };
+      const m = endpointsByNode.get(ep.node) ?? new Map<string, EndpointInput>();
+      endpointsByNode.set(ep.node, m);
+      m.set(ep.ifname, vx);
+      links.push(vx);
+      notCarried.push(
+        `${where} is carried as a vxlan in node ${ep.node}, but not its underlay: containerlab sends it over the host's network to ${l.remote}; in nslab give ${ep.node} a link that reaches ${l.remote} and name it as the vxlan's dev`,
+      );
+      for (const k of Object.keys(l).filter((k) => !['type', 'endpoint', 'remote', 'vni', 'dst-port', 'mtu'].includes(k))) notCarried.push(`${where}: ${k}`);
+      return;
+    }
     if (l.type !== undefined && l.type !== 'veth') {
       notCarried.push(`links[${i}]: a ${String(l.type)} link (only veth links between linux and bridge nodes are carried)`);
       return;

@@ -153,6 +153,8 @@ const labs = readdirSync(join(ROOT, 'resources/labs')).map((f) => f.replace(/\.y
 
 describe('kill -9 anywhere, then gc', () => {
   it.each([0, 1, 2])('topology.apply #%i', () => killDuring('topology.apply', { builtin: 'red-br0-blue' }));
+  // the tunnels are made in the node batches, after the root batch: a kill between them leaves half a build
+  it.each([0, 1])('topology.apply vxlan-overlay #%i', () => killDuring('topology.apply', { builtin: 'vxlan-overlay' }));
 
   it('topology.destroy', async () => {
     await killDuring('topology.destroy', { name: 'red-br0-blue' }, 4, () => complete('topology.apply', { builtin: 'red-br0-blue' }));

@@ -17,6 +17,7 @@ beforeAll(() => {
 afterAll(async () => {
   await nslab(state.dir, ['topo', 'destroy', 'mixed-lab']);
   await nslab(state.dir, ['topo', 'destroy', 'red-br0-blue']);
+  await nslab(state.dir, ['topo', 'destroy', 'vxlan-overlay']);
   await nslab(state.dir, ['gc']);
   state.cleanup();
   rmSync(work, { recursive: true, force: true });
@@ -54,6 +55,23 @@ describe('nslab import containerlab', () => {
     const ping = await nslab(state.dir, ['exec', 'red', '--', 'ping', '-c', '1', '-W', '2', '10.0.0.2']);
     expect(ping.code, ping.stdout + ping.stderr).toBe(0);
     expect((await nslab(state.dir, ['topo', 'destroy', 'red-br0-blue'])).code).toBe(0);
+  });
+
+  it('a vxlan link goes out as a containerlab vxlan link and comes back as a tunnel that still carries the ping', async () => {
+    const file = join(work, 'vxlan-overlay.clab.yml');
+    const exp = await nslab(state.dir, ['export', 'containerlab', 'vxlan-overlay', '-o', file]);
+    expect(exp.code, exp.stderr).toBe(0);
+    const links = (parse(readFileSync(file, 'utf8')) as { topology: { links: { type?: string; vni?: number }[] } }).topology.links;
+    expect(links.filter((l) => l.type === 'vxlan').map((l) => l.vni)).toEqual([42, 42]);
+    expect(exp.stderr).toMatch(/not carried: .*vxlan vtep1:vxlan0 \(VNI 42\)/);
+    const r = await nslabJson<{ name: string; created: string[]; notCarried: string[] }>(state.dir, ['import', 'containerlab', file, '--json']);
+    expect(r.created).toEqual(expect.arrayContaining(['link nslab-vtep1/vxlan0', 'link nslab-vtep2/vxlan0']));
+    expect(r.notCarried.join('\n')).toMatch(/vxlan link vtep1:vxlan0 \(VNI 42\) is carried as a vxlan in node vtep1, but not its underlay/);
+    // no dev on the way back: the kernel finds the underlay from the route to the remote, over eth0
+    const ping = await nslab(state.dir, ['exec', 'vtep1', '--', 'ping', '-c', '1', '-W', '2', '10.42.0.2']);
+    expect(ping.code, ping.stdout + ping.stderr).toBe(0);
+    expect((await nslab(state.dir, ['exec', 'vtep1', '--', 'ip', '-d', 'link', 'show', 'vxlan0'])).stdout).toMatch(/vxlan id 42 remote 192\.0\.2\.2/);
+    expect((await nslab(state.dir, ['topo', 'destroy', 'vxlan-overlay'])).code).toBe(0);
   });
 
   it('nslab export kind writes the kind config and manifests', async () => {

@@ -4,6 +4,29 @@ import { defaultIf } from '../../renderer/src/panels/Topology/naming';
 import { node, redBlue } from './fake-api';
 
 describe('toGraph', () => {
+  it('draws a vxlan tunnel once, as a vxlan edge labelled with its VNI between the two tunnel ends', () => {
+    const vtep = (name: string, self: string, remote: string, overlay: string, state = 'UNKNOWN') =>
+      node(name, [
+        { name: 'eth0', peer: 'eth1', peerNetns: 'nslab-underlay', addresses: [`${self}/24`] },
+        { name: 'vxlan0', kind: 'vxlan', state, addresses: [overlay, 'fe80::1/64'], vxlan: { vni: 42, remote, local: self, dstport: 4789, dev: 'eth0' } },
+      ]);
+    const g = toGraph([vtep('vtep1', '192.0.2.1', '192.0.2.2', '10.42.0.1/24'), vtep('vtep2', '192.0.2.2', '192.0.2.1', '10.42.0.2/24')], 'root', {
+      vni: (v) => `VNI=${v}`,
+      remote: (a) => `far ${a}`,
+    });
+    const tunnels = g.edges.filter((e) => e.kind === 'vxlan');
+    expect(tunnels).toHaveLength(1);
+    expect(tunnels[0]).toMatchObject({ label: 'VNI=42', source: nsId('vtep1'), target: nsId('vtep2'), sourceLabel: 'vxlan0\n10.42.0.1/24', targetLabel: 'vxlan0\n10.42.0.2/24', up: true });
+    // a veth never gets a VNI label
+    expect(g.edges.filter((e) => e.kind === 'veth').every((e) => e.label === undefined)).toBe(true);
+  });
+
+  it('ends a tunnel whose remote is not shown on a dashed "remote" box, and marks a down end', () => {
+    const g = toGraph([node('a', [{ name: 'vx0', kind: 'vxlan', state: 'DOWN', up: false, vxlan: { vni: 7, remote: '198.51.100.9' } }])]);
+    expect(g.nodes.find((n) => n.kind === 'remote')).toMatchObject({ id: 'remote:198.51.100.9', label: 'remote VTEP 198.51.100.9' });
+    expect(g.edges).toEqual([expect.objectContaining({ kind: 'vxlan', label: 'VNI 7', source: nsId('a'), target: 'remote:198.51.100.9', up: false })]);
+  });
+
   it('draws RED ⇄ BLUE as two namespaces and one veth edge with addresses at each end', () => {
     const g = toGraph(redBlue());
     expect(g.nodes.map((n) => n.id).sort()).toEqual([nsId('blue'), nsId('red')]);

@@ -181,7 +181,7 @@ describe('NodeSysctls', () => {
 describe('YamlDialog', () => {
   const BAD = 'name: typo\nnodes:\n  - name: red\nlinks:\n  - endpoint: []\n';
   const GOOD = 'name: pair\nnodes:\n  - name: red\n  - name: blue\n';
-  const preview = { name: 'pair', nodes: [{ name: 'red', netns: 'nslab-red', forwarding: false, bridges: [], routes: [] }, { name: 'blue', netns: 'nslab-blue', forwarding: true, bridges: [], routes: [] }], links: [] };
+  const preview = { name: 'pair', nodes: [{ name: 'red', netns: 'nslab-red', forwarding: false, bridges: [], routes: [] }, { name: 'blue', netns: 'nslab-blue', forwarding: true, bridges: [], routes: [] }], links: [], vxlans: [{ node: 'red', name: 'vx0', addresses: ['10.42.0.1/24'], vni: 42, remote: '192.0.2.2', dstport: 4789, dev: 'eth0' }] };
 
   function yamlApi(): FakeApi {
     return fakeApi({
@@ -225,8 +225,9 @@ describe('YamlDialog', () => {
     await w.get('[data-testid="yaml-text"]').setValue(GOOD);
     await vi.advanceTimersByTimeAsync(300);
     await flushPromises();
-    expect(w.get('[data-testid="yaml-valid"]').text()).toBe('Valid: 2 nodes, 0 links.');
+    expect(w.get('[data-testid="yaml-valid"]').text()).toBe('Valid: 2 nodes, 1 links.');
     expect(w.get('[data-testid="yaml-preview-node-blue"]').text()).toContain('nslab-blue');
+    expect(w.get('[data-testid="yaml-preview-vxlan-0"]').text()).toMatch(/red\/vx0 ⇢ 192\.0\.2\.2\s*VNI 42 to 192\.0\.2\.2:4789 over eth0 10\.42\.0\.1\/24/);
     expect(sessionStorage.getItem('nslab.topology.yaml')).toBe(GOOD);
     vi.useRealTimers();
     await w.get('[data-testid="yaml-apply"]').trigger('click');

@@ -11,6 +11,7 @@ import { labToKind } from '../../electron/interop/kind-export.js';
 import { loadExportSource } from '../../electron/interop/source.js';
 import { parseTopology } from '../../electron/helper/topology/load.js';
 import { planTopology } from '../../electron/helper/topology/plan.js';
+import { linkInterfaces } from '../../electron/shared/contract/topology-spec.js';
 
 // containerlab's published schema lives next to the repository (../shared/reference/containerlab, not copied
 // in by request of its README); $NSLAB_CLAB_SCHEMA points elsewhere.
@@ -69,6 +70,21 @@ describe('nslab export containerlab', () => {
     expect(valid(out.clab)).toBe('');
   });
 
+  it('vxlan-overlay: each vxlan link becomes a containerlab vxlan link, its addresses exec steps, its underlay listed', () => {
+    const out = topologyToClab(loadExportSource('vxlan-overlay').topology);
+    expect(out.clab.topology.links?.filter((l) => 'type' in l)).toEqual([
+      { type: 'vxlan', endpoint: { node: 'vtep1', interface: 'vxlan0' }, remote: '192.0.2.2', vni: 42, 'dst-port': 4789 },
+      { type: 'vxlan', endpoint: { node: 'vtep2', interface: 'vxlan0' }, remote: '192.0.2.1', vni: 42, 'dst-port': 4789 },
+    ]);
+    expect(out.clab.topology.nodes.vtep1?.exec).toEqual(['ip addr add 192.0.2.1/24 dev eth0', 'ip addr add 10.42.0.1/24 dev vxlan0']);
+    expect(out.notCarried.join('\n')).toMatch(/vxlan vtep1:vxlan0 \(VNI 42\): containerlab runs the tunnel from the containerlab host's own underlay, not dev eth0, local 192.0.2.1 inside the node/);
+    expect(valid(out.clab)).toBe('');
+    // the schema does check vxlan links: a VNI out of range or a missing remote is refused
+    const broken = (patch: Record<string, unknown>) => ({ ...out.clab, topology: { ...out.clab.topology, links: [{ ...out.clab.topology.links![2], ...patch }] } });
+    expect(valid(broken({ vni: 0 }))).not.toBe('');
+    expect(valid(broken({ remote: undefined }))).not.toBe('');
+  });
+
   it('a lab says what it leaves behind (steps, cgroups)', () => {
     const src = loadExportSource('netns-bridge');
     expect(src.kind).toBe('lab');
@@ -85,8 +101,10 @@ describe('nslab import containerlab', () => {
     expect(spec.nodes.find((n) => n.name === 'br-clab')?.bridges.map((b) => b.name)).toEqual(['br-clab']);
     expect(spec.nodes.find((n) => n.name === 'router')?.forwarding).toBe(true);
     expect(spec.nodes.find((n) => n.name === 'client1')?.routes).toEqual([{ to: '10.77.0.0/16', via: '192.168.77.254' }]);
-    expect(spec.links).toHaveLength(3);
-    expect(spec.links[1]?.endpoints).toEqual([
+    expect(spec.links).toHaveLength(4);
+    expect(spec.links[3]).toEqual({ kind: 'vxlan', node: 'router', name: 'vx0', vni: 100, remote: '172.20.0.9', dstport: 4789, addresses: [] });
+    expect(notCarried.find((c) => c.includes('vxlan link router:vx0'))).toMatch(/carried as a vxlan in node router, but not its underlay/);
+    expect(spec.links[1]?.kind === 'veth' && spec.links[1].endpoints).toEqual([
       { node: 'client2', name: 'eth1', addresses: ['192.168.77.2/24'], mtu: 1400 },
       { node: 'br-clab', name: 'eth2', addresses: [], master: 'br-clab' },
     ]);
@@ -100,9 +118,12 @@ describe('nslab import containerlab', () => {
     const src = loadExportSource(id);
     const out = topologyToClab(src.topology);
     const back = parseTopology(stringify(clabToTopology(stringify(out.clab)).topology));
-    const addrs = (s: typeof back) => s.links.flatMap((l) => l.endpoints.flatMap((e) => e.addresses)).sort();
+    const addrs = (s: typeof back) => linkInterfaces(s.links).flatMap((e) => e.addresses).sort();
     expect(addrs(back)).toEqual(addrs(src.topology).filter(() => true));
     expect(back.links).toHaveLength(src.topology.links.length);
+    // tunnels keep their node, name, VNI, remote and port (the underlay dev is containerlab's host's)
+    const tunnels = (s: typeof back) => s.links.flatMap((l) => (l.kind === 'vxlan' ? [`${l.node}:${l.name} ${l.vni} ${l.remote}:${l.dstport}`] : []));
+    expect(tunnels(back)).toEqual(tunnels(src.topology));
   });
 
   it('refuses what is not a containerlab topology, with a typed error', () => {

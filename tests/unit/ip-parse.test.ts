@@ -64,3 +64,18 @@ describe('misc', () => {
     expect(parseNetconf([]).rpFilter).toBeNull();
   });
 });
+
+describe('vtep1 of vxlan-overlay (a vxlan over eth0)', () => {
+  const b = batch('vtep1-vxlan-batch.json');
+  const { links } = parseLinks(b.addrs, parseNsids(b.nsids));
+  it('reads the tunnel: VNI, remote, local, port and underlay dev from linkinfo', () => {
+    expect(links.find((l) => l.name === 'vxlan0')).toMatchObject({
+      kind: 'vxlan',
+      mtu: 1450,
+      addresses: ['10.42.0.1/24'],
+      vxlan: { vni: 42, remote: '192.0.2.2', local: '192.0.2.1', dstport: 4789, dev: 'eth0' },
+    });
+    // only a vxlan carries tunnel details
+    expect(links.filter((l) => l.vxlan).map((l) => l.name)).toEqual(['vxlan0']);
+  });
+});

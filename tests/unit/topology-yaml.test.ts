@@ -79,6 +79,7 @@ describe('topology.validate', () => {
           { name: 'blue', netns: 'nslab-blue', forwarding: true, bridges: [], routes: [] },
         ],
         links: [{ a: { node: 'red', name: 'veth0', addresses: ['10.0.0.1/24'] }, b: { node: 'blue', name: 'veth1', addresses: ['10.0.0.2/24'] } }],
+        vxlans: [],
       },
     });
   });

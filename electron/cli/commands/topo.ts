@@ -23,7 +23,9 @@ export function printNode(n: NodeSnapshot): void {
   process.stdout.write(`${n.name}  (netns ${n.netns}${n.topology ? `, topology ${n.topology}` : ''}${n.forwarding ? ', forwarding' : ''})\n`);
   for (const l of n.links) {
     const peer = l.peer ? ` peer ${l.peer}${l.peerNetns !== undefined ? `@${l.peerNetns ?? 'root'}` : ''}` : '';
-    process.stdout.write(`  ${l.name.padEnd(15)} ${l.kind.padEnd(8)} ${l.state.padEnd(8)} ${l.addresses.join(' ') || '-'}${peer}${l.master ? ` master ${l.master}` : ''}\n`);
+    const vx = l.vxlan;
+    const tunnel = vx ? ` vni ${vx.vni}${vx.remote ? ` remote ${vx.remote}` : ''}${vx.dstport !== undefined ? ` dstport ${vx.dstport}` : ''}${vx.dev ? ` dev ${vx.dev}` : ''}` : '';
+    process.stdout.write(`  ${l.name.padEnd(15)} ${l.kind.padEnd(8)} ${l.state.padEnd(8)} ${l.addresses.join(' ') || '-'}${peer}${l.master ? ` master ${l.master}` : ''}${tunnel}\n`);
   }
   for (const r of n.routes) process.stdout.write(`  route ${r.to}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}\n`);
 }
@@ -58,7 +60,7 @@ export function registerTopo(program: Command): void {
         else if (!r.valid) for (const d of r.errors) process.stderr.write(`${file}${d.line === undefined ? '' : `:${d.line}:${d.col}`}: ${d.message}\n`);
         else {
           const p = r.preview!;
-          process.stdout.write(`${file}: topology ${p.name} is valid: ${p.nodes.length} nodes (${p.nodes.map((n) => n.name).join(', ')}), ${p.links.length} links\n`);
+          process.stdout.write(`${file}: topology ${p.name} is valid: ${p.nodes.length} nodes (${p.nodes.map((n) => n.name).join(', ')}), ${p.links.length} links${p.vxlans.length ? `, ${p.vxlans.length} vxlan tunnel ends (${p.vxlans.map((v) => `${v.node}/${v.name} vni ${v.vni} → ${v.remote}`).join(', ')})` : ''}\n`);
         }
         return r.valid ? 0 : 2;
       }),

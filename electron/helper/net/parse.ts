@@ -20,8 +20,20 @@ export interface IpLink {
   link_index?: number;
   link_netnsid?: number;
   master?: string;
-  linkinfo?: { info_kind?: string; info_slave_kind?: string };
+  linkinfo?: { info_kind?: string; info_slave_kind?: string; info_data?: IpVxlanData };
   addr_info?: IpAddrInfo[];
+}
+
+/** `ip -d -j` linkinfo.info_data of a vxlan (iproute2 ip/iplink_vxlan.c). */
+interface IpVxlanData {
+  id?: number;
+  remote?: string;
+  /** A multicast group instead of one remote. */
+  group?: string;
+  local?: string;
+  /** The underlay dev's name. */
+  link?: string;
+  port?: number;
 }
 
 interface IpRoute {
@@ -72,6 +84,11 @@ export function parseLinks(raw: unknown, nsids: Map<number, string | null>): { l
         .map((a) => `${a.local}/${a.prefixlen}`),
     };
     if (l.master) link.master = l.master;
+    const vx = kind === 'vxlan' ? l.linkinfo?.info_data : undefined;
+    if (vx?.id !== undefined) {
+      const remote = vx.remote ?? vx.group;
+      link.vxlan = { vni: vx.id, ...(remote ? { remote } : {}), ...(vx.local ? { local: vx.local } : {}), ...(vx.port !== undefined ? { dstport: vx.port } : {}), ...(vx.link ? { dev: vx.link } : {}) };
+    }
     if (kind === 'veth') {
       if (l.link_netnsid !== undefined && l.link_index !== undefined) {
         const peerNetns = nsids.get(l.link_netnsid) ?? null;

@@ -54,15 +54,16 @@ export async function applyTopology(ctx: HelperContext, yaml: string, file?: str
   const present = new Map(await Promise.all(kept.map(async (ns) => [ns, await linkNamesIn(ns)] as const)));
   const veths = partition(ctx, plan.owner, plan.veths, present, 'interface');
   const bridges = partition(ctx, plan.owner, plan.bridges, present, 'bridge');
+  const vxlans = partition(ctx, plan.owner, plan.vxlans, present, 'vxlan');
 
-  const created = ledgerObjects(plan.owner, newNs, [...veths.fresh, ...bridges.fresh]);
+  const created = ledgerObjects(plan.owner, newNs, [...veths.fresh, ...bridges.fresh, ...vxlans.fresh]);
   const tx = created.length ? ctx.ledger.begin(created) : null;
   try {
     await ipBatch(null, rootLines(newNs, veths.fresh));
-    const newBridges = new Set(bridges.fresh.map((b) => `${b.netns}/${b.name}`));
+    const fresh = [...bridges.fresh, ...vxlans.fresh];
     await mapLimit(spec.nodes, 8, async (node) => {
       const netns = netnsOf(node.name);
-      const mine = new Set(node.bridges.map((b) => b.name).filter((b) => newBridges.has(`${netns}/${b}`)));
+      const mine = new Set(fresh.filter((l) => l.netns === netns).map((l) => l.name));
       await ipBatch(netns, nodeLines(spec, node, mine));
       const sysctls = sysctlAssignments(node, existingNs.has(netns));
       if (sysctls.length) await run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...sysctls], { change: true });
@@ -81,7 +82,7 @@ export async function applyTopology(ctx: HelperContext, yaml: string, file?: str
   return {
     name: spec.name,
     created: created.map(describe),
-    unchanged: ledgerObjects(plan.owner, kept, [...veths.kept, ...bridges.kept]).map(describe),
+    unchanged: ledgerObjects(plan.owner, kept, [...veths.kept, ...bridges.kept, ...vxlans.kept]).map(describe),
     ms: Math.round(performance.now() - started),
   };
 }

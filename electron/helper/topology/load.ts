@@ -17,10 +17,14 @@ function previewOf(spec: TopologySpec): TopologyPreview {
       bridges: n.bridges.map((b) => b.name),
       routes: n.routes.map((r) => `${r.to}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`),
     })),
-    links: spec.links.map(({ endpoints: [a, b] }) => ({
-      a: { node: a.node, name: a.name, addresses: a.addresses },
-      b: { node: b.node, name: b.name, addresses: b.addresses },
-    })),
+    links: spec.links.flatMap((l) =>
+      l.kind === 'veth'
+        ? [{ a: { node: l.endpoints[0].node, name: l.endpoints[0].name, addresses: l.endpoints[0].addresses }, b: { node: l.endpoints[1].node, name: l.endpoints[1].name, addresses: l.endpoints[1].addresses } }]
+        : [],
+    ),
+    vxlans: spec.links.flatMap((l) =>
+      l.kind === 'vxlan' ? [{ node: l.node, name: l.name, addresses: l.addresses, vni: l.vni, remote: l.remote, dstport: l.dstport, ...(l.dev ? { dev: l.dev } : {}) }] : [],
+    ),
   };
 }
 

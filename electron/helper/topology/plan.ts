@@ -1,5 +1,5 @@
 // From a topology spec to the `ip` batch lines that build it. Pure: unit-tested without a kernel.
-import type { LedgerObject, NodeSpec, TopologySpec } from '../../shared/contract/index.js';
+import { linkInterfaces, type LedgerObject, type NodeSpec, type TopologySpec, type VxlanLinkSpec } from '../../shared/contract/index.js';
 import { netnsOf } from '../../shared/names.js';
 
 export interface PlannedLink {
@@ -14,7 +14,11 @@ export interface TopologyPlan {
   namespaces: string[];
   veths: PlannedLink[];
   bridges: PlannedLink[];
+  /** VXLAN tunnel ends, each made inside its node once its underlay exists. */
+  vxlans: PlannedLink[];
 }
+
+const vxlansOf = (spec: TopologySpec): VxlanLinkSpec[] => spec.links.filter((l): l is VxlanLinkSpec => l.kind === 'vxlan');
 
 export const ownerOf = (topology: string): string => `topology:${topology}`;
 
@@ -22,12 +26,11 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
   return {
     owner: ownerOf(spec.name),
     namespaces: spec.nodes.map((n) => netnsOf(n.name)),
-    veths: spec.links.map(({ endpoints: [a, b] }) => ({
-      netns: netnsOf(a.node),
-      name: a.name,
-      peer: { netns: netnsOf(b.node), name: b.name },
-    })),
+    veths: spec.links.flatMap((l) =>
+      l.kind === 'veth' ? [{ netns: netnsOf(l.endpoints[0].node), name: l.endpoints[0].name, peer: { netns: netnsOf(l.endpoints[1].node), name: l.endpoints[1].name } }] : [],
+    ),
     bridges: spec.nodes.flatMap((n) => n.bridges.map((b) => ({ netns: netnsOf(n.name), name: b.name }))),
+    vxlans: vxlansOf(spec).map((v) => ({ netns: netnsOf(v.node), name: v.name })),
   };
 }
 
@@ -44,17 +47,27 @@ export function rootLines(namespaces: string[], veths: PlannedLink[]): string[][
   ];
 }
 
+/** `ip link add` for a tunnel end: unicast to one remote VTEP over the underlay dev. */
+export const vxlanAddLine = (v: VxlanLinkSpec): string[] => [
+  'link', 'add', v.name, 'type', 'vxlan', 'id', String(v.vni), 'remote', v.remote,
+  ...(v.local ? ['local', v.local] : []),
+  'dstport', String(v.dstport),
+  ...(v.dev ? ['dev', v.dev] : []),
+];
+
 /**
- * One node's batch, safe to re-run: bridges (new ones only), enslaving, MTUs, addresses (`replace`),
- * links up, then routes (`replace`) once their gateways are reachable.
+ * One node's batch, safe to re-run: bridges and tunnels (new ones only: `newLinks`), enslaving, MTUs,
+ * addresses (`replace`), links up, then routes (`replace`) once their gateways are reachable.
  */
-export function nodeLines(spec: TopologySpec, node: NodeSpec, newBridges: ReadonlySet<string>): string[][] {
+export function nodeLines(spec: TopologySpec, node: NodeSpec, newLinks: ReadonlySet<string>): string[][] {
   const lines: string[][] = [];
-  const endpoints = spec.links.flatMap((l) => l.endpoints).filter((e) => e.node === node.name);
+  const endpoints = linkInterfaces(spec.links).filter((e) => e.node === node.name);
   for (const br of node.bridges) {
-    if (newBridges.has(br.name)) lines.push(['link', 'add', br.name, 'type', 'bridge']);
+    if (newLinks.has(br.name)) lines.push(['link', 'add', br.name, 'type', 'bridge']);
     if (br.mtu) lines.push(['link', 'set', br.name, 'mtu', String(br.mtu)]);
   }
+  // After the bridges: a tunnel's underlay may be one (the veths were made in the root batch).
+  for (const v of vxlansOf(spec)) if (v.node === node.name && newLinks.has(v.name)) lines.push(vxlanAddLine(v));
   for (const ep of endpoints) {
     if (ep.mtu) lines.push(['link', 'set', ep.name, 'mtu', String(ep.mtu)]);
     if (ep.master) lines.push(['link', 'set', ep.name, 'master', ep.master]);

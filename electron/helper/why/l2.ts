@@ -38,7 +38,29 @@ export function peerOf(world: World, netns: string, link: LinkSnapshot): { netns
   return peer ? { netns: peerNetns, link: peer } : null;
 }
 
-export async function l2Domain(world: World, expect: Expectations, netns: string, dev: string): Promise<Domain> {
+const holds = (l: LinkSnapshot, ip: string): boolean => l.addresses.some((a) => a.split('/')[0] === ip);
+
+/**
+ * The other end of a vxlan tunnel: the vxlan with the same VNI in the namespace that holds its remote
+ * address, when that end is up and the underlay dev's own layer 2 reaches the remote (an underlay that is
+ * routed, or a dev nslab does not know, is taken on trust).
+ */
+async function tunnelPeer(world: World, expect: Expectations, netns: string, link: LinkSnapshot, depth: number): Promise<{ netns: string; link: LinkSnapshot } | null> {
+  const vx = link.kind === 'vxlan' ? link.vxlan : undefined;
+  if (!vx?.remote || depth > 1) return null;
+  const holder = world.nodes.find((n) => n.netns !== netns && n.links.some((l) => holds(l, vx.remote!)));
+  const peer = holder?.links.find((l) => l.kind === 'vxlan' && l.vxlan?.vni === vx.vni);
+  if (!holder || !peer?.up) return null;
+  if (vx.dev && world.link(netns, vx.dev)) {
+    const under = await l2Domain(world, expect, netns, vx.dev, depth + 1);
+    const reached = under.endpoints.some((e) => e.netns === holder.netns && holds(e.link, vx.remote!));
+    const ownSubnet = (world.link(netns, vx.dev)?.addresses ?? []).length > 0;
+    if (!reached && ownSubnet) return null;
+  }
+  return { netns: holder.netns, link: peer };
+}
+
+export async function l2Domain(world: World, expect: Expectations, netns: string, dev: string, depth = 0): Promise<Domain> {
   const start = world.link(netns, dev);
   const endpoints: Endpoint[] = [];
   const blocks: Block[] = [];
@@ -90,6 +112,11 @@ export async function l2Domain(world: World, expect: Expectations, netns: string
       } else if (peer && !seen.has(key(peer.netns, peer.link.name))) {
         add({ netns: peer.netns, link: peer.link, parent: ep });
       }
+    }
+    if (link.kind === 'vxlan' && ep.parent?.link.kind !== 'vxlan') {
+      // a tunnel is crossed like a wire to the VTEP that holds its remote
+      const peer = await tunnelPeer(world, expect, ep.netns, link, depth);
+      if (peer && !seen.has(key(peer.netns, peer.link.name))) add({ netns: peer.netns, link: peer.link, parent: ep });
     }
     if (link.master) {
       const bridge = world.link(ep.netns, link.master);

@@ -17,6 +17,8 @@ export const LinkSnapshot = z.object({
   /** The namespace of a veth's peer; `null` is the root namespace. Absent when the peer is local. */
   peerNetns: z.string().nullable().optional(),
   master: z.string().optional(),
+  /** A vxlan's tunnel: VNI, the remote VTEP, this end's address, the UDP port and the underlay dev. */
+  vxlan: z.object({ vni: z.number(), remote: z.string().optional(), local: z.string().optional(), dstport: z.number().optional(), dev: z.string().optional() }).optional(),
   /** Its own net.ipv4.conf.<name>.rp_filter (0 off, 1 strict, 2 loose); the kernel applies max(all, this). */
   rpFilter: z.number().optional(),
 });

@@ -36,11 +36,58 @@ export const EndpointSpec = z.strictObject({
 });
 export type EndpointSpec = z.infer<typeof EndpointSpec>;
 
-export const LinkSpec = z.strictObject({
+export const VethLinkSpec = z.strictObject({
   kind: z.literal('veth').default('veth'),
   endpoints: z.tuple([EndpointSpec, EndpointSpec]),
 });
+export type VethLinkSpec = z.infer<typeof VethLinkSpec>;
+
+export const VNI_MAX = 16_777_215;
+export const VXLAN_DSTPORT = 4789;
+const Port = (what: string) =>
+  z.number({ error: `${what} must be a UDP port number` }).int({ error: `${what} must be a whole number` }).min(1, { error: `${what} must be 1..65535` }).max(65535, { error: `${what} must be 1..65535` });
+
+/**
+ * A VXLAN tunnel end inside one node (the kernel's `ip link add NAME type vxlan id VNI remote R dstport P dev D`):
+ * an L2 segment carried in UDP over the node's underlay interface `dev` to the VTEP at `remote`.
+ */
+export const VxlanLinkSpec = z.strictObject({
+  kind: z.literal('vxlan'),
+  node: NodeName,
+  name: IfName,
+  vni: z
+    .number({ error: 'vni must be a number' })
+    .int({ error: 'vni must be a whole number' })
+    .min(1, { error: `vni must be 1..${VNI_MAX}` })
+    .max(VNI_MAX, { error: `vni must be 1..${VNI_MAX}` }),
+  /** The other tunnel end's underlay address (unicast VTEP). */
+  remote: IpAddress,
+  /** This end's underlay address (the kernel picks one from the route to remote when absent). */
+  local: IpAddress.optional(),
+  dstport: Port('dstport').default(VXLAN_DSTPORT),
+  /** The underlay interface in the same node (an endpoint or a bridge of it). */
+  dev: IfName.optional(),
+  addresses: z.array(Cidr).default([]),
+  /** A bridge in the same node to enslave the tunnel to (an overlay switch port). */
+  master: IfName.optional(),
+  mtu: Mtu.optional(),
+});
+export type VxlanLinkSpec = z.infer<typeof VxlanLinkSpec>;
+
+export const LINK_SPEC_KINDS = ['veth', 'vxlan'] as const;
+export const LinkSpec = z.discriminatedUnion('kind', [VethLinkSpec, VxlanLinkSpec], {
+  error: `link kind must be one of ${LINK_SPEC_KINDS.join(', ')} (veth when omitted)`,
+});
 export type LinkSpec = z.infer<typeof LinkSpec>;
+
+/** Every interface a link puts in a node (both ends of a veth, the tunnel of a vxlan), with where it came from. */
+export function linkInterfaces(links: readonly LinkSpec[]): { node: string; name: string; addresses: string[]; master?: string; mtu?: number; path: (string | number)[] }[] {
+  return links.flatMap((l, i) =>
+    l.kind === 'vxlan'
+      ? [{ node: l.node, name: l.name, addresses: l.addresses, ...(l.master ? { master: l.master } : {}), ...(l.mtu ? { mtu: l.mtu } : {}), path: ['links', i] }]
+      : l.endpoints.map((ep, j) => ({ ...ep, path: ['links', i, 'endpoints', j] })),
+  );
+}
 
 export const TopologySpec = z
   .strictObject({
@@ -64,20 +111,26 @@ export const TopologySpec = z
       ifnames.set(node, set);
     };
     topo.nodes.forEach((n, i) => n.bridges.forEach((b, j) => claim(n.name, b.name, ['nodes', i, 'bridges', j, 'name'])));
-    topo.links.forEach((link, i) =>
-      link.endpoints.forEach((ep, j) => {
-        const path = ['links', i, 'endpoints', j];
-        const node = nodes.get(ep.node);
-        if (!node) {
-          ctx.addIssue({ code: 'custom', path: [...path, 'node'], message: `node '${ep.node}' is not defined in nodes` });
-          return;
-        }
-        claim(ep.node, ep.name, [...path, 'name']);
-        if (ep.master && !node.bridges.some((b) => b.name === ep.master)) {
-          ctx.addIssue({ code: 'custom', path: [...path, 'master'], message: `bridge '${ep.master}' is not defined in node '${ep.node}'` });
-        }
-      }),
-    );
+    for (const ep of linkInterfaces(topo.links)) {
+      const node = nodes.get(ep.node);
+      if (!node) {
+        ctx.addIssue({ code: 'custom', path: [...ep.path, 'node'], message: `node '${ep.node}' is not defined in nodes` });
+        continue;
+      }
+      claim(ep.node, ep.name, [...ep.path, 'name']);
+      if (ep.master && !node.bridges.some((b) => b.name === ep.master)) {
+        ctx.addIssue({ code: 'custom', path: [...ep.path, 'master'], message: `bridge '${ep.master}' is not defined in node '${ep.node}'` });
+      }
+    }
+    // A tunnel's underlay must be an interface the topology puts in the same node, and its ends one family.
+    topo.links.forEach((l, i) => {
+      if (l.kind !== 'vxlan' || !nodes.has(l.node)) return;
+      const mine = ifnames.get(l.node) ?? new Set<string>();
+      if (l.dev !== undefined && (l.dev === l.name || !mine.has(l.dev)))
+        ctx.addIssue({ code: 'custom', path: ['links', i, 'dev'], message: `underlay dev '${l.dev}' is not an interface of node '${l.node}' (a link end or a bridge there)` });
+      if (l.local !== undefined && l.local.includes(':') !== l.remote.includes(':'))
+        ctx.addIssue({ code: 'custom', path: ['links', i, 'local'], message: 'local and remote must both be IPv4 or both IPv6' });
+    });
   });
 export type TopologySpec = z.infer<typeof TopologySpec>;
 export type TopologySpecInput = z.input<typeof TopologySpec>;

@@ -21,6 +21,8 @@ export const TopologyPreview = z.object({
   name: z.string(),
   nodes: z.array(z.object({ name: z.string(), netns: z.string(), forwarding: z.boolean(), bridges: z.array(z.string()), routes: z.array(z.string()) })),
   links: z.array(z.object({ a: PreviewEnd, b: PreviewEnd })),
+  /** VXLAN tunnel ends: `node`/`name` over underlay `dev` to `remote`. */
+  vxlans: z.array(PreviewEnd.extend({ vni: z.number(), remote: z.string(), dstport: z.number(), dev: z.string().optional() })),
 });
 export type TopologyPreview = z.infer<typeof TopologyPreview>;
 

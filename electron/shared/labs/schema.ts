@@ -1,7 +1,7 @@
 // A guided lab (`resources/labs/*.yaml`): what it builds, and ordered steps that are checked against the
 // learner's own kernel. Runtime-free: the helper validates with it, the Labs panel can too.
 import { z } from 'zod';
-import { TopologySpec } from '../contract/topology-spec.js';
+import { linkInterfaces, TopologySpec } from '../contract/topology-spec.js';
 import { NodeName } from '../names.js';
 import { Action, LabContainerSpec, actionCgroup, actionNode, labContainerName } from './actions.js';
 import { LabCgroup, Probe, probeCgroups, probeContainers, probeNodes, probeTarget } from './probes.js';
@@ -91,7 +91,7 @@ const LabObject = z
     const cgroups = new Set(lab.cgroups?.map((c) => c.name) ?? []);
     // Traffic goes only to addresses inside the lab's own namespaces.
     const addresses = new Set(
-      (lab.topology ? [...lab.topology.nodes.flatMap((n) => n.bridges), ...lab.topology.links.flatMap((l) => l.endpoints)] : []).flatMap((i) => i.addresses.map((a) => a.split('/')[0]!)),
+      (lab.topology ? [...lab.topology.nodes.flatMap((n) => n.bridges), ...linkInterfaces(lab.topology.links)] : []).flatMap((i) => i.addresses.map((a) => a.split('/')[0]!)),
     );
     // A dockernet's: its macvlan children (made after the topology) and each node's own 127.0.0.1.
     if (lab.dockernet) {
