@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { median, sh } from './lib/proc.mjs';
 import { benchHelper } from './lib/rpc.mjs';
 import { IMAGE, startDocker } from './lib/docker.mjs';
+import { measure, printMeasures } from './lib/measures.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = join(ROOT, 'tests', 'bench', 'results');
@@ -102,8 +103,16 @@ try {
     results.inspectMs >= TARGETS.inspectMs && `inspect ${results.inspectMs.toFixed(0)} ms ≥ ${TARGETS.inspectMs} ms`,
   ].filter(Boolean);
   for (const m of missed) console.log(`target missed: ${m}`);
+  const r2 = (x) => +x.toFixed(2);
+  const dockerLabel = dockerMeasured ? 'this run' : 'the issue’s figure';
+  const measures = [
+    measure('container run --net bridge -- true, median ms (baseline: bare unshare … chroot floor)', { nslab: r2(results.runMs), baseline: r2(results.floorMs), ratio: r2(results.overFloor), on: 'nslab', target: TARGETS.runMs }),
+    measure(`docker run --rm --network bridge / nslab run, × (docker: ${dockerLabel})`, { nslab: r2(results.runMs), baseline: r2(docker.bridge * 1000), ratio: r2(results.overDockerBridge), target: TARGETS.overDocker, at: 'min' }),
+    measure('process.inspect of one PID, median ms', { nslab: r2(results.inspectMs), target: TARGETS.inspectMs }),
+  ];
+  printMeasures(measures);
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'container.json'), JSON.stringify({ reps: REPS, ...results, docker, targets: TARGETS, missed }, null, 2));
+  writeFileSync(join(RESULTS, 'container.json'), JSON.stringify({ reps: REPS, ...results, docker, targets: TARGETS, missed, measures }, null, 2));
   if (STRICT && missed.length) process.exitCode = 1;
 } finally {
   await close();
