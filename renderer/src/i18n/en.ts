@@ -433,6 +433,8 @@ export default {
     fontSize: 'Font size',
     fontSmaller: 'Smaller text',
     fontLarger: 'Larger text',
+    rendererDom: 'Draw with DOM',
+    rendererHint: 'Terminals draw with WebGL where the browser allows it and fall back to the DOM renderer otherwise. Tick to always use the DOM renderer (if text looks wrong, or to save GPU memory).',
     terminalLabel: 'Terminal: {title}',
     targetNode: 'node {node}',
     targetHost: 'the host',

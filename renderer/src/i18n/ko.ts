@@ -436,6 +436,8 @@ const ko = {
     fontSize: '글자 크기',
     fontSmaller: '글자 작게',
     fontLarger: '글자 크게',
+    rendererDom: 'DOM으로 그리기',
+    rendererHint: '터미널은 브라우저가 허용하면 WebGL로 그리고, 안 되면 DOM 렌더러로 그립니다. 항상 DOM 렌더러를 쓰려면 선택하세요 (글자가 이상하게 보이거나 GPU 메모리를 아끼고 싶을 때).',
     terminalLabel: '터미널: {title}',
     targetNode: '노드 {node}',
     targetHost: '호스트',
