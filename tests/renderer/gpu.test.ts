@@ -1,5 +1,5 @@
-// The terminal's renderer choice: WebGL where the addon loads, DOM when it cannot, when the user forces DOM,
-// and for good once the WebGL context is lost.
+// The terminal's renderer choice: WebGL on a GPU where the addon loads; DOM when it cannot, on software GL
+// (unless WebGL is asked for), when the user forces DOM, and for good once the WebGL context is lost.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Terminal } from '@xterm/xterm';
 
@@ -37,7 +37,7 @@ describe('GpuRenderer', () => {
 
   it('uses WebGL where it loads, and DOM when forced (the addon disposed)', () => {
     const seen: string[] = [];
-    const gpu = new GpuRenderer(fakeTerm(true), (a) => seen.push(a));
+    const gpu = new GpuRenderer(fakeTerm(true), (a) => seen.push(a), () => true);
     gpu.apply('auto');
     expect(gpu.active).toBe('webgl');
     gpu.apply('dom');
@@ -49,18 +49,29 @@ describe('GpuRenderer', () => {
   });
 
   it('falls back to DOM when no WebGL2 context can be made', () => {
-    const gpu = new GpuRenderer(fakeTerm(false), () => undefined);
+    const gpu = new GpuRenderer(fakeTerm(false), () => undefined, () => true);
     gpu.apply('auto');
+    expect(gpu.active).toBe('dom');
+    gpu.apply('webgl');
     expect(gpu.active).toBe('dom');
   });
 
+  it('keeps DOM on software GL for auto, and uses WebGL there when asked to', () => {
+    const gpu = new GpuRenderer(fakeTerm(true), () => undefined, () => false);
+    gpu.apply('auto');
+    expect(gpu.active).toBe('dom');
+    expect(addons).toHaveLength(0);
+    gpu.apply('webgl');
+    expect(gpu.active).toBe('webgl');
+  });
+
   it('stays on DOM after the context is lost, even when asked for WebGL again', () => {
-    const gpu = new GpuRenderer(fakeTerm(true), () => undefined);
+    const gpu = new GpuRenderer(fakeTerm(true), () => undefined, () => true);
     gpu.apply('auto');
     addons[0]!.lose();
     expect(gpu.active).toBe('dom');
     expect(addons[0]!.disposed).toBe(true);
-    gpu.apply('auto');
+    gpu.apply('webgl');
     expect(gpu.active).toBe('dom');
     expect(addons).toHaveLength(1);
   });

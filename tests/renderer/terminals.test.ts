@@ -377,13 +377,13 @@ describe('Terminals panel', () => {
     await w.find('[data-testid="font-larger"]').trigger('click');
     expect(w.find('[data-testid="font-size"]').text()).toBe(String(FONT_SIZE.initial + 1));
     expect(screens[0]!.fontSize).toBe(FONT_SIZE.initial + 1);
-    // WebGL where possible by default; the setting forces DOM on every screen and is remembered
+    // WebGL on a GPU by default; the setting forces DOM (or WebGL) on every screen and is remembered
     expect(screens[0]!.renderer).toBe('auto');
-    await w.find('[data-testid="terminal-renderer-dom"]').setValue(true);
+    await w.find('[data-testid="terminal-renderer"]').setValue('dom');
     await flushPromises();
     expect(screens[0]!.renderer).toBe('dom');
     expect(localStorage.getItem(TERMINAL_STORAGE.renderer)).toBe('dom');
-    await w.find('[data-testid="terminal-renderer-dom"]').setValue(false);
+    await w.find('[data-testid="terminal-renderer"]').setValue('auto');
     await flushPromises();
     expect(screens[0]!.renderer).toBe('auto');
     expect(localStorage.getItem(TERMINAL_STORAGE.renderer)).toBeNull();

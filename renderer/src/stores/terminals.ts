@@ -87,7 +87,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
   /** How long the helper keeps a shell running after its last client left (null until known). */
   const graceMs = ref<number | null>(null);
   const fontSize = ref(storedFont());
-  /** 'auto': xterm's WebGL renderer where the browser can make a WebGL2 context, DOM otherwise; 'dom': always DOM. */
+  /** 'auto': xterm's WebGL renderer on a GPU, DOM otherwise; 'dom': always DOM; 'webgl': WebGL also on software GL. */
   const storedRenderer = readStored(TERMINAL_STORAGE.renderer);
   const renderer = ref<RendererChoice>(isRendererChoice(storedRenderer) ? storedRenderer : 'auto');
   const error = shallowRef<NslabError | null>(null);

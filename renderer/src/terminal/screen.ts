@@ -1,7 +1,7 @@
 // One xterm.js terminal with the addons nslab uses (fit, search, web links, Unicode 11 so wide Korean
 // characters take two cells). It lives as long as its session, not as long as the panel: switching panels
 // moves its element out of the page and back, so nothing is lost and nothing needs re-attaching. It draws
-// with xterm's WebGL renderer where that works and with the DOM renderer otherwise (gpu.ts).
+// with xterm's WebGL renderer on a GPU and with the DOM renderer otherwise (gpu.ts).
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
@@ -41,7 +41,7 @@ export interface Screen {
   clearSearch(): void;
   setFontSize(px: number): void;
   setTheme(theme: ScreenTheme): void;
-  /** 'auto': WebGL where possible, DOM otherwise; 'dom': always the DOM renderer. */
+  /** 'auto': WebGL on a GPU, DOM otherwise; 'dom': always the DOM renderer; 'webgl': WebGL wherever it loads. */
   setRenderer(choice: RendererChoice): void;
   dispose(): void;
 }
