@@ -9,7 +9,8 @@
 // the load, same run), helper RSS at start and end, errors (target 0), echo p95 (< 50 ms) over the whole
 // load against the idle echo, the achieved call rate and the sampler's events per second. Everything it
 // creates is marked and removed, and the kernel is checked to be as it was. Results:
-// tests/bench/results/load.json. NSLAB_BENCH_LOAD_S, NSLAB_BENCH_LOAD_RATE (default 1000), NSLAB_BENCH_STRICT=1.
+// tests/bench/results/load.json. NSLAB_BENCH_LOAD_S, NSLAB_BENCH_LOAD_RATE (default 1000), NSLAB_BENCH_LOAD_PARTS,
+// NSLAB_BENCH_LOAD_MIX=reads, NSLAB_BENCH_STRICT=1.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,6 +48,8 @@ const MIX = [
   { weight: 2, cls: 'write (netns create/delete)', pair: true, run: netnsPair },
   { weight: 2, cls: 'write (link create/delete)', pair: true, run: linkPair },
 ];
+// NSLAB_BENCH_LOAD_MIX=reads leaves the writes out (to tell what a missed figure comes from).
+if (process.env.NSLAB_BENCH_LOAD_MIX === 'reads') MIX.splice(0, MIX.length, ...MIX.filter((m) => m.cls.startsWith('read')));
 const CLASSES = [...new Set(MIX.map((m) => m.cls))];
 const live = { netns: new Set() };
 
@@ -88,6 +91,14 @@ const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return +s[Math.min(s.length - 1, Math.floor(s.length * p))].toFixed(2);
 };
+/** CPU seconds of a process itself, and of the children it reaped (the `ip` and shells it spawned). */
+function cpuS(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { self: (Number(f[11]) + Number(f[12])) / 100, children: (Number(f[13]) + Number(f[14])) / 100 };
+}
+// Which parts run during the load (all by default): a comma list of terminals, sampler, rpc — to find
+// what a missed figure comes from.
+const PARTS = new Set((process.env.NSLAB_BENCH_LOAD_PARTS ?? 'terminals,sampler,rpc').split(','));
 const rssMB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 /** ip netns, links and nslab/ cgroup directories: what must be as it was at the end. */
@@ -255,14 +266,15 @@ try {
     samples++;
     seriesSeen = Math.max(seriesSeen, m.params.samples.filter((s) => s.series.startsWith('cgroup:nslab/bl-g')).length);
   });
-  const sub = await sampler.call('metrics.subscribe', { series: groupsMade.map((g) => `cgroup:nslab/${g}`) });
-  await term.flood();
+  const sub = PARTS.has('sampler') ? await sampler.call('metrics.subscribe', { series: groupsMade.map((g) => `cgroup:nslab/${g}`) }) : { interval: null };
+  if (PARTS.has('terminals')) await term.flood();
   await sleep(1000);
   const rss = [];
   const echoMs = [];
   let echoLost = 0;
   const loadStart = performance.now();
   const rssStart = rssMB(pid);
+  const cpu0 = { helper: cpuS(pid), bench: process.cpuUsage() };
   const samples0 = samples;
   let stopping = false;
   const rssTimer = setInterval(() => rss.push({ s: (performance.now() - loadStart) / 1000, mb: rssMB(pid) }), 1000);
@@ -274,11 +286,18 @@ try {
       await sleep(ECHO_EVERY_MS);
     }
   })();
-  const load = await loadCalls(rpc, SECONDS);
+  const load = PARTS.has('rpc') ? await loadCalls(rpc, SECONDS) : { stats: emptyStats(), sent: 0, skipped: 0, wallS: await sleep(SECONDS * 1000).then(() => SECONDS) };
   stopping = true;
   await echoLoop;
   clearInterval(rssTimer);
   const loadS = (performance.now() - loadStart) / 1000;
+  const cpu1 = cpuS(pid);
+  const benchCpu = process.cpuUsage(cpu0.bench);
+  const cpuPct = {
+    helper: +(((cpu1.self - cpu0.helper.self) / loadS) * 100).toFixed(1),
+    helperChildren: +(((cpu1.children - cpu0.helper.children) / loadS) * 100).toFixed(1),
+    benchClient: +(((benchCpu.user + benchCpu.system) / 1e6 / loadS) * 100).toFixed(1),
+  };
   const samplesPerS = (samples - samples0) / loadS;
   const rssEnd = rssMB(pid);
   const floodsAlive = term.alive();
@@ -307,6 +326,8 @@ try {
     at: new Date().toISOString(),
     seconds: SECONDS,
     rate: RATE,
+    parts: [...PARTS],
+    cpuPercentOfOneCore: cpuPct,
     floods: FLOODS,
     floodsRunningAtEnd: floodsAlive,
     floodMBps: +floodMBps.toFixed(1),
@@ -341,6 +362,7 @@ try {
   console.table(Object.fromEntries(CLASSES.map((cls) => [cls, { 'idle p50': classes[cls].idle.p50, 'idle p99': classes[cls].idle.p99, 'load p50': classes[cls].load.p50, 'load p99': classes[cls].load.p99, 'load calls': classes[cls].load.calls, errors: classes[cls].load.errors }])));
   console.log(`calls ${calls} in ${load.wallS.toFixed(1)} s = ${callRate.toFixed(0)}/s (${load.skipped} skipped at ${MAX_IN_FLIGHT} in flight); errors ${errors}${result.firstErrors.length ? `: ${result.firstErrors.join('; ')}` : ''}`);
   console.log(`echo p50/p95 ${result.echoMs.load.p50}/${result.echoMs.load.p95} ms under load (idle ${result.echoMs.idle.p50}/${result.echoMs.idle.p95} ms), ${echoLost} lost`);
+  console.log(`CPU (% of one core): helper ${cpuPct.helper}, what it spawned ${cpuPct.helperChildren}, this client ${cpuPct.benchClient}; parts: ${[...PARTS].join(', ')}`);
   console.log(`helper RSS: idle ${result.rssMB.idle} MB, load start ${result.rssMB.start} MB, 5–10 s ${result.rssMB.warm} MB, end ${result.rssMB.end} MB`);
   printMeasures(result.measures);
 } catch (err) {
