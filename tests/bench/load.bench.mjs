@@ -80,8 +80,8 @@ const TOTAL_WEIGHT = MIX.reduce((a, m) => a + m.weight, 0);
 function* sequence(seed = 17) {
   let x = seed;
   for (;;) {
-    x = (x * 1103515245 + 12345) % 2 ** 31;
-    let pick = x % TOTAL_WEIGHT;
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0; // 32-bit LCG, exact in integer arithmetic
+    let pick = Math.floor((x / 2 ** 32) * TOTAL_WEIGHT); // the high bits: an LCG's low bits repeat with a short period
     for (const m of MIX) if ((pick -= m.weight) < 0) { yield m; break; }
   }
 }
