@@ -4,7 +4,7 @@
 //   sampler   — 100 nslab/ groups created for the bench, all subscribed at 1 Hz (metrics.sample events)
 //   rpc       — 1,000 mixed calls per second, open loop on a schedule (at most MAX_IN_FLIGHT outstanding):
 //               reads (ledger.list, pty.list, topology.list; net.netns.list, net.snapshot, cgroup.show) and
-//               small writes (cgroup.set of a limit; a marked netns or a dummy link created, then deleted)
+//               small writes (cgroup.set of a limit; a marked netns or a veth pair created, then deleted)
 // Reported: p50/p99 latency per method class against the same calls on the idle helper (sequential, before
 // the load, same run), helper RSS at start and end, errors (target 0), echo p95 (< 50 ms) over the whole
 // load against the idle echo, the achieved call rate and the sampler's events per second. Everything it
@@ -68,7 +68,8 @@ async function netnsPair(c, record) {
 async function linkPair(c, record) {
   const name = `bld${serial++ % 100000}`;
   let t = performance.now();
-  await c.call('net.link.create', { node: NODE, name, kind: 'dummy' });
+  // a veth pair inside the bench's namespace (this kernel has no dummy links); deleting one end removes both
+  await c.call('net.link.create', { node: NODE, name, kind: 'veth', peer: { node: NODE, name: `${name}p` } });
   record(performance.now() - t);
   t = performance.now();
   await c.call('net.link.delete', { node: NODE, name });
