@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { median, sh, sleep } from './lib/proc.mjs';
 import { startServe } from './lib/serve.mjs';
+import { measure, printMeasures } from './lib/measures.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'nslab.mjs');
@@ -230,6 +231,16 @@ if (result.series) {
   }
   console.log(`main-thread busy with ${r.groups} live series: ${r.live.busyPct} % (+${r.addedBusyPct} % over the baseline) — target < ${TARGETS.busyPct} %: ${r.live.busyPct < TARGETS.busyPct ? 'met' : 'NOT met'}`);
 }
+result.measures = [];
+if (result.start) {
+  const s = result.start;
+  result.measures.push(measure(`cold start to the ${LEAVES}-node graph, median ms of ${s.runs.length} (baseline: nslab serve printing its URL)`, { nslab: s.medianMs, baseline: +s.medianUrlMs.toFixed(1), ratio: +(s.medianMs / s.medianUrlMs).toFixed(2), on: 'nslab', target: TARGETS.startMs }));
+}
+if (result.series) {
+  const r = result.series;
+  result.measures.push(measure(`main-thread busy with ${r.groups} live series at 1 Hz, % (baseline: the same page, no charts)`, { nslab: r.live.busyPct, baseline: r.baseline.busyPct, ratio: r.baseline.busyPct ? +(r.live.busyPct / r.baseline.busyPct).toFixed(2) : null, on: 'nslab', target: TARGETS.busyPct }));
+}
+if (result.measures.length) printMeasures(result.measures);
 mkdirSync(join(ROOT, 'tests', 'bench', 'results'), { recursive: true });
 writeFileSync(join(ROOT, 'tests', 'bench', 'results', 'renderer.json'), JSON.stringify(result, null, 2) + '\n');
 console.log('\nwrote tests/bench/results/renderer.json');

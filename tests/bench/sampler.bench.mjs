@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { measure, printMeasures } from './lib/measures.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -120,6 +121,12 @@ try {
     'naive (cat per file)': { 'CPU ms/sweep': result.naiveCpuMsPerSweep, 'wall ms/sweep': result.naiveWallMsPerSweep },
   });
   console.log(`${counts.groups} groups + ${counts.interfaces} interfaces (${backend.version}); sampler ${result.ratio}× cheaper; ${result.samplerCoreShareAt1Hz} of a core at 1 Hz; ${result.pass ? 'PASS' : 'FAIL'} (≤ 5 ms, ≥ 20×)`);
+  result.measures = [
+    measure(`sampler CPU per sweep over ${counts.groups} groups + ${counts.interfaces} interfaces, ms (baseline: naive cat per file)`, { nslab: result.samplerCpuMsPerSweep, baseline: result.naiveCpuMsPerSweep, ratio: +(samplerMs / naiveMs).toFixed(4), on: 'nslab', target: 5 }),
+    measure('naive sampler CPU / sampler CPU per sweep, ×', { nslab: result.samplerCpuMsPerSweep, baseline: result.naiveCpuMsPerSweep, ratio: result.ratio, target: 20, at: 'min' }),
+    measure('series sampled per sweep (groups + interfaces)', { nslab: counts.groups + counts.interfaces, target: GROUPS + NAMESPACES * PAIRS_PER_NS * 2, at: 'min' }),
+  ];
+  printMeasures(result.measures);
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'sampler.json'), `${JSON.stringify(result, null, 2)}\n`);
   // A missed target is reported, not a failure: absolute CPU time depends on the machine and its load

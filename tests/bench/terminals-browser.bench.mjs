@@ -4,7 +4,13 @@
 //              WebSocket → the renderer's store → xterm.js in Debian's Chromium, acknowledged from xterm's
 //              write callback. Driven like a user: open a terminal in the Terminals panel, type the command
 //              (`exec …`, so the shell ends with it), time until the tab says the shell exited.
-// plus keystroke echo latency in one tab while another tab floods (measured inside the page, from the
+// The browser leg runs twice per round, once with each of xterm's renderers: DOM (the "Draw with DOM"
+// setting) and WebGL (the default where a WebGL2 context can be made; headless Chromium here has no GPU, so
+// its WebGL is ANGLE on SwiftShader, software GL on the CPU — the bench reports the GL renderer string, and
+// sets WebGL explicitly: the default, auto, keeps DOM on software GL).
+// Each terminal is opened on DOM (its prompt is read from xterm's DOM rows), then switched to the leg's
+// renderer before the flood is typed, and checked to draw with it (data-renderer on xterm's element).
+// plus keystroke echo latency (DOM renderer: it is read from the DOM rows) in one tab while another tab floods (measured inside the page, from the
 // keydown event to the echoed character in xterm's DOM), and the peak RSS of `nslab serve` (which runs the
 // helper in-process). Chromium is driven over a bare DevTools pipe (lib/cdp.mjs), not Playwright: with
 // Playwright's Network domain on, Chromium mirrors every WebSocket frame to DevTools on the page's main
@@ -17,6 +23,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { launchChromium } from './lib/cdp.mjs';
 import { startServe } from './lib/serve.mjs';
+import { measure, printMeasures } from './lib/measures.mjs';
 import { MB, PAYLOAD, raw } from './pty.bench.mjs';
 
 const NODE = 'tbench';
@@ -24,6 +31,12 @@ const RUNS = 3;
 const ECHO_SAMPLES = 100;
 const CHROMIUM = process.env.NSLAB_CHROMIUM ?? '/usr/bin/chromium';
 const TARGETS = { ratio: 0.5, stretch: 0.8, p95Ms: 50 };
+// The WebGL leg floods a third of the payload (25 MB of urandom, ~33 MB of base64): on software GL it runs
+// at a tenth of the DOM leg's speed, and a rate needs no more to settle. Its MB/s uses the same bytes per
+// input byte as the raw leg's payload.
+const WEBGL_INPUT = 25_000_000;
+const WEBGL_PAYLOAD = `head -c ${WEBGL_INPUT} /dev/urandom | base64`;
+const WEBGL_SHARE = WEBGL_INPUT / 75_000_000;
 const run = promisify(execFile);
 
 const nslab = (stateDir, args) => run(process.execPath, ['bin/nslab.mjs', ...args], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, timeout: 30_000 });
@@ -55,13 +68,34 @@ async function typeLine(page, text) {
 
 const closeTab = (page, id) => page.evaluate(`${testId(`terminal-close-${id}`)}.click()`);
 
-async function throughBrowser(page) {
+const RENDERER = testId('terminal-renderer');
+/** Sets the Terminals panel's renderer setting (auto, dom, webgl) as a user would, in its select. */
+async function setRenderer(page, choice) {
+  await page.evaluate(`(() => { const s = ${RENDERER}; if (s.value !== ${JSON.stringify(choice)}) { s.value = ${JSON.stringify(choice)}; s.dispatchEvent(new Event('change')); } })()`);
+}
+const drawnWith = (page) => page.evaluate(`document.querySelector('.terminal-host .xterm')?.getAttribute('data-renderer') ?? null`);
+
+/** The GL renderer Chromium gives a page (WEBGL_debug_renderer_info), or why there is none. */
+const glRenderer = (page) =>
+  page.evaluate(`(() => {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return 'no WebGL2 context';
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    return info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+  })()`);
+
+async function throughBrowser(page, renderer) {
   const id = await openTerminal(page);
-  await typeLine(page, `exec ${PAYLOAD[0]} -c '${PAYLOAD[2]}'`);
+  // 'webgl', not 'auto': auto keeps DOM on software GL, and this Chromium has no GPU
+  if (renderer === 'webgl') await setRenderer(page, 'webgl');
+  const used = await drawnWith(page);
+  if (used !== renderer) throw new Error(`the terminal draws with ${used}, not ${renderer}`);
+  await typeLine(page, `exec ${PAYLOAD[0]} -c '${renderer === 'webgl' ? WEBGL_PAYLOAD : PAYLOAD[2]}'`);
   const t0 = performance.now();
   await page.pressEnter();
   await page.waitFor(`${testId('terminal-exited')} !== null`, { timeout: 300_000, what: 'the flood to end' });
   const s = (performance.now() - t0) / 1000;
+  await setRenderer(page, 'dom'); // the toolbar with the setting is there while a tab is
   await closeTab(page, id);
   return s;
 }
@@ -123,36 +157,58 @@ export async function main() {
     await page.evaluate(`${testId('nav-terminals')}.click()`);
     await page.waitFor(`[...document.querySelectorAll('[data-testid="terminal-node"] option')].some((o) => o.value === ${JSON.stringify(NODE)})`, { what: `node ${NODE} in the list` });
 
+    const gl = await glRenderer(page);
+    console.log(`WebGL in this Chromium: ${gl}`);
+    // the setting starts on DOM (each terminal's prompt is read from DOM rows; the WebGL leg switches it):
+    // remembered, then read by the page loaded afresh
+    await page.evaluate(`localStorage.setItem('nslab.terminals.renderer', 'dom')`);
+    await page.evaluate('location.reload()').catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    await page.waitFor(`${testId('nav-terminals')} !== null`, { what: 'the app after the reload' });
+    await page.evaluate(`${testId('nav-terminals')}.click()`);
+    await page.waitFor(`[...document.querySelectorAll('[data-testid="terminal-node"] option')].some((o) => o.value === ${JSON.stringify(NODE)})`, { what: `node ${NODE} in the list` });
     const rawRuns = [];
     const browserRuns = [];
+    const webglRuns = [];
     for (let i = 0; i < RUNS; i++) {
       rawRuns.push(await raw());
-      browserRuns.push(await throughBrowser(page));
+      // alternate which renderer goes first, so neither always follows the raw leg
+      for (const r of i % 2 ? ['webgl', 'dom'] : ['dom', 'webgl']) (r === 'dom' ? browserRuns : webglRuns).push(await throughBrowser(page, r));
     }
     const bytes = median(rawRuns.map((r) => r.bytes)); // the same payload through the same kind of pty
     const rawMBs = median(rawRuns.map((r) => r.bytes / r.s / MB));
     const browserMBs = median(browserRuns.map((s) => bytes / s / MB));
+    const webglMBs = median(webglRuns.map((s) => (bytes * WEBGL_SHARE) / s / MB));
     const latency = await echoLatency(page);
     const ratio = browserMBs / rawMBs;
+    const webglRatio = webglMBs / rawMBs;
     const result = {
       payloadBytes: bytes,
       raw: { MBps: +rawMBs.toFixed(1), seconds: rawRuns.map((r) => +r.s.toFixed(2)) },
-      browser: { MBps: +browserMBs.toFixed(1), seconds: browserRuns.map((s) => +s.toFixed(2)) },
+      browser: { renderer: 'dom', MBps: +browserMBs.toFixed(1), seconds: browserRuns.map((s) => +s.toFixed(2)) },
       ratio: +ratio.toFixed(2),
+      webgl: { renderer: 'webgl', gl, payloadBytes: Math.round(bytes * WEBGL_SHARE), MBps: +webglMBs.toFixed(1), seconds: webglRuns.map((s) => +s.toFixed(2)), ratio: +webglRatio.toFixed(2) },
       echoWhileOtherTabFloodsMs: { p50: +latency.p50.toFixed(1), p95: +latency.p95.toFixed(1), max: +latency.max.toFixed(1), samples: ECHO_SAMPLES },
       floodRanThroughout: latency.floodAlive,
       servePeakRssMB: +(peakRss(serve.child.pid) / MB).toFixed(1),
-      targets: { ...TARGETS, ratioMet: ratio >= TARGETS.ratio, stretchMet: ratio >= TARGETS.stretch, p95Met: latency.p95 < TARGETS.p95Ms },
+      targets: { ...TARGETS, ratioMet: ratio >= TARGETS.ratio, stretchMet: ratio >= TARGETS.stretch, webglRatioMet: webglRatio >= TARGETS.ratio, p95Met: latency.p95 < TARGETS.p95Ms },
       pageErrors: page.errors,
     };
+    result.measures = [
+      measure('browser terminal, DOM renderer, MB/s (baseline: raw node-pty)', { nslab: result.browser.MBps, baseline: result.raw.MBps, ratio: result.ratio, target: TARGETS.ratio, at: 'min' }),
+      measure(`browser terminal, WebGL renderer (${/SwiftShader/i.test(gl) ? 'SwiftShader software GL' : gl}), MB/s (baseline: raw node-pty)`, { nslab: result.webgl.MBps, baseline: result.raw.MBps, ratio: result.webgl.ratio, target: TARGETS.ratio, at: 'min' }),
+      measure('keystroke echo in a tab while another floods (DOM renderer), p95 ms', { nslab: result.echoWhileOtherTabFloodsMs.p95, target: TARGETS.p95Ms }),
+    ];
     console.log(`\nTerminals in the browser (100 MB of base64, median of ${RUNS})`);
     console.table({
       'node-pty raw': { 'MB/s': result.raw.MBps, 'vs raw': 1 },
-      'helper → relay → xterm.js (acked)': { 'MB/s': result.browser.MBps, 'vs raw': result.ratio },
+      'helper → relay → xterm.js DOM (acked)': { 'MB/s': result.browser.MBps, 'vs raw': result.ratio },
+      'helper → relay → xterm.js WebGL (acked)': { 'MB/s': result.webgl.MBps, 'vs raw': result.webgl.ratio },
     });
     console.log(`keystroke echo while another tab floods: p50 ${result.echoWhileOtherTabFloodsMs.p50} ms, p95 ${result.echoWhileOtherTabFloodsMs.p95} ms, max ${result.echoWhileOtherTabFloodsMs.max} ms`);
     console.log(`nslab serve (helper in-process) peak RSS: ${result.servePeakRssMB} MB`);
     console.log(`targets: ≥ ${TARGETS.ratio * 100} % of raw ${result.targets.ratioMet ? 'met' : 'MISSED'} (stretch ${TARGETS.stretch * 100} % ${result.targets.stretchMet ? 'met' : 'not met'}), p95 < ${TARGETS.p95Ms} ms ${result.targets.p95Met ? 'met' : 'MISSED'}`);
+    printMeasures(result.measures);
     mkdirSync('tests/bench/results', { recursive: true });
     writeFileSync('tests/bench/results/terminals-browser.json', JSON.stringify(result, null, 2) + '\n');
     if (page.errors.length) throw new Error(`the page reported errors: ${page.errors.join('; ')}`);

@@ -18,6 +18,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, min, sh, sleep } from './lib/proc.mjs';
 import { rpcClient, startHelper } from './lib/rpc.mjs';
+import { measure, printMeasures } from './lib/measures.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = join(ROOT, 'tests', 'bench', 'results');
@@ -418,6 +419,14 @@ export async function main() {
     hostDiff: hostUnchanged ? undefined : diff,
     cleanupNotes,
   };
+  // The targets apply to the helper path (the CLI adds Node start-up); medians in ms.
+  result.measures = ['build', 'destroy'].flatMap((op) => {
+    const n = summary['nslab-rpc'][op].medianMs;
+    return [
+      measure(`${op} ${N}-node star: naive (1 ip per step) / nslab helper, × (ms)`, { nslab: n, baseline: summary.naive[op].medianMs, ratio: ratios[`nslab-rpc.${op}`].naiveOverNslab, target: TARGETS.naiveOverNslab, at: 'min' }),
+      measure(`${op} ${N}-node star: nslab helper / hand-written ip -batch, × (ms)`, { nslab: n, baseline: summary.batch[op].medianMs, ratio: ratios[`nslab-rpc.${op}`].nslabOverBatch, target: TARGETS.nslabOverBatch }),
+    ];
+  });
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, OUT), JSON.stringify(result, null, 2) + '\n');
 
@@ -462,6 +471,7 @@ export async function main() {
   for (const n of cleanupNotes) console.log(`cleanup: ${n}`);
   console.log(`results: ${join('tests', 'bench', 'results', OUT)}${process.env.NSLAB_BENCH_CLI ? ` (CLI ${CLI})` : ''}`);
 
+  printMeasures(result.measures);
   const missed = ['nslab-rpc.build', 'nslab-rpc.destroy'].filter((k) => !ratios[k].naiveOverNslabMet || !ratios[k].nslabOverBatchMet);
   if (STRICT && missed.length) process.exitCode = 1;
   return result;

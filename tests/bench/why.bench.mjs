@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, sh } from './lib/proc.mjs';
 import { rpcClient, startHelper } from './lib/rpc.mjs';
+import { measure, printMeasures } from './lib/measures.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
@@ -75,6 +76,11 @@ try {
   result.pass = result.simulatedMs < 2000 && result.observedMs < 3000;
   console.table({ simulated: { ms: result.simulatedMs }, observed: { ms: result.observedMs }, [`baseline: ${N} route gets`]: { ms: result.baselineRouteGetsMs } });
   console.log(`why over ${N} namespaces (${result.checks} checks): simulated ${result.simulatedMs} ms (${result.simulatedOverBaseline}× ${N} route gets), observed ${result.observedMs} ms (${result.observedOverBaseline}×); ${result.pass ? 'PASS' : 'FAIL'} (< 2000 / < 3000 ms)`);
+  result.measures = [
+    measure(`why.explain simulated over ${N} namespaces, median ms (baseline: ${N} ip route get)`, { nslab: result.simulatedMs, baseline: result.baselineRouteGetsMs, ratio: result.simulatedOverBaseline, on: 'nslab', target: 2000 }),
+    measure(`why.explain observed (probe walked), median ms (baseline: ${N} ip route get)`, { nslab: result.observedMs, baseline: result.baselineRouteGetsMs, ratio: result.observedOverBaseline, on: 'nslab', target: 3000 }),
+  ];
+  printMeasures(result.measures);
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'why.json'), `${JSON.stringify(result, null, 2)}\n`);
   if (STRICT && !result.pass) process.exitCode = 1;

@@ -23,18 +23,20 @@ interface FakeScreen {
   resized?: (s: { cols: number; rows: number }) => void;
   fontSize: number;
   theme: string;
+  renderer: string;
   disposed: boolean;
   resets: number;
   parseAll(): void;
 }
 const screens: FakeScreen[] = [];
 vi.mock('../../renderer/src/terminal/screen', () => ({
-  createScreen: (opts: { cols: number; rows: number; fontSize: number; theme: string }) => {
+  createScreen: (opts: { cols: number; rows: number; fontSize: number; theme: string; renderer?: string }) => {
     const s: FakeScreen = {
       writes: [],
       parsed: [],
       fontSize: opts.fontSize,
       theme: opts.theme,
+      renderer: opts.renderer ?? 'auto',
       disposed: false,
       resets: 0,
       parseAll() {
@@ -63,6 +65,8 @@ vi.mock('../../renderer/src/terminal/screen', () => ({
       clearSearch: () => undefined,
       setFontSize: (px: number) => (s.fontSize = px),
       setTheme: (t: string) => (s.theme = t),
+      setRenderer: (r: string) => (s.renderer = r),
+      renderer: 'dom',
       dispose: () => (s.disposed = true),
     };
   },
@@ -343,6 +347,12 @@ describe('useTerminalsStore', () => {
     expect(localStorage.getItem(TERMINAL_STORAGE.fontSize)).toBe(String(FONT_SIZE.max));
     setActivePinia(createPinia());
     expect(useTerminalsStore().fontSize).toBe(FONT_SIZE.max);
+    localStorage.setItem(TERMINAL_STORAGE.renderer, 'dom');
+    setActivePinia(createPinia());
+    expect(useTerminalsStore().renderer).toBe('dom');
+    localStorage.setItem(TERMINAL_STORAGE.renderer, 'canvas'); // not a choice: WebGL where possible
+    setActivePinia(createPinia());
+    expect(useTerminalsStore().renderer).toBe('auto');
   });
 });
 
@@ -367,6 +377,16 @@ describe('Terminals panel', () => {
     await w.find('[data-testid="font-larger"]').trigger('click');
     expect(w.find('[data-testid="font-size"]').text()).toBe(String(FONT_SIZE.initial + 1));
     expect(screens[0]!.fontSize).toBe(FONT_SIZE.initial + 1);
+    // WebGL on a GPU by default; the setting forces DOM (or WebGL) on every screen and is remembered
+    expect(screens[0]!.renderer).toBe('auto');
+    await w.find('[data-testid="terminal-renderer"]').setValue('dom');
+    await flushPromises();
+    expect(screens[0]!.renderer).toBe('dom');
+    expect(localStorage.getItem(TERMINAL_STORAGE.renderer)).toBe('dom');
+    await w.find('[data-testid="terminal-renderer"]').setValue('auto');
+    await flushPromises();
+    expect(screens[0]!.renderer).toBe('auto');
+    expect(localStorage.getItem(TERMINAL_STORAGE.renderer)).toBeNull();
     await w.find('[data-testid="terminal-close-t1"]').trigger('click');
     await flushPromises();
     expect(callsOf(api, 'pty.kill')).toEqual([{ id: 't1', signal: 'SIGHUP' }]);

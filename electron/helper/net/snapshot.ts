@@ -1,5 +1,6 @@
 // Reads every nslab namespace with one `ip -batch` process each and resolves veth peers across them.
-import { readdir } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { LinkSnapshot, NodeSnapshot, TopologySnapshot } from '../../shared/contract/index.js';
 import { isMarked, nodeOf } from '../../shared/names.js';
 import type { Ledger } from '../ledger/journal.js';
@@ -66,8 +67,29 @@ export interface NetnsOwnership {
   recorded: boolean;
 }
 
+/** Whether the named namespace is still there (its bind mount under /run/netns). */
+const stillThere = (netns: string): Promise<boolean> =>
+  access(join(NETNS_RUN_DIR, netns)).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Reads one namespace of a listing, or null when it was deleted between the listing and the read (another
+ * request's delete, a topology being destroyed): a snapshot shows the namespaces that exist, and a read
+ * racing a delete is not an error. Any other failure is.
+ */
+async function readListed(netns: string): Promise<NamespaceState | null> {
+  try {
+    return await readNamespace(netns);
+  } catch (err) {
+    if (!(await stillThere(netns))) return null;
+    throw err;
+  }
+}
+
 export async function snapshotNamespaces(namespaces: string[], ownership: (netns: string) => NetnsOwnership): Promise<NodeSnapshot[]> {
-  const states = await mapLimit(namespaces, 8, readNamespace);
+  const states = (await mapLimit(namespaces, 8, readListed)).filter((s): s is NamespaceState => s !== null);
   const byNetns = new Map<Netns, NamespaceState>(states.map((s) => [s.netns, s]));
   const pending = states.flatMap((s) => s.pending);
   if (pending.some((p) => p.peerNetns === null)) byNetns.set(null, await readNamespace(null));

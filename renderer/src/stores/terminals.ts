@@ -12,12 +12,13 @@ import { toNslabError, type NslabError } from '@shared/errors';
 import { useApi } from '../api';
 import { EarlyOutput } from '../terminal/early';
 import { AckBatcher, RESIZE_DEBOUNCE_MS, WRITE_CHUNK_CHARS, debounce, type Debounced } from '../terminal/flow';
+import { isRendererChoice, type RendererChoice } from '../terminal/gpu';
 import { createScreen, type Screen } from '../terminal/screen';
 import { chunks } from '../terminal/split';
 import { readStored, writeStored } from './storage';
 import { useUiStore } from './ui';
 
-export const TERMINAL_STORAGE = { fontSize: 'nslab.terminals.fontSize', tabs: 'nslab.terminals.tabs', recent: 'nslab.terminals.recent' } as const;
+export const TERMINAL_STORAGE = { fontSize: 'nslab.terminals.fontSize', tabs: 'nslab.terminals.tabs', recent: 'nslab.terminals.recent', renderer: 'nslab.terminals.renderer' } as const;
 /** How often the Running shells list is refreshed while it is shown. */
 export const SESSIONS_REFRESH_MS = 5_000;
 export const FONT_SIZE = { min: 8, max: 32, initial: 14 } as const;
@@ -86,6 +87,9 @@ export const useTerminalsStore = defineStore('terminals', () => {
   /** How long the helper keeps a shell running after its last client left (null until known). */
   const graceMs = ref<number | null>(null);
   const fontSize = ref(storedFont());
+  /** 'auto': xterm's WebGL renderer on a GPU, DOM otherwise; 'dom': always DOM; 'webgl': WebGL also on software GL. */
+  const storedRenderer = readStored(TERMINAL_STORAGE.renderer);
+  const renderer = ref<RendererChoice>(isRendererChoice(storedRenderer) ? storedRenderer : 'auto');
   const error = shallowRef<NslabError | null>(null);
   const opening = ref(false);
   const ready = ref(false);
@@ -158,7 +162,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
     let l = live.get(id);
     if (l) l.screen.reset();
     else {
-      const screen = markRaw(createScreen({ cols: info.cols, rows: info.rows, fontSize: fontSize.value, theme: ui.effectiveTheme }));
+      const screen = markRaw(createScreen({ cols: info.cols, rows: info.rows, fontSize: fontSize.value, theme: ui.effectiveTheme, renderer: renderer.value }));
       const ack = new AckBatcher((chars) => api.notify('pty.ack', { id, chars }));
       const resize = debounce(({ cols, rows }: { cols: number; rows: number }) => {
         // Only the two numbers: xterm's event carries more, and the contract's params are strict.
@@ -395,6 +399,16 @@ export const useTerminalsStore = defineStore('terminals', () => {
       l.screen.fit();
     }
   });
+  function setRenderer(choice: RendererChoice): void {
+    renderer.value = choice;
+  }
+  watch(renderer, (choice) => {
+    writeStored(TERMINAL_STORAGE.renderer, choice === 'auto' ? null : choice);
+    for (const l of live.values()) {
+      l.screen.setRenderer(choice);
+      l.screen.fit();
+    }
+  });
   watch(
     () => ui.effectiveTheme,
     (theme) => {
@@ -437,6 +451,8 @@ export const useTerminalsStore = defineStore('terminals', () => {
     graceMs,
     setGrace,
     fontSize,
+    renderer,
+    setRenderer,
     error,
     opening,
     ready,

@@ -1,12 +1,14 @@
 // One xterm.js terminal with the addons nslab uses (fit, search, web links, Unicode 11 so wide Korean
 // characters take two cells). It lives as long as its session, not as long as the panel: switching panels
-// moves its element out of the page and back, so nothing is lost and nothing needs re-attaching.
+// moves its element out of the page and back, so nothing is lost and nothing needs re-attaching. It draws
+// with xterm's WebGL renderer on a GPU and with the DOM renderer otherwise (gpu.ts).
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
+import { GpuRenderer, type ActiveRenderer, type RendererChoice } from './gpu';
 import { OutputPacer } from './pacer';
 
 export type ScreenTheme = 'light' | 'dark';
@@ -14,6 +16,8 @@ export type ScreenTheme = 'light' | 'dark';
 export interface Screen {
   readonly cols: number;
   readonly rows: number;
+  /** What it draws with now (WebGL only once mounted, and only where a WebGL2 context could be made). */
+  readonly renderer: ActiveRenderer;
   /**
    * Writes output — at once while shown, in small background-priority pieces while hidden (pacer.ts);
    * `parsed` runs once xterm has processed it (flow control acknowledges from there).
@@ -37,6 +41,8 @@ export interface Screen {
   clearSearch(): void;
   setFontSize(px: number): void;
   setTheme(theme: ScreenTheme): void;
+  /** 'auto': WebGL on a GPU, DOM otherwise; 'dom': always the DOM renderer; 'webgl': WebGL wherever it loads. */
+  setRenderer(choice: RendererChoice): void;
   dispose(): void;
 }
 
@@ -91,7 +97,7 @@ export const THEMES: Record<ScreenTheme, ITheme> = {
 
 const FONT_FAMILY = "'DejaVu Sans Mono', 'Noto Sans Mono', 'Noto Sans Mono CJK KR', 'D2Coding', 'Nanum Gothic Coding', ui-monospace, monospace";
 
-export function createScreen(opts: { cols: number; rows: number; fontSize: number; theme: ScreenTheme }): Screen {
+export function createScreen(opts: { cols: number; rows: number; fontSize: number; theme: ScreenTheme; renderer?: RendererChoice }): Screen {
   const term = new Terminal({
     cols: opts.cols,
     rows: opts.rows,
@@ -112,6 +118,9 @@ export function createScreen(opts: { cols: number; rows: number; fontSize: numbe
   term.loadAddon(new WebLinksAddon((_e, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
   const pacer = new OutputPacer((data, parsed) => term.write(data, parsed));
   let opened = false;
+  let rendererChoice: RendererChoice = opts.renderer ?? 'auto';
+  // the element says what draws it (data-renderer), for the settings hint and the benchmarks
+  const gpu = new GpuRenderer(term, (active) => term.element?.setAttribute('data-renderer', active));
   let filter: (e: KeyboardEvent) => boolean = () => false;
   term.attachCustomKeyEventHandler((e) => !filter(e));
 
@@ -121,6 +130,9 @@ export function createScreen(opts: { cols: number; rows: number; fontSize: numbe
     },
     get rows() {
       return term.rows;
+    },
+    get renderer() {
+      return gpu.active;
     },
     write: (data, parsed) => pacer.push(data, parsed),
     reset() {
@@ -134,6 +146,7 @@ export function createScreen(opts: { cols: number; rows: number; fontSize: numbe
       if (!opened) {
         term.open(host);
         opened = true;
+        gpu.apply(rendererChoice); // the WebGL addon needs the opened terminal's element
       } else if (term.element && term.element.parentElement !== host) host.appendChild(term.element);
       pacer.setVisible(true);
     },
@@ -158,7 +171,12 @@ export function createScreen(opts: { cols: number; rows: number; fontSize: numbe
     setTheme(theme) {
       term.options.theme = THEMES[theme];
     },
+    setRenderer(choice) {
+      rendererChoice = choice;
+      if (opened) gpu.apply(choice);
+    },
     dispose() {
+      gpu.drop();
       pacer.dispose();
       term.dispose();
     },

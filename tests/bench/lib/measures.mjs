@@ -3,7 +3,7 @@
 // stores them as `measures` in its results JSON; `npm run bench` (run.mjs) prints all of them at the end.
 
 /**
- * @typedef {{ measure: string, nslab: number | string, baseline: number | string | null, ratio: number | null, target: string, met: boolean }} Measure
+ * @typedef {{ measure: string, nslab: number | string, baseline: number | string | null, ratio: number | null, target: string, met: boolean | null }} Measure
  */
 
 /**
@@ -16,7 +16,16 @@ export function measure(name, { nslab, baseline = null, ratio = null, target, on
   return { measure: name, nslab, baseline, ratio, target: `${at === 'max' ? '≤' : '≥'} ${target}${on === 'ratio' ? '×' : ''}`, met };
 }
 
+/**
+ * A row the issues set no target for (shown for what it tells, e.g. latency under load against idle):
+ * its `met` is null, printed as `–`.
+ */
+export function shown(name, { nslab, baseline = null, ratio = null }) {
+  return { measure: name, nslab, baseline, ratio, target: '(no target)', met: null };
+}
+
 /** @param {Measure[]} rows */
 export function printMeasures(rows) {
-  console.table(Object.fromEntries(rows.map((r) => [r.measure, { nslab: r.nslab, baseline: r.baseline ?? '', ratio: r.ratio ?? '', target: r.target, met: r.met ? 'yes' : 'NO' }])));
+  const met = (r) => (r.met === null ? '–' : r.met ? 'yes' : 'NO');
+  console.table(Object.fromEntries(rows.map((r) => [r.measure, { nslab: r.nslab, baseline: r.baseline ?? '', ratio: r.ratio ?? '', target: r.target, met: met(r) }])));
 }

@@ -74,6 +74,10 @@ export function rpcClient(path) {
         socket.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
       });
     },
+    /** A notification (no answer): pty.write, pty.ack. Not written once the socket has ended. */
+    notify(method, params = {}) {
+      if (socket.writable) socket.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
+    },
     on: (l) => (listeners.add(l), () => listeners.delete(l)),
     async close() {
       socket.end();
