@@ -1,7 +1,7 @@
 // Browser mode for a user without root: `nslab serve` as nobody (uid 65534) talks to the background sandbox
 // helper it starts, the status bar says Sandbox and what sandbox cannot do, the lab catalogue marks the
-// labs that need host mode, and the Topology panel builds RED ⇄ BLUE — inside the sandbox, so the real
-// host's namespaces, links and rules stay as they were. `nslab helper stop` ends the helper afterwards.
+// labs that need host mode, the Topology panel builds RED ⇄ BLUE and a terminal opened on RED pings BLUE —
+// inside the sandbox, so the real host's namespaces, links and rules stay as they were. `nslab helper stop` ends the helper afterwards.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,6 +137,24 @@ describe('nslab serve as a user without root', () => {
     // The CLI (another process, the same user) reaches the same sandbox: the ping crosses the new veth.
     const ping = await nslab(['exec', 'red', '--', 'ping', '-c1', '-W2', '10.0.0.2']);
     expect(ping.stdout, ping.stderr).toMatch(/1 received/);
+    expect(kernelState()).toBe(before);
+  });
+
+  it('opens a terminal on RED from the Topology panel: a live shell inside the sandbox that reaches BLUE', async () => {
+    await openApp(browser!, url);
+    await byTest('nav-topology').click();
+    await byTest('node-item-red').click();
+    await byTest('open-terminal-here').click();
+    const tab = page().locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]');
+    await expect.poll(() => tab.innerText(), { timeout: 20_000 }).toBe('red');
+    const screenText = () => page().locator('.terminal-host .xterm-rows').innerText();
+    await expect.poll(screenText, { timeout: 20_000 }).toMatch(/[#$]\s*$/m);
+    await page().locator('.terminal-host .xterm').click();
+    // root in the sandbox's user namespace, nobody outside it; the address and the ping are RED's
+    await page().keyboard.type('id -u; ip -br addr show veth-red; ping -c1 -W2 10.0.0.2 | grep -c ttl=');
+    await page().keyboard.press('Enter');
+    await expect.poll(screenText, { timeout: 20_000 }).toMatch(/veth-red\S*\s+UP\s+10\.0\.0\.1\/24[\s\S]*^1\s*$/m);
+    expect(await screenText()).toMatch(/^0\s*$/m);
     expect(kernelState()).toBe(before);
   });
 });

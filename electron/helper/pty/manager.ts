@@ -1,5 +1,5 @@
 // The helper's terminals: who owns which, what each runs, and their end when their client goes away.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { cgroupPath } from '../../shared/cgroup/names.js';
 import type { ParsedParams, PtyInfo, PtyTarget } from '../../shared/contract/index.js';
@@ -30,6 +30,25 @@ function loginShell(): string {
   return '/bin/sh';
 }
 
+/**
+ * The shell's home (and first working directory): the helper user's own, when the shell may enter it. In
+ * sandbox mode the helper is uid 0 of a user namespace, which passwd calls root, but /root belongs to the
+ * real root, not mapped there: the shell could not start in it. Then the caller's $HOME, else /.
+ */
+function homeDir(): string {
+  for (const dir of [userInfo().homedir, process.env.HOME]) {
+    try {
+      if (dir) {
+        accessSync(dir, constants.X_OK);
+        return dir;
+      }
+    } catch {
+      // not ours to enter: the next one
+    }
+  }
+  return '/';
+}
+
 /** A clean environment: nothing of the helper's own leaks into a user's shell. */
 function shellEnv(shell: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -37,7 +56,7 @@ function shellEnv(shell: string, extra: Record<string, string> = {}): Record<str
     COLORTERM: 'truecolor',
     LANG: process.env.LANG && /UTF-8/i.test(process.env.LANG) ? process.env.LANG : 'C.UTF-8',
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    HOME: userInfo().homedir || '/',
+    HOME: homeDir(),
     SHELL: shell,
     ...extra,
   };
@@ -126,7 +145,7 @@ export class PtyManager {
     const plain = await commandFor(this.ctx, p.target);
     const { argv, title, env } = p.cgroup === undefined ? plain : inCgroup(this.ctx, p.cgroup, plain);
     const size = clampSize(p.cols, p.rows);
-    const proc = spawnPty(argv, { ...size, env, cwd: env.HOME ?? '/' });
+    const proc = spawnPty(argv, { ...size, env, cwd: env.HOME ?? homeDir() });
     const id = `t${this.nextId++}`;
     const session = new PtySession(id, p.target, title, argv.join(' '), proc, client.id, size, {
       data: (sid, data) => this.ownerOf(sid)?.notify('pty.data', { id: sid, data }),
