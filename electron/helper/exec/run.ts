@@ -149,9 +149,10 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
       if (outBytes > MAX_OUTPUT_BYTES) fail(new NslabError('internal', `${program} printed more than ${MAX_OUTPUT_BYTES} bytes`));
       else out.push(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.stdin.on('error', () => undefined); // the program may exit before reading all input
-    child.stdin.end(opts.input ?? '');
+    // stdin and stderr are always pipes (only stdout may be a file)
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdin!.on('error', () => undefined); // the program may exit before reading all input
+    child.stdin!.end(opts.input ?? '');
 
     child.on('error', (e: NodeJS.ErrnoException) => {
       failure ??=
