@@ -39,4 +39,16 @@ describe('run', () => {
   it('feeds stdin', async () => {
     expect((await run(['cat'], { input: 'netns add x\n' })).stdout).toBe('netns add x\n');
   });
+  it('reads stdout through a file when asked: all of it, from many writes, with stderr and errors as through a pipe', async () => {
+    // 3,000 lines from 3,000 writes, more than a pipe's buffer holds
+    const r = await run(['sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo "line $i"; i=$((i+1)); done; echo done >&2'], { stdoutFile: true });
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3000);
+    expect(lines[2999]).toBe('line 2999');
+    expect(r.stderr).toBe('done\n');
+    expect((await run(['cat'], { input: 'netns add x\n', stdoutFile: true })).stdout).toBe('netns add x\n');
+    expect((await run(['true'], { stdoutFile: true })).stdout).toBe('');
+    await expect(run(['nslab-no-such-tool'], { stdoutFile: true })).rejects.toMatchObject({ code: 'tool-missing' });
+    await expect(run(['sh', '-c', 'echo "RTNETLINK answers: File exists" >&2; exit 2'], { stdoutFile: true })).rejects.toMatchObject({ code: 'exists' });
+  });
 });

@@ -47,6 +47,23 @@ describe('counter scan', () => {
     expect(scanTexts(a).values.slice(0, 4)).toEqual([6, 504, 6, 504]); // mangle PREROUTING, INPUT
   });
 
+  it('reads a single read (ending in a newline) and a batched one (not) as the same shape, and an iptables-save that changed only its dates as the same numbers without scanning them', () => {
+    const a = captured();
+    const batched = { ...a, nfSave: a.nfSave.trimEnd(), legacySave: a.legacySave.trimEnd(), nftJson: a.nftJson.trimEnd() };
+    expect(a.nftJson.endsWith('\n')).toBe(true);
+    const single = scanTexts(a);
+    expect(sameShape(single, scanTexts(batched, single))).toBe(true);
+    expect(sameValues(single.values, scanTexts(batched, single).values)).toBe(true);
+    const later = { ...a, nfSave: a.nfSave.replace(/on Tue Dec {2}1 19:46:31 2026/g, 'on Wed Dec  2 08:00:00 2026') };
+    expect(later.nfSave).not.toBe(a.nfSave);
+    const again = scanTexts(later, single);
+    expect(again.parts[0].values).toBe(single.parts[0].values); // not scanned again
+    expect(again.parts[0].raw).toBe(later.nfSave);
+    // a counter that moved is still seen after such a sweep
+    const moved = withCounters(later, (k) => (k === 0 ? [99, 9900] : undefined));
+    expect(scanTexts(moved, again).values.slice(0, 2)).toEqual([99, 9900]);
+  });
+
   it('places every rule and policy counter, iptables-nft, legacy and native nft alike', () => {
     const t = captured();
     const slots = slotsOf(t, scanTexts(t), full)!;

@@ -28,6 +28,8 @@ export interface Counters {
 /** One text (nfSave, legacySave or nftJson) taken apart. */
 export interface PartScan {
   raw: string;
+  /** The text as compared: iptables-save's comments dropped, the end trimmed (see comparable). */
+  bare: string;
   shape: string;
   /** packets, bytes of every counter, in text order. */
   values: number[];
@@ -68,14 +70,24 @@ function mapCounters(t: CounterTexts, to: (packets: string, bytes: string, save:
   return { def: t.def, nfSave, legacySave, nftJson };
 }
 
+/**
+ * A part's text as two reads of the same ruleset print it: a single read ends with a newline and a batched
+ * one does not (so the first sweep, read alone, and the batched ones after it agree), and iptables-save's
+ * dated comments, which change every second, are dropped.
+ */
+const comparable = (raw: string, save: boolean): string => (save ? bareSave(raw) : raw.trimEnd());
+
 function scanPart(raw: string, save: boolean, prev: PartScan | undefined): PartScan {
   // nft -j prints no date: when nothing in it moved, the text is the same as last time (a plain compare)
   if (prev && prev.raw === raw) return prev;
+  const bare = comparable(raw, save);
+  // iptables-save's is the same but for its dates: the same counters, nothing to scan (an idle sweep's case)
+  if (prev && prev.bare === bare) return { ...prev, raw };
   const values: number[] = [];
   const shape = save
-    ? bareSave(raw).replace(SAVE_COUNTER, (_m, p: string, b: string) => (values.push(Number(p), Number(b)), '[]'))
-    : raw.replace(JSON_COUNTER, (_m, p: string, b: string) => (values.push(Number(p), Number(b)), '"packets": , "bytes": '));
-  return { raw, shape, values };
+    ? bare.replace(SAVE_COUNTER, (_m, p: string, b: string) => (values.push(Number(p), Number(b)), '[]'))
+    : bare.replace(JSON_COUNTER, (_m, p: string, b: string) => (values.push(Number(p), Number(b)), '"packets": , "bytes": '));
+  return { raw, bare, shape, values };
 }
 
 /** The texts taken apart; a part whose text is the same as in `prev` is not scanned again. */

@@ -246,7 +246,8 @@ export async function readCounterTexts(netns: FwNetns, legacy: boolean): Promise
  * What a counter sweep reads of many namespaces, in one spawn: `ip -force -batch -` runs, per namespace,
  * one `nft -j -a list ruleset` and one `iptables-nft-save -c` (ip forks each; this process spawns once).
  * Legacy tables and the root namespace are not read here. A namespace that could not be read maps to
- * its error; null when the output could not be attributed (the caller reads one by one).
+ * its error; null when the output could not be attributed (the caller reads one by one). Its ~1 MB comes
+ * from 40 processes in some 170 small writes: through a file (stdoutFile), one read instead of 170 wake-ups.
  */
 export async function readCounterTextsBatched(netns: string[]): Promise<Map<string, CounterTexts | Error> | null> {
   const def = await iptablesBackend();
@@ -257,7 +258,7 @@ export async function readCounterTextsBatched(netns: string[]): Promise<Map<stri
   const gone = netns.filter((n) => !present.has(n));
   netns = netns.filter((n) => present.has(n));
   const input = netns.flatMap((n) => [`netns exec ${n} nft -j -a list ruleset`, `netns exec ${n} iptables-nft-save -c`]).join('\n');
-  const r = await run(['ip', '-force', '-batch', '-'], { input: `${input}\n`, allowFailure: true });
+  const r = await run(['ip', '-force', '-batch', '-'], { input: `${input}\n`, allowFailure: true, stdoutFile: true });
   const failed = new Set([...r.stderr.matchAll(/Cannot open network namespace "([^"]+)"/g)].map((m) => m[1]!));
   const parts = splitBatchedReads(r.stdout, netns, failed);
   if (!parts) return null;

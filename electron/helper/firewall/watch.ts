@@ -157,8 +157,10 @@ export class CounterWatch {
       }
       const all = !w.prev || onlyClient !== undefined;
       const prev = onlyClient !== undefined ? null : w.prev;
-      const removed = w.prev && !onlyClient ? [...w.prev.rules.keys()].filter((id) => !now.rules.has(id)) : [];
-      const added = w.prev && !onlyClient ? [...now.rules.keys()].some((id) => !w.prev!.rules.has(id)) : false;
+      // The same shape has the same ids (read through the same slots): nothing was removed or added.
+      const compare = w.prev !== null && !onlyClient && !same;
+      const removed = compare ? [...w.prev!.rules.keys()].filter((id) => !now.rules.has(id)) : [];
+      const added = compare ? [...now.rules.keys()].some((id) => !w.prev!.rules.has(id)) : false;
       const rules = diffCounters(now.rules, prev?.rules ?? null, w.first.rules, all);
       const policies = diffCounters(now.policies, prev?.policies ?? null, w.first.policies, all);
       for (const id of removed) w.first.rules.delete(id);
