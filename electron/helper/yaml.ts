@@ -73,10 +73,11 @@ export function checkYaml<S extends z.ZodType>(schema: S, yamlText: string, prep
   } catch (err) {
     return { ok: false, diagnostics: [{ message: (err instanceof Error ? err.message : String(err)).split('\n')[0]! }], data: {} };
   }
-  const parsed = schema.safeParse(prepare ? prepare(raw) : raw);
+  const input = prepare ? prepare(raw) : raw;
+  const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
 
-  const unknown = unknownKeyIssues(schema, parsed.error.issues);
+  const unknown = unknownKeyIssues(schema, parsed.error.issues, input);
   const explained = (path: Path): boolean => unknown.some((u) => u.near !== null && samePath([...u.path.slice(0, -1), u.near], path));
   const diagnostics: YamlDiagnostic[] = unknown.map((u) => ({ field: dotted(u.path), message: `${dotted(u.path)}: ${u.message}`, ...keyPositionOf(doc, lineCounter, u.path) }));
   const said = new Set<string>();

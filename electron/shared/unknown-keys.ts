@@ -13,12 +13,25 @@ interface Def {
   options?: z.ZodType[];
   items?: z.ZodType[];
   getter?: () => z.ZodType;
+  discriminator?: string;
 }
 
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
-/** The object keys a schema accepts at `path` (unwrapping optional/default/pipe/array/union). */
-export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+/** The option of a discriminated union that `data` selects (a missing discriminator counts where it has a default), if one does. */
+function selectedOption(def: Def, data: unknown): z.ZodType | null {
+  if (!def.discriminator || typeof data !== 'object' || data === null) return null;
+  const value = (data as Record<string, unknown>)[def.discriminator];
+  const matching = def.options!.filter((o) => defOf(o).shape?.[def.discriminator!]?.safeParse(value).success);
+  return matching.length === 1 ? matching[0]! : null;
+}
+
+/**
+ * The object keys a schema accepts at `path` (unwrapping optional/default/pipe/array/union). With the
+ * document (`data`), a discriminated union answers for the option the document chose — a veth link's
+ * typo is told a veth link's keys, not every link kind's.
+ */
+export function keysAt(schema: z.ZodType, path: readonly PropertyKey[], data?: unknown): string[] {
   const def = defOf(schema);
   switch (def.type) {
     case 'optional':
@@ -27,24 +40,27 @@ export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[
     case 'prefault':
     case 'readonly':
     case 'catch':
-      return keysAt(def.innerType!, path);
+      return keysAt(def.innerType!, path, data);
     case 'pipe':
-      return [...new Set([...keysAt(def.in!, path), ...(defOf(def.in!).type === 'transform' ? keysAt(def.out!, path) : [])])];
+      return [...new Set([...keysAt(def.in!, path, data), ...(defOf(def.in!).type === 'transform' ? keysAt(def.out!, path, data) : [])])];
     case 'lazy':
-      return keysAt(def.getter!(), path);
-    case 'union':
-      return [...new Set(def.options!.flatMap((o) => keysAt(o, path)))];
+      return keysAt(def.getter!(), path, data);
+    case 'union': {
+      const chosen = selectedOption(def, data);
+      return chosen ? keysAt(chosen, path, data) : [...new Set(def.options!.flatMap((o) => keysAt(o, path, data)))];
+    }
   }
   if (path.length === 0) return def.type === 'object' ? Object.keys(def.shape!) : [];
   const [head, ...rest] = path;
+  const inner = typeof data === 'object' && data !== null ? (data as Record<PropertyKey, unknown>)[head as PropertyKey] : undefined;
   if (def.type === 'object') {
     const next = def.shape![String(head)];
-    return next ? keysAt(next, rest) : [];
+    return next ? keysAt(next, rest, inner) : [];
   }
-  if (def.type === 'array') return keysAt(def.element!, rest);
+  if (def.type === 'array') return keysAt(def.element!, rest, inner);
   if (def.type === 'tuple') {
     const next = def.items![Number(head)];
-    return next ? keysAt(next, rest) : [];
+    return next ? keysAt(next, rest, inner) : [];
   }
   return [];
 }
@@ -83,11 +99,11 @@ export interface UnknownKeyIssue {
 }
 
 /** Every unrecognized key among the issues, each described with what is allowed where it stands. */
-export function unknownKeyIssues(schema: z.ZodType, issues: readonly Issue[]): UnknownKeyIssue[] {
+export function unknownKeyIssues(schema: z.ZodType, issues: readonly Issue[], data?: unknown): UnknownKeyIssue[] {
   return issues
     .filter((i): i is z.core.$ZodIssueUnrecognizedKeys => i.code === 'unrecognized_keys')
     .flatMap((issue) => {
-      const valid = keysAt(schema, issue.path).filter((k) => !issue.keys.includes(k));
+      const valid = keysAt(schema, issue.path, data).filter((k) => !issue.keys.includes(k));
       const allowed = valid.length ? `; allowed here: ${valid.join(', ')}` : '';
       return issue.keys.map((key) => {
         const near = closestKey(key, valid);
@@ -97,6 +113,6 @@ export function unknownKeyIssues(schema: z.ZodType, issues: readonly Issue[]): U
 }
 
 /** The first unrecognized key among the issues, described with what is allowed there. */
-export function unknownKeyIssue(schema: z.ZodType, issues: readonly Issue[]): UnknownKeyIssue | null {
-  return unknownKeyIssues(schema, issues)[0] ?? null;
+export function unknownKeyIssue(schema: z.ZodType, issues: readonly Issue[], data?: unknown): UnknownKeyIssue | null {
+  return unknownKeyIssues(schema, issues, data)[0] ?? null;
 }

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import type { WhyAnswer } from '../../electron/shared/contract/index.js';
 import { nslab } from '../support/cli.js';
 import { useHelper } from '../support/helper.js';
-import { ASYM, SWITCH, ping } from '../support/why-lab.js';
+import { ASYM, SWITCH, ping, pingOk } from '../support/why-lab.js';
 
 const h = useHelper({
   setup: async (stateDir) => {
@@ -59,7 +59,7 @@ const CASES: Case[] = [
 
 for (const c of CASES) {
   it(`diagnoses ${c.fault}, and its fix makes the probe pass`, async () => {
-    expect(ping(c.ask.from, c.ask.to)).toBe(true);
+    expect(pingOk(c.ask.from, c.ask.to)).toBe(true);
     await c.inject();
     expect(ping(c.ask.from, c.ask.to)).toBe(false);
     const a = await explain(c.ask);
@@ -68,7 +68,7 @@ for (const c of CASES) {
     expect(first.evidence.length).toBeGreaterThan(0);
     expect(a.fix?.actions.length).toBeGreaterThan(0);
     await call('why.fix', { actions: a.fix!.actions });
-    expect(ping(c.ask.from, c.ask.to)).toBe(true);
+    expect(pingOk(c.ask.from, c.ask.to)).toBe(true);
     expect((await explain(c.ask)).reachable).toBe(true);
     await c.cleanup?.();
   });

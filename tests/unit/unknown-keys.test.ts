@@ -15,6 +15,12 @@ describe('unknown YAML keys are named with the closest valid key', () => {
     }
   });
 
+  it('lists the keys of the link kind the document chose: a veth link (no kind) is told a veth link’s keys', () => {
+    expect(() => parseTopology(topology, 'typo.yaml')).toThrow(/allowed here: kind, endpoints$/);
+    const vxlan = ['name: typo', 'nodes:', '  - name: red', 'links:', '  - { kind: vxlan, node: red, name: vx0, vni: 42, remote: 192.0.2.2, vnii: 1 }'].join('\n');
+    expect(() => parseTopology(vxlan, 'typo.yaml')).toThrow(/unknown key 'vnii' — did you mean 'vni'\?; allowed here: kind, node, name, vni, remote, local, dstport, dev, addresses, master, mtu$/);
+  });
+
   it('a lab step with a typo in a nested key names it too', () => {
     const lab = [
       'id: typo-lab', 'level: beginner', 'minutes: 5', 'topics: [netns]', 'title: { en: T, ko: T }', 'summary: { en: S, ko: S }',
