@@ -20,8 +20,25 @@ async function requireNetns(netns: Netns, field: string): Promise<void> {
 }
 
 async function linkExists(netns: Netns, name: string): Promise<boolean> {
+  return (await linkNames(netns)).has(name);
+}
+
+async function linkNames(netns: Netns): Promise<Set<string>> {
   const links = (await ipJson(netns, ['link', 'show'])) as { ifname: string }[];
-  return links.some((l) => l.ifname === name);
+  return new Set(links.map((l) => l.ifname));
+}
+
+/**
+ * `linkExists` for several checks of one request: each namespace's links are listed once (a veth with both
+ * ends in one node was two `ip link show` processes; each spawn costs the helper's thread ~5 ms, issue 17.5).
+ */
+function linkChecker(): (netns: Netns, name: string) => Promise<boolean> {
+  const lists = new Map<Netns, Promise<Set<string>>>();
+  return async (netns, name) => {
+    let names = lists.get(netns);
+    if (!names) lists.set(netns, (names = linkNames(netns)));
+    return (await names).has(name);
+  };
 }
 
 /**
@@ -104,14 +121,15 @@ export async function createLink(ctx: HelperContext, p: ParsedParams<'net.link.c
   const peerNetns = p.kind === 'veth' ? nsOf(p.peer!.node) : null;
   requireMarkedInRoot(netns, p.name, 'name');
   await requireNetns(netns, 'node');
+  const exists = linkChecker();
   if (p.kind === 'veth') {
     requireMarkedInRoot(peerNetns, p.peer!.name, 'peer.name');
     await requireNetns(peerNetns, 'peer.node');
     if (peerNetns === netns && p.peer!.name === p.name) throw new NslabError('invalid-params', 'a veth needs two different names', { field: 'peer.name' });
-    if (await linkExists(peerNetns, p.peer!.name)) throw new NslabError('exists', `${p.peer!.name} already exists in ${where(peerNetns)}`, { field: 'peer.name' });
+    if (await exists(peerNetns, p.peer!.name)) throw new NslabError('exists', `${p.peer!.name} already exists in ${where(peerNetns)}`, { field: 'peer.name' });
   }
-  if (await linkExists(netns, p.name)) throw new NslabError('exists', `${p.name} already exists in ${where(netns)}`, { field: 'name' });
-  if (p.parent && !(await linkExists(netns, p.parent))) throw new NslabError('not-found', `parent ${p.parent} does not exist in ${where(netns)}`, { field: 'parent' });
+  if (await exists(netns, p.name)) throw new NslabError('exists', `${p.name} already exists in ${where(netns)}`, { field: 'name' });
+  if (p.parent && !(await exists(netns, p.parent))) throw new NslabError('not-found', `parent ${p.parent} does not exist in ${where(netns)}`, { field: 'parent' });
 
   const objects: LedgerObject[] = [{ kind: 'link', netns, name: p.name, owner: MANUAL }];
   await created(ctx, objects, async () => {
@@ -144,8 +162,9 @@ export async function setLink(ctx: HelperContext, p: ParsedParams<'net.link.set'
   const netns = nsOf(p.node);
   requireOwnable(netns, p.name, 'name');
   await requireNetns(netns, 'node');
-  if (!(await linkExists(netns, p.name))) throw new NslabError('not-found', `${p.name} does not exist in ${where(netns)}`, { field: 'name' });
-  if (p.master && !(await linkExists(netns, p.master))) throw new NslabError('not-found', `bridge ${p.master} does not exist in ${where(netns)}`, { field: 'master' });
+  const exists = linkChecker();
+  if (!(await exists(netns, p.name))) throw new NslabError('not-found', `${p.name} does not exist in ${where(netns)}`, { field: 'name' });
+  if (p.master && !(await exists(netns, p.master))) throw new NslabError('not-found', `bridge ${p.master} does not exist in ${where(netns)}`, { field: 'master' });
   const lines: string[][] = [];
   if (p.mtu !== undefined) lines.push(['link', 'set', p.name, 'mtu', String(p.mtu)]);
   if (p.master === null) lines.push(['link', 'set', p.name, 'nomaster']);

@@ -1,7 +1,7 @@
 import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { changeAddress, changeRoute, createLink, createNetns, deleteLink, deleteNetns, setLink, setSysctl } from './driver.js';
-import { listNetns, snapshotMarked } from './snapshot.js';
+import { listNetns, snapshotMarked, snapshotOne } from './snapshot.js';
 import { nodeRoute, nodeSysctl } from './node-scope.js';
 import { isMarked, netnsOf } from '../../shared/names.js';
 
@@ -26,10 +26,7 @@ export function netHandlers(ctx: HelperContext): Pick<Handlers, NetMethods> {
     'net.node.route.add': async (p) => nodeRoute(ctx, 'replace', p),
     'net.node.route.delete': async (p) => nodeRoute(ctx, 'del', p),
     'net.node.sysctl.set': async (p) => nodeSysctl(ctx, p),
-    'net.snapshot': async ({ node }) => {
-      // One node's links still name their peers in the other namespaces: read all, then pick.
-      const all = await snapshotMarked(ctx.ledger);
-      return node === undefined ? all : { name: null, nodes: all.nodes.filter((n) => n.netns === netnsOf(node)) };
-    },
+    // One node's links still name their peers in the other namespaces: those are read too, and no others.
+    'net.snapshot': async ({ node }) => (node === undefined ? snapshotMarked(ctx.ledger) : snapshotOne(ctx.ledger, netnsOf(node))),
   };
 }

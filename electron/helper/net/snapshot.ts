@@ -1,4 +1,4 @@
-// Reads every nslab namespace with one `ip -batch` process each and resolves veth peers across them.
+// Reads nslab namespaces with one `ip -batch` process each and resolves veth peers across them.
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LinkSnapshot, NodeSnapshot, TopologySnapshot } from '../../shared/contract/index.js';
@@ -32,7 +32,7 @@ export interface NamespaceState {
   pending: PendingPeer[];
 }
 
-export async function readNamespace(netns: Netns): Promise<NamespaceState> {
+async function readNamespaceNow(netns: Netns): Promise<NamespaceState> {
   const [addrs, routes, netconf, nsids] = await ipJsonBatch(netns, [
     ['addr', 'show'],
     ['route', 'show', 'table', 'all'],
@@ -46,6 +46,42 @@ export async function readNamespace(netns: Netns): Promise<NamespaceState> {
     if (rp !== undefined) l.rpFilter = rp;
   }
   return { netns, links, pending, node: { ...parseNetconf(netconf), links, routes: parseRoutes(routes) } };
+}
+
+/** A namespace's read in progress, and the one that will start when it ends (shared by whoever asks meanwhile). */
+interface Flight {
+  running: Promise<NamespaceState>;
+  queued: Promise<NamespaceState> | null;
+}
+const flights = new Map<string, Flight>();
+const ignore = (): void => undefined;
+
+function launch(key: string, netns: Netns): Promise<NamespaceState> {
+  const flight: Flight = { running: readNamespaceNow(netns), queued: null };
+  flights.set(key, flight);
+  const settled = (): void => {
+    if (flights.get(key) === flight && flight.queued === null) flights.delete(key);
+  };
+  flight.running.then(settled, settled);
+  return flight.running;
+}
+
+/**
+ * One namespace's links, addresses, routes and netconf (one `ip -batch` process). Concurrent reads of the
+ * same namespace share processes: a read asked while another runs waits for the next one, which starts after
+ * the running one ends and answers everyone who asked meanwhile — so every answer was read after it was asked
+ * (a change made before the call is always seen), but a burst of N reads costs 2 spawns, not N. Spawning is
+ * synchronous on the helper's thread and costs ~5–10 ms at the helper's RSS (fork copies its page tables):
+ * under a load of snapshots it was 2/3 of the helper's time (issue 17.5). Each caller gets its own copy,
+ * since callers fill in peers.
+ */
+export async function readNamespace(netns: Netns): Promise<NamespaceState> {
+  const key = netns ?? '';
+  const flight = flights.get(key);
+  let shared: Promise<NamespaceState>;
+  if (!flight) shared = launch(key, netns);
+  else shared = flight.queued ??= flight.running.then(ignore, ignore).then(() => launch(key, netns));
+  return structuredClone(await shared);
 }
 
 /** Runs `fn` over items with at most `limit` in flight, keeping order. */
@@ -88,11 +124,19 @@ async function readListed(netns: string): Promise<NamespaceState | null> {
   }
 }
 
-export async function snapshotNamespaces(namespaces: string[], ownership: (netns: string) => NetnsOwnership): Promise<NodeSnapshot[]> {
+/**
+ * Snapshots of `namespaces`. A veth's peer is named when its namespace is read: one of `namespaces`, the root
+ * namespace, or one of `peersFrom` (read only when a peer lives there — a single node's snapshot reads its
+ * own namespace and its peers', not every namespace).
+ */
+export async function snapshotNamespaces(namespaces: string[], ownership: (netns: string) => NetnsOwnership, peersFrom: readonly string[] = []): Promise<NodeSnapshot[]> {
   const states = (await mapLimit(namespaces, 8, readListed)).filter((s): s is NamespaceState => s !== null);
   const byNetns = new Map<Netns, NamespaceState>(states.map((s) => [s.netns, s]));
   const pending = states.flatMap((s) => s.pending);
   if (pending.some((p) => p.peerNetns === null)) byNetns.set(null, await readNamespace(null));
+  const readable = new Set(peersFrom);
+  const peerNetns = [...new Set(pending.map((p) => p.peerNetns))].filter((ns): ns is string => ns !== null && readable.has(ns) && !byNetns.has(ns));
+  for (const s of await mapLimit(peerNetns, 8, readListed)) if (s) byNetns.set(s.netns, s);
   for (const p of pending) {
     const peer = byNetns.get(p.peerNetns)?.links.find((l) => l.ifindex === p.peerIfindex);
     if (peer) p.link.peer = peer.name;
@@ -121,4 +165,14 @@ export function ownershipOf(ledger: Ledger): (netns: string) => NetnsOwnership {
 export async function snapshotMarked(ledger: Ledger, wanted?: (netns: string) => boolean): Promise<TopologySnapshot> {
   const marked = await listMarkedNetns();
   return { name: null, nodes: await snapshotNamespaces(wanted ? marked.filter(wanted) : marked, ownershipOf(ledger)) };
+}
+
+/**
+ * One marked namespace, its veths' peers named as in the snapshot of all (`net.snapshot` with a node): only
+ * the namespaces its peers live in are read, where reading all of them cost one process per namespace.
+ */
+export async function snapshotOne(ledger: Ledger, netns: string): Promise<TopologySnapshot> {
+  const marked = await listMarkedNetns();
+  if (!marked.includes(netns)) return { name: null, nodes: [] };
+  return { name: null, nodes: await snapshotNamespaces([netns], ownershipOf(ledger), marked) };
 }

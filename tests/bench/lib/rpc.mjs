@@ -6,9 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sh } from './proc.mjs';
 
-/** Starts `nslab helper --socket PATH` with NSLAB_STATE_DIR=stateDir; resolves once it says "ready". */
+/**
+ * Starts `nslab helper --socket PATH` with NSLAB_STATE_DIR=stateDir; resolves once it says "ready".
+ * NSLAB_BENCH_HELPER_NODE_ARGS (space-separated Node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) goes to
+ * the helper's node only: Node refuses --cpu-prof in NODE_OPTIONS, and a bench's own process is not the subject.
+ */
 export function startHelper({ stateDir, socket, cwd, cli = 'bin/nslab.mjs' }) {
-  const child = spawn(process.execPath, [cli, 'helper', '--socket', socket], {
+  const nodeArgs = (process.env.NSLAB_BENCH_HELPER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'helper', '--socket', socket], {
     cwd,
     env: { ...process.env, NSLAB_STATE_DIR: stateDir, NSLAB_SOCKET: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
