@@ -78,7 +78,11 @@ describe('nslab audit', () => {
     const home = mkdtempSync(join(tmpdir(), 'nslab-audit-nobody-'));
     chmodSync(home, 0o777);
     try {
-      const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, NSLAB, 'audit', '--json'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, XDG_STATE_HOME: home } });
+      const asNobody = (args: string[]) => spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, NSLAB, ...args], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, XDG_STATE_HOME: home } });
+      const r = asNobody(['audit', '--json']);
+      // the audit ran through a background sandbox helper: stop it, as a user would with `nslab helper stop`
+      const stopped = asNobody(['helper', 'stop', '--json']);
+      expect(JSON.parse(stopped.stdout)).toMatchObject({ mode: 'sandbox', stopped: true });
       const report = JSON.parse(r.stdout) as Report & { root: boolean };
       expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
       expect(report.root).toBe(false);
