@@ -1,22 +1,9 @@
 // An unknown key in a document (a YAML typo such as `endpoint:`) is named with the closest valid key. zod
 // reports a missing required key before the unrecognized one, so the unknown key is looked for first.
 import type { z } from 'zod';
+import { defOf, type ZodDef as Def } from './zod-def.js';
 
 type Issue = z.core.$ZodIssue;
-interface Def {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  element?: z.ZodType;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  out?: z.ZodType;
-  options?: z.ZodType[];
-  items?: z.ZodType[];
-  getter?: () => z.ZodType;
-  discriminator?: string;
-}
-
-const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The option of a discriminated union that `data` selects (a missing discriminator counts where it has a default), if one does. */
 function selectedOption(def: Def, data: unknown): z.ZodType | null {

@@ -3,27 +3,8 @@
 // numbers are the first of a few ordinary candidates the schema accepts; the result is parsed by the schema
 // itself, so a sample the schema refuses fails loudly instead of passing as valid.
 import type { z } from 'zod';
+import { defOf } from '../../electron/shared/zod-def.js';
 
-interface Def {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  element?: z.ZodType;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  out?: z.ZodType;
-  options?: z.ZodType[];
-  items?: z.ZodType[];
-  values?: unknown[];
-  entries?: Record<string, unknown>;
-  keyType?: z.ZodType;
-  valueType?: z.ZodType;
-  left?: z.ZodType;
-  right?: z.ZodType;
-  getter?: () => z.ZodType;
-  defaultValue?: unknown;
-}
-
-const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 const STRINGS = ['x', 'red', 'nslab-red', 'veth-red', '10.0.0.1', '10.0.0.0/24', '10.0.0.1/24', 'ok', '2026-01-01T00:00:00.000Z', '/sys/fs/cgroup', 'a1b2c3d4'];
 const NUMBERS = [0, 1, 2, 100, 1000, 65535, 0.5];
