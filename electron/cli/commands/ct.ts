@@ -1,8 +1,9 @@
 // `nslab ct list|watch|flush NODE`: a node's connection-tracking table, its live events, and flushing.
 import type { Command } from 'commander';
-import { methods, type ConntrackEntry, type ConntrackEvent, type ConntrackTuple } from '../../shared/contract/index.js';
+import { methods, type ConntrackEntry, type ConntrackTuple } from '../../shared/contract/index.js';
 import { NslabError, zodToNslabError } from '../../shared/errors.js';
 import { printJson, printJsonLine, withClient } from '../output.js';
+import { streamUntilStopped } from '../stream.js';
 
 const tuple = (t: ConntrackTuple): string => {
   const port = (a: string, p: number | undefined): string => (p === undefined ? a : `${a}:${p}`);
@@ -51,24 +52,24 @@ export function registerCt(program: Command): void {
     .description('NEW / UPDATE / DESTROY events as they happen (conntrack -E)')
     .action((node: string, opts: { json?: boolean; duration?: string }) =>
       withClient(!!opts.json, async (client) => {
-        let ended: () => void = () => undefined;
-        client.onEvent((name, payload) => {
-          if (name !== 'ct.event') return;
-          const e = payload as ConntrackEvent;
-          if (opts.json) printJsonLine(e);
-          else if (e.kind === 'entry') process.stdout.write(`${`[${e.type}]`.padEnd(9)} ${renderEntry(e.entry)}\n`);
-          else if (e.kind === 'lost') process.stderr.write(`nslab: the kernel dropped events (${e.lost} reports so far)\n`);
-          if (e.kind === 'end') ended();
-        });
-        await client.call('ct.watch', { node });
-        await new Promise<void>((resolve) => {
-          ended = resolve;
-          process.once('SIGINT', () => resolve());
-          process.once('SIGTERM', () => resolve());
-          if (opts.duration !== undefined) setTimeout(resolve, Number(opts.duration) * 1000);
+        let failed: string | null = null;
+        await streamUntilStopped(client, 'ct.event', {
+          onEvent: (e, stop) => {
+            if (opts.json) printJsonLine(e);
+            else if (e.kind === 'entry') process.stdout.write(`${`[${e.type}]`.padEnd(9)} ${renderEntry(e.entry)}\n`);
+            else if (e.kind === 'lost') process.stderr.write(`nslab: the kernel dropped events (${e.lost} reports so far)\n`);
+            if (e.kind !== 'end') return;
+            // 'stopped': the helper ended the watch (it is shutting down); anything else is why conntrack failed.
+            if (e.reason !== 'stopped') failed = e.reason;
+            if (!opts.json) process.stderr.write(`nslab: the watch of ${e.netns} ended: ${e.reason}\n`);
+            stop();
+          },
+          start: () => client.call('ct.watch', { node }),
+          ...(opts.duration !== undefined ? { stopAfterMs: Number(opts.duration) * 1000 } : {}),
         });
         const { lost } = await client.call('ct.unwatch', { node });
         if (lost && !opts.json) process.stderr.write(`nslab: ${lost} lost-event reports\n`);
+        return failed === null ? 0 : 1;
       }, () => {
         parse('ct.watch', { node });
         if (opts.duration !== undefined && !(Number(opts.duration) > 0)) throw new NslabError('invalid-params', 'duration: expected a number of seconds above 0', { field: 'duration' });

@@ -2,9 +2,10 @@
 // rules written in iptables syntax (`nslab fw add NODE -- -t nat -A POSTROUTING … -j MASQUERADE`) or as
 // nft rules, and live counters.
 import type { Command } from 'commander';
-import type { FwCountersEvent, FwRuleChange, FwRuleset, Params } from '../../shared/contract/index.js';
+import type { FwRuleChange, FwRuleset, Params } from '../../shared/contract/index.js';
 import { shellQuote } from '../../shared/shell.js';
 import { printJson, printJsonLine, withClient } from '../output.js';
+import { streamUntilStopped } from '../stream.js';
 
 const out = (s: string): void => void process.stdout.write(s);
 const num = (v: number | null): string => (v === null ? '—' : v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e4 ? `${Math.round(v / 1e3)}K` : String(v));
@@ -121,24 +122,19 @@ export function registerFw(program: Command): void {
     .action((nodes: string[], opts: Opts & { interval?: string; count?: string }) =>
       withClient(!!opts.json, async (client) => {
         let left = opts.count !== undefined ? Number(opts.count) : Infinity;
-        let stop: () => void = () => undefined;
-        const done = new Promise<void>((resolve) => (stop = resolve));
-        client.onEvent((name, payload) => {
-          if (name !== 'fw.counters') return;
-          const e = payload as FwCountersEvent;
-          if (opts.json) printJsonLine(e);
-          else {
-            const where = e.node ?? e.netns ?? 'root';
-            if (e.error) out(`${where}: ${e.error}\n`);
-            else out(`${new Date(e.t).toLocaleTimeString()} ${where}: ${e.rules.filter((r) => r.dPackets).map((r) => `${r.id} +${r.dPackets}`).join('  ') || 'no change'}  (${e.zeroSinceWatch}/${e.total} rules without a hit since watching began)\n`);
-          }
-          if (--left <= 0) stop();
-        });
         const targets = nodes.length ? nodes.map((node) => ({ node })) : [{}];
-        await client.call('fw.watch', { targets, ...(opts.interval !== undefined ? { interval: Number(opts.interval) } : {}) });
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        await done;
+        await streamUntilStopped(client, 'fw.counters', {
+          onEvent: (e, stop) => {
+            if (opts.json) printJsonLine(e);
+            else {
+              const where = e.node ?? e.netns ?? 'root';
+              if (e.error) out(`${where}: ${e.error}\n`);
+              else out(`${new Date(e.t).toLocaleTimeString()} ${where}: ${e.rules.filter((r) => r.dPackets).map((r) => `${r.id} +${r.dPackets}`).join('  ') || 'no change'}  (${e.zeroSinceWatch}/${e.total} rules without a hit since watching began)\n`);
+            }
+            if (--left <= 0) stop();
+          },
+          start: () => client.call('fw.watch', { targets, ...(opts.interval !== undefined ? { interval: Number(opts.interval) } : {}) }),
+        });
         return 0;
       }),
     );

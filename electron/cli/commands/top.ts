@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { formatBytes } from '../../shared/cgroup/units.js';
 import type { SeriesSample } from '../../shared/contract/index.js';
 import { printJson, printJsonLine, withClient } from '../output.js';
+import { streamUntilStopped } from '../stream.js';
 
 const n = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
 const rate = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${formatBytes(v)}/s`);
@@ -48,27 +49,16 @@ export function registerTop(program: Command): void {
         }
         const latest = new Map<string, SeriesSample>();
         const tty = process.stdout.isTTY && !opts.json;
-        client.onEvent((name, payload) => {
-          if (name !== 'metrics.sample') return;
-          const p = payload as { t: number; samples: SeriesSample[]; removed: string[] };
-          for (const s of p.samples) latest.set(s.series, s);
-          for (const id of p.removed) latest.delete(id);
-          if (opts.json) printJsonLine(p);
-          else process.stdout.write(`${tty ? '\x1b[H\x1b[2J' : ''}nslab top — ${new Date(p.t).toLocaleTimeString()}  (q or Ctrl-C to quit)\n\n${renderTop([...latest.values()])}`);
+        await streamUntilStopped(client, 'metrics.sample', {
+          onEvent: (p) => {
+            for (const s of p.samples) latest.set(s.series, s);
+            for (const id of p.removed) latest.delete(id);
+            if (opts.json) printJsonLine(p);
+            else process.stdout.write(`${tty ? '\x1b[H\x1b[2J' : ''}nslab top — ${new Date(p.t).toLocaleTimeString()}  (q or Ctrl-C to quit)\n\n${renderTop([...latest.values()])}`);
+          },
+          start: () => client.call('metrics.subscribe', { series: ['*'] }),
+          quitKeys: true,
         });
-        await client.call('metrics.subscribe', { series: ['*'] });
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', () => resolve());
-          process.once('SIGTERM', () => resolve());
-          if (process.stdin.isTTY) {
-            process.stdin.setRawMode(true);
-            process.stdin.on('data', (d) => {
-              if (d.toString() === 'q' || d[0] === 3) resolve();
-            });
-          }
-        });
-        if (process.stdin.isTTY) process.stdin.setRawMode(false);
-        process.stdin.pause();
         return 0;
       }),
     );
