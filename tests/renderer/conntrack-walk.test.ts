@@ -87,6 +87,19 @@ describe('conntrack store', () => {
     expect(takeViolations()).toEqual([]);
   });
 
+  it('a watch that ended before its ct.watch reply arrived is not shown as watching', async () => {
+    const a = fakeApi({
+      'ct.list': () => ({ netns: 'nslab-red', acct: false, entries: [], stats }),
+      'ct.watch': () => (a.emit('ct.event', { kind: 'end', netns: 'nslab-red', at: 1, reason: 'conntrack exited with 1' }), { netns: 'nslab-red' }),
+      'ct.unwatch': () => ({ netns: 'nslab-red', lost: 0 }),
+    });
+    const ct = useConntrackStore();
+    await ct.show('red');
+    expect(ct.ended).toBe('conntrack exited with 1');
+    expect(ct.watching).toBeNull();
+    expect(takeViolations()).toEqual([]);
+  });
+
   it('flushes one entry by its original tuple (no ports for icmp)', () => {
     expect(flushMatchOf(entry())).toEqual({ protocol: 'tcp', src: '10.0.0.1', dst: '10.0.9.9', sport: 40000, dport: 80 });
     expect(flushMatchOf(entry({ protocol: 'icmp', original: { src: '10.0.0.1', dst: '10.0.0.2', type: 8, code: 0, id: 7 } }))).toEqual({ protocol: 'icmp', src: '10.0.0.1', dst: '10.0.0.2' });

@@ -111,7 +111,8 @@ export const useConntrackStore = defineStore('conntrack', () => {
     ended.value = null;
     lost.value = 0;
     const r = await watchMutations.run('watch', () => api.call('ct.watch', { node: node.value! }));
-    if (r) watching.value = node.value;
+    // Its end may come before the reply (conntrack failed at once): that watch is already over.
+    if (r && ended.value === null) watching.value = node.value;
   }
 
   async function setLive(on: boolean): Promise<void> {
