@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { lockPathOf } from '../../helper/core.js';
 import { spawnBackground } from '../../helper/exec/background.js';
-import { acquireLock, readLock } from '../../helper/ledger/lock.js';
+import { acquireLock, processAlive, readLock } from '../../helper/ledger/lock.js';
 import { endProcessesInSandbox, userNamespaceOf } from '../../helper/sandbox-leftovers.js';
 import { NslabError } from '../../shared/errors.js';
 
@@ -135,15 +135,6 @@ export async function ensureSandbox(env: NodeJS.ProcessEnv = process.env, cli = 
   }
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /**
  * Stops the running sandbox helper: SIGTERM (it closes its core, ends what still runs in its namespaces and
  * exits; the namespaces go with it), SIGKILL if it is still there after a while. Then whatever is left in
@@ -156,11 +147,11 @@ export async function stopSandbox(paths: SandboxPaths = sandboxPaths(), graceMs 
   const ns = userNamespaceOf(lock.pid);
   process.kill(lock.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (alive(lock.pid) && Date.now() < deadline) await sleep(50);
-  const forced = alive(lock.pid);
+  while (processAlive(lock.pid) && Date.now() < deadline) await sleep(50);
+  const forced = processAlive(lock.pid);
   if (forced) {
     process.kill(lock.pid, 'SIGKILL');
-    while (alive(lock.pid)) await sleep(50);
+    while (processAlive(lock.pid)) await sleep(50);
   }
   const ended = ns ? await endProcessesInSandbox(ns) : 0;
   return { pid: lock.pid, forced, ended };

@@ -10,7 +10,8 @@ export interface LockInfo {
   mode?: 'host' | 'sandbox';
 }
 
-const alive = (pid: number): boolean => {
+/** Whether a process with this pid exists (EPERM: it does, but belongs to someone else). */
+export const processAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
@@ -22,7 +23,7 @@ const alive = (pid: number): boolean => {
 export function readLock(path: string): LockInfo | null {
   try {
     const info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
-    return typeof info.pid === 'number' && alive(info.pid) ? info : null;
+    return typeof info.pid === 'number' && processAlive(info.pid) ? info : null;
   } catch {
     return null;
   }
