@@ -175,6 +175,9 @@ describe('structured rule form', () => {
     expect(ruleWords({ ...emptyRuleForm(), dport: '80' })).toEqual({ problem: { field: 'dport', key: 'dportProto' } });
     expect(ruleWords({ ...emptyRuleForm(), protocol: 'udp', dport: '70000' })).toEqual({ problem: { field: 'dport', key: 'dport' } });
     expect(ruleWords({ ...emptyRuleForm(), source: '10.0.0.0/24; rm' })).toEqual({ problem: { field: 'source', key: 'address' } });
+    const matches = { ...emptyRuleForm(), outIface: 'br0', inIface: ' veth-red ', destination: ' ! 10.1.0.0/16', source: '10.0.0.1' };
+    expect(ruleWords(matches)).toEqual({ words: ['-s', '10.0.0.1', '!', '-d', '10.1.0.0/16', '-i', 'veth-red', '-o', 'br0', '-j', 'ACCEPT'] });
+    expect(ruleWords({ ...matches, outIface: 'an-interface-name-too-long' })).toEqual({ problem: { field: 'outIface', key: 'iface' } });
     expect(ruleWords({ ...emptyRuleForm(), target: 'DNAT', table: 'nat', chain: 'PREROUTING' })).toEqual({ problem: { field: 'targetArg', key: 'targetArg' } });
     expect(ruleWords({ ...emptyRuleForm(), target: '' })).toEqual({ problem: { field: 'target', key: 'empty' } });
   });

@@ -64,26 +64,24 @@ function negatable(option: string, value: string): string[] {
   return v.startsWith('!') ? ['!', option, v.slice(1).trim()] : [option, v];
 }
 
+/** The address and interface matches, in the order their words go: each may be negated with a leading `!`. */
+const NEGATABLE_MATCHES = [
+  { field: 'source', option: '-s', pattern: CIDR, key: 'address' },
+  { field: 'destination', option: '-d', pattern: CIDR, key: 'address' },
+  { field: 'inIface', option: '-i', pattern: IFACE, key: 'iface' },
+  { field: 'outIface', option: '-o', pattern: IFACE, key: 'iface' },
+] as const satisfies readonly { field: keyof RuleFormFields; option: string; pattern: RegExp; key: string }[];
+
 /** The rule's words, or the first problem a form can see. */
 export function ruleWords(f: RuleFormFields): { words: string[] } | { problem: RuleFormProblem } {
   const words: string[] = [];
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,28}$/.test(f.chain)) return { problem: { field: 'chain', key: 'chain' } };
   if (f.protocol) words.push('-p', f.protocol);
-  if (f.source.trim()) {
-    if (!CIDR.test(f.source.trim())) return { problem: { field: 'source', key: 'address' } };
-    words.push(...negatable('-s', f.source));
-  }
-  if (f.destination.trim()) {
-    if (!CIDR.test(f.destination.trim())) return { problem: { field: 'destination', key: 'address' } };
-    words.push(...negatable('-d', f.destination));
-  }
-  if (f.inIface.trim()) {
-    if (!IFACE.test(f.inIface.trim())) return { problem: { field: 'inIface', key: 'iface' } };
-    words.push(...negatable('-i', f.inIface));
-  }
-  if (f.outIface.trim()) {
-    if (!IFACE.test(f.outIface.trim())) return { problem: { field: 'outIface', key: 'iface' } };
-    words.push(...negatable('-o', f.outIface));
+  for (const m of NEGATABLE_MATCHES) {
+    const value = f[m.field].trim();
+    if (!value) continue;
+    if (!m.pattern.test(value)) return { problem: { field: m.field, key: m.key } };
+    words.push(...negatable(m.option, value));
   }
   if (f.dport.trim()) {
     if (f.protocol !== 'tcp' && f.protocol !== 'udp') return { problem: { field: 'dport', key: 'dportProto' } };
