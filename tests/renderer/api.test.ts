@@ -2,33 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { NslabBridge } from '../../electron/shared/bridge';
 import { NslabError } from '../../electron/shared/errors';
 import { createApi } from '../../renderer/src/api';
-import { WebSocketBridge, rpcUrl, type SocketLike } from '../../renderer/src/api/websocket';
-
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: Record<string, unknown>[] = [];
-  onopen: ((ev: Event) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as Record<string, unknown>);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.(new Event('open'));
-  }
-  receive(m: object): void {
-    this.onmessage?.({ data: JSON.stringify(m) } as MessageEvent);
-  }
-  drop(reason = ''): void {
-    this.readyState = 3;
-    this.onclose?.({ reason } as CloseEvent);
-  }
-}
+import { WebSocketBridge, rpcUrl } from '../../renderer/src/api/websocket';
+import { FakeSocket } from './fake-socket';
 
 describe('createApi', () => {
   it('resolves results and throws helper errors as typed NslabError with code, message and field', async () => {

@@ -5,35 +5,13 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../../renderer/src/App.vue';
-import { WebSocketBridge, RECONNECT, nextDelay, type SocketLike } from '../../renderer/src/api/websocket';
+import { WebSocketBridge, RECONNECT, nextDelay } from '../../renderer/src/api/websocket';
 import ActionButton from '../../renderer/src/components/ActionButton.vue';
 import { connectionStatus, online, secondsToRetry } from '../../renderer/src/composables/connection';
 import { useMutations } from '../../renderer/src/composables/useMutations';
 import { createAppI18n } from '../../renderer/src/i18n';
 import { doctorReport, fakeApi, flush } from './fake-api';
-
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: Record<string, unknown>[] = [];
-  onopen: ((ev: Event) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as Record<string, unknown>);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.(new Event('open'));
-  }
-  drop(reason = ''): void {
-    this.readyState = 3;
-    this.onclose?.({ reason } as CloseEvent);
-  }
-}
+import { FakeSocket } from './fake-socket';
 
 const lost = (retryAt?: number) => ({ state: 'lost' as const, mode: null, reason: 'the connection to nslab serve was lost', restarts: 0, transport: 'browser' as const, ...(retryAt ? { retryAt } : {}) });
 const ready = { state: 'ready' as const, mode: 'host' as const, restarts: 0, transport: 'browser' as const };
