@@ -2,26 +2,11 @@
 // by clicking in the Topology panel, checks the graph, the Activity log and a real ping, switches to Korean,
 // and checks that the token is required. Each test opens the app afresh and removes what it made (afterAll
 // gc's the ledger as well, whatever state a test died in).
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { NSLAB, ROOT } from '../support/cli.js';
-import { connectRpc, startServe, type RpcSocket, type ServeHandle } from '../support/serve.js';
-import { openBrowser, type Browser } from './browser.js';
-import { openApp, tryCall } from './setup.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { connectRpc } from '../support/serve.js';
+import { buildRedBlue, netnsPresent, servedApp, submit as submitOn, tryCall } from './setup.js';
 
-const run = promisify(execFile);
-const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-'));
-const env = { ...process.env, NSLAB_STATE_DIR: stateDir };
-const nslab = (args: string[]) => run(process.execPath, [NSLAB, ...args], { cwd: ROOT, env, timeout: 30_000 });
-
-let serve: ServeHandle | undefined;
-let browser: Browser | undefined;
-/** The tests' own line to the helper, for putting things back after a test. */
-let rpc: RpcSocket | undefined;
 const GROUP = 'e2e-mem';
 /** The namespace the Activity test makes and deletes. */
 const LOG_NODE = 'e2e-log';
@@ -33,61 +18,26 @@ function groupDirs(): string[] {
   return roots.map((r) => `${r}/nslab/${GROUP}`).filter((d) => existsSync(d));
 }
 
-beforeAll(async () => {
-  serve = await startServe({ stateDir });
-  browser = await openBrowser();
-  rpc = await connectRpc(serve.wsUrl);
+const app = servedApp({
+  name: 'app',
+  check: (said) => expect([...netnsPresent(['nslab-red', 'nslab-blue', `nslab-${LOG_NODE}`]), ...groupDirs()], `e2e left these behind; ${said}`).toEqual([]),
 });
-
-afterEach(() => {
-  // Each test's own console errors (cleared, so the next test starts with none).
-  expect(browser!.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  rpc?.close();
-  await browser?.close();
-  await serve?.stop();
-  // What this test created is in its own ledger: gc removes exactly that, whatever state the test died in.
-  const gc = await nslab(['gc']).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
-  rmSync(stateDir, { recursive: true, force: true });
-  const { stdout } = await run('ip', ['netns', 'list']);
-  const left = ['nslab-red', 'nslab-blue', `nslab-${LOG_NODE}`].filter((n) => new RegExp(`^${n}( |$)`, 'm').test(stdout));
-  left.push(...groupDirs());
-  if (left.length) throw new Error(`e2e left ${left.join(', ')} behind; gc said: ${gc.stdout}${gc.stderr}`);
-});
-
-const page = () => browser!.page;
-const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
-
-/** Fills a form and presses its button; `confirm` names the dialog a destructive action asks first. */
-async function submit(form: string, fields: Record<string, string>, button: string, confirm?: string): Promise<void> {
-  for (const [id, value] of Object.entries(fields)) {
-    const el = byTest(id);
-    if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
-    else await el.fill(value);
-  }
-  await byTest(button).click();
-  if (confirm) await byTest(`${confirm}-confirm`).click();
-  // The action finished: either its done note or its error is there.
-  await page().locator(`[data-testid="${button}-done"], [data-testid="${button}-error"]`).first().waitFor({ timeout: 20_000 });
-  const error = byTest(`${button}-error`);
-  if (await error.count()) throw new Error(`${form}: ${await error.innerText()}`);
-}
+const { page, byTest, screenText, typeLine } = app;
+const submit = (form: string, fields: Record<string, string>, button: string, confirm?: string) => submitOn(page(), form, fields, button, confirm);
 
 describe('nslab in the browser', () => {
   it('refuses HTTP and WebSocket requests without the token', async () => {
-    const plain = await fetch(`${serve!.origin}/`);
+    const plain = await fetch(`${app.serve.origin}/`);
     expect([401, 403]).toContain(plain.status);
-    const wrong = await fetch(`${serve!.origin}/?token=not-the-token`);
+    const wrong = await fetch(`${app.serve.origin}/?token=not-the-token`);
     expect([401, 403]).toContain(wrong.status);
-    await expect(connectRpc(`ws://127.0.0.1:${serve!.port}/rpc`)).rejects.toThrow(/40[13]/);
-    const ok = await fetch(serve!.url);
+    await expect(connectRpc(`ws://127.0.0.1:${app.serve.port}/rpc`)).rejects.toThrow(/40[13]/);
+    const ok = await fetch(app.serve.url);
     expect(ok.status).toBe(200);
   });
 
   it('opens with the status bar filled from hello and doctor', async () => {
-    await openApp(browser!, serve!.url);
+    await app.open();
     expect(await byTest('status-mode').innerText()).toMatch(/host/);
     await expect.poll(() => byTest('status-kernel').innerText(), { timeout: 20_000 }).toMatch(/\d+\.\d+/);
     await expect.poll(() => byTest('status-cgroup').innerText(), { timeout: 20_000 }).toMatch(/v1|v2|hybrid|none/);
@@ -95,40 +45,23 @@ describe('nslab in the browser', () => {
 
   it('builds RED ⇄ BLUE by clicking, shows it in the graph and pings across it', async () => {
     onTestFinished(async () => {
-      for (const node of ['red', 'blue']) await tryCall(rpc, 'net.netns.delete', { node });
+      for (const node of ['red', 'blue']) await tryCall(app.rpc, 'net.netns.delete', { node });
     });
-    await openApp(browser!, serve!.url);
+    await app.open();
     await byTest('nav-topology').click();
-    await submit('namespace red', { 'ns-name': 'red' }, 'ns-create');
-    await byTest('node-item-red').waitFor();
-    await submit('namespace blue', { 'ns-name': 'blue' }, 'ns-create');
-    await byTest('node-item-blue').waitFor();
-    await submit('veth', { 'veth-from': 'red', 'veth-from-if': 'veth-red', 'veth-to': 'blue', 'veth-to-if': 'veth-blue' }, 'veth-create');
-    await byTest('addr-node').selectOption('red');
-    // The new interface shows up once the helper's topology.changed has brought a fresh snapshot.
-    await expect.poll(() => page().locator('[data-testid="addr-dev"] option[value="veth-red"]').count(), { timeout: 10_000 }).toBe(1);
-    await submit('address red', { 'addr-dev': 'veth-red', 'addr-value': '10.0.0.1/24' }, 'addr-add');
-    await byTest('addr-node').selectOption('blue');
-    await expect.poll(() => page().locator('[data-testid="addr-dev"] option[value="veth-blue"]').count(), { timeout: 10_000 }).toBe(1);
-    await submit('address blue', { 'addr-dev': 'veth-blue', 'addr-value': '10.0.0.2/24' }, 'addr-add');
-
-    const graph = byTest('topology-graph');
-    await expect.poll(async () => (await graph.getAttribute('data-nodes'))?.split(',') ?? [], { timeout: 10_000 }).toEqual(expect.arrayContaining(['red', 'blue']));
-    await expect.poll(async () => (await graph.getAttribute('data-edges'))?.split(',') ?? [], { timeout: 10_000 }).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^ns:(red—ns:blue|blue—ns:red)$/)]),
-    );
+    await buildRedBlue(page());
     await byTest('node-item-red').click();
     await expect.poll(() => byTest('link-veth-red').innerText(), { timeout: 10_000 }).toContain('10.0.0.1/24');
     expect(await byTest('link-veth-red').innerText()).toContain('nslab-blue');
-    await browser!.screenshot('topology');
+    await app.browser.screenshot('topology');
 
-    const ping = await nslab(['exec', 'red', '--', 'ping', '-c1', '-W1', '10.0.0.2']);
-    expect(ping.stdout).toMatch(/1 received/);
+    const ping = await app.nslab(['exec', 'red', '--', 'ping', '-c1', '-W1', '10.0.0.2']);
+    expect(ping.stdout, ping.stderr).toMatch(/1 received/);
   });
 
   it('shows the equivalent commands in the Activity log', async () => {
-    onTestFinished(() => tryCall(rpc, 'net.netns.delete', { node: LOG_NODE }));
-    await openApp(browser!, serve!.url);
+    onTestFinished(() => tryCall(app.rpc, 'net.netns.delete', { node: LOG_NODE }));
+    await app.open();
     await byTest('nav-topology').click();
     await submit('namespace', { 'ns-name': LOG_NODE }, 'ns-create');
     await byTest(`node-item-${LOG_NODE}`).waitFor();
@@ -146,12 +79,12 @@ describe('nslab in the browser', () => {
     expect(text).toMatch(new RegExp(`ip netns add nslab-${LOG_NODE}`));
     expect(text).toMatch(/link add .*br0.*type bridge/);
     expect(text).toMatch(/addr add 10\.0\.9\.1\/24 dev br0/);
-    await browser!.screenshot('activity');
+    await app.browser.screenshot('activity');
   });
 
   it('creates a 64 MB cgroup from the Cgroups panel, runs a process in it from a terminal there, and sees its memory series move', async () => {
-    onTestFinished(() => tryCall(rpc, 'cgroup.remove', { name: GROUP, force: true }));
-    await openApp(browser!, serve!.url);
+    onTestFinished(() => tryCall(app.rpc, 'cgroup.remove', { name: GROUP, force: true }));
+    await app.open();
     await byTest('nav-cgroups').click();
     await byTest('cgroup-layout').waitFor({ timeout: 20_000 });
     await submit('cgroup', { 'cgroup-name': GROUP, 'cgroup-memory': '64m' }, 'cgroup-create');
@@ -171,16 +104,10 @@ describe('nslab in the browser', () => {
     await byTest('cgroup-open-terminal').click();
     const tab = page().locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]');
     await expect.poll(() => tab.innerText(), { timeout: 20_000 }).toContain(`nslab/${GROUP}`);
-    const screenText = () => page().locator('.terminal-host .xterm-rows').innerText();
-    const typeLine = async (text: string): Promise<void> => {
-      await page().locator('.terminal-host .xterm').click();
-      await page().keyboard.type(text);
-      await page().keyboard.press('Enter');
-    };
     await typeLine('grep -c "/nslab/' + GROUP + '$" /proc/$$/cgroup | sed "s/^/IN-GROUP=/"');
     await expect.poll(screenText, { timeout: 10_000 }).toMatch(/IN-GROUP=[1-9]/);
     await typeLine('stress-ng --vm 1 --vm-bytes 40M --vm-keep --timeout 40s');
-    await browser!.screenshot('terminal-in-cgroup');
+    await app.browser.screenshot('terminal-in-cgroup');
 
     // Back in the Cgroups panel: the history since it was closed, then live samples; the series rose by the
     // hog's 40 MiB and stays under the 64 MiB limit.
@@ -188,20 +115,20 @@ describe('nslab in the browser', () => {
     await expect.poll(async () => Number(await chart.getAttribute('data-last')), { timeout: 20_000 }).toBeGreaterThan(idle + 30 * 1024 * 1024);
     expect(Number(await chart.getAttribute('data-last'))).toBeLessThan(64 * 1024 * 1024);
     await expect.poll(() => byTest('cgroup-procs').locator('code').count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    await browser!.screenshot('cgroups');
+    await app.browser.screenshot('cgroups');
 
     // Removing the group ends what runs in it (the shell and stress-ng) first.
     // …after confirming; "Don't ask again" is a remembered setting.
     await byTest('cgroup-remove').click();
     await byTest('cgroup-remove-confirm').waitFor();
-    await browser!.screenshot('confirm-remove-cgroup');
+    await app.browser.screenshot('confirm-remove-cgroup');
     await byTest('cgroup-remove-confirm-confirm').click();
     await byTest(`cgroup-item-${GROUP}`).waitFor({ state: 'detached', timeout: 20_000 });
     expect(groupDirs()).toEqual([]);
   });
 
   it('switches to Korean and back', async () => {
-    await openApp(browser!, serve!.url);
+    await app.open();
     await byTest('nav-activity').click();
     await byTest('language').selectOption('ko');
     await expect.poll(() => byTest('nav-topology').innerText()).toContain('토폴로지');
@@ -209,7 +136,7 @@ describe('nslab in the browser', () => {
     expect(await page().locator('h1').innerText()).toBe('작업 기록');
     expect(await page().evaluate(() => document.documentElement.lang)).toBe('ko');
     await byTest('nav-topology').click();
-    await browser!.screenshot('topology-ko');
+    await app.browser.screenshot('topology-ko');
     // Remembered across a reload.
     await page().reload();
     await expect.poll(() => byTest('nav-topology').innerText()).toContain('토폴로지');

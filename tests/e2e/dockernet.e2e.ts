@@ -3,56 +3,26 @@
 // their why (Korean too), opens a DNAT rule in the Firewall panel (the rule highlighted, its counter shown),
 // then takes it down after confirming. afterAll downs it and gc's this test's ledger whatever state a test
 // died in, then compares the kernel with before.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NSLAB, ROOT, kernelState } from '../support/cli.js';
-import { connectRpc, startServe, type RpcSocket, type ServeHandle } from '../support/serve.js';
-import { openBrowser, type Browser } from './browser.js';
-import { must, openApp, tryCall } from './setup.js';
+import { describe, expect, it } from 'vitest';
+import { kernelState } from '../support/cli.js';
+import { must, servedApp, tryCall } from './setup.js';
 
-const run = promisify(execFile);
 const NAME = 'edk';
-const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-dockernet-'));
-const env = { ...process.env, NSLAB_STATE_DIR: stateDir };
-const nslab = (args: string[]) => run(process.execPath, [NSLAB, ...args], { cwd: ROOT, env, timeout: 60_000 });
-
 let before = '';
-let serve: ServeHandle | undefined;
-let browser: Browser | undefined;
-let rpc: RpcSocket | undefined;
 
-beforeAll(async () => {
-  before = kernelState();
-  serve = await startServe({ stateDir });
-  rpc = await connectRpc(serve.wsUrl);
-  browser = await openBrowser();
+const app = servedApp({
+  name: 'dockernet',
+  before: () => void (before = kernelState()),
+  tearDown: async (a) => void (await tryCall(a.rpc, 'dockernet.down', { name: NAME })),
+  check: (said) => expect(kernelState(), said).toBe(before),
 });
+const { page, byTest } = app;
 
-afterEach(() => {
-  expect(browser!.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await tryCall(rpc, 'dockernet.down', { name: NAME });
-  rpc?.close();
-  await browser?.close();
-  await serve?.stop();
-  await nslab(['gc']).catch(() => undefined);
-  rmSync(stateDir, { recursive: true, force: true });
-  expect(kernelState()).toBe(before);
-});
-
-const page = () => browser!.page;
-const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
-const applied = async () => (await must<{ applied: { name: string }[] }>(rpc!, 'topology.list')).applied.map((t) => t.name);
+const applied = async () => (await must<{ applied: { name: string }[] }>(app.rpc, 'topology.list')).applied.map((t) => t.name);
 
 describe('the Dockernet panel in the browser', () => {
   it('brings a dockernet up from the form: a bad --publish is refused first, then every object says why', async () => {
-    await openApp(browser!, serve!.url);
+    await app.open();
     await byTest('nav-dockernet').click();
     await byTest('dockernet-form').waitFor({ timeout: 20_000 });
     await byTest('dockernet-name').fill(NAME);

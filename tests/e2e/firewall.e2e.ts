@@ -4,63 +4,34 @@
 // namespace it crossed; the Conntrack panel shows the NATed flow a ping from RED makes, live, linked to
 // the MASQUERADE rule. afterAll takes the lab down and gc's this test's ledger, then checks nothing is left.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NSLAB, ROOT } from '../support/cli.js';
-import { connectRpc, startServe, type RpcSocket, type ServeHandle } from '../support/serve.js';
-import { openBrowser, type Browser } from './browser.js';
-import { must, openApp } from './setup.js';
+import { describe, expect, it } from 'vitest';
+import { must, netnsPresent, servedApp } from './setup.js';
 
 const run = promisify(execFile);
 const LAB = 'nat-outside';
 const NAMESPACES = ['nslab-nat-red', 'nslab-nat-blue', 'nslab-nat-host', 'nslab-nat-outside'];
 const MASQ = 'iptables -t nat -A POSTROUTING -s 10.0.1.0/24 ! -o br0 -m comment --comment nslab:nat-outside -j MASQUERADE';
-const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-fw-'));
-const env = { ...process.env, NSLAB_STATE_DIR: stateDir };
-const nslab = (args: string[]) => run(process.execPath, [NSLAB, ...args], { cwd: ROOT, env, timeout: 60_000 });
-const labNamespaces = async (): Promise<string[]> =>
-  (await run('ip', ['netns', 'list'])).stdout
-    .split('\n')
-    .map((l) => l.split(' ')[0]!)
-    .filter((n) => NAMESPACES.includes(n));
 
-let serve: ServeHandle | undefined;
-let browser: Browser | undefined;
-let rpc: RpcSocket | undefined;
-
-beforeAll(async () => {
-  expect(await labNamespaces(), 'a nat-outside lab is already up on this host').toEqual([]);
-  serve = await startServe({ stateDir });
-  rpc = await connectRpc(serve.wsUrl);
-  browser = await openBrowser();
-  await must(rpc, 'lab.up', { id: LAB });
-  await must(rpc, 'lab.solve', { id: LAB, step: 1 });
-  await must(rpc, 'lab.solve', { id: LAB, step: 2 });
+const app = servedApp({
+  name: 'fw',
+  before: () => expect(netnsPresent(NAMESPACES), 'a nat-outside lab is already up on this host').toEqual([]),
+  setUp: async (a) => {
+    await must(a.rpc, 'lab.up', { id: LAB });
+    await must(a.rpc, 'lab.solve', { id: LAB, step: 1 });
+    await must(a.rpc, 'lab.solve', { id: LAB, step: 2 });
+  },
+  tearDown: async (a) => {
+    const down = await a.nslab(['lab', 'down', LAB]);
+    return `lab down said: ${down.stdout}${down.stderr}`;
+  },
+  check: (said) => expect(netnsPresent(NAMESPACES), said).toEqual([]),
 });
-
-afterEach(() => {
-  expect(browser!.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  rpc?.close();
-  await browser?.close();
-  await serve?.stop();
-  const down = await nslab(['lab', 'down', LAB]).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
-  await nslab(['gc']).catch(() => undefined);
-  rmSync(stateDir, { recursive: true, force: true });
-  expect(await labNamespaces(), `lab down said: ${down.stdout}${down.stderr}`).toEqual([]);
-});
-
-const page = () => browser!.page;
-const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
+const { page, byTest } = app;
 
 describe('the Firewall panel in the browser', () => {
   it('shows the rules of a node on its hook diagram, and animates a walk across every namespace it crossed', async () => {
-    await openApp(browser!, serve!.url);
+    await app.open();
     await byTest('nav-firewall').click();
     await byTest('firewall-panel').waitFor({ timeout: 20_000 });
     await byTest('fw-node').selectOption('nat-host');
@@ -69,7 +40,7 @@ describe('the Firewall panel in the browser', () => {
     expect(await byTest('hook-postrouting').first().innerText()).toMatch(/nat\/POSTROUTING/);
     await chain.click();
     await expect.poll(() => byTest('rule-0').innerText(), { timeout: 10_000 }).toContain(MASQ);
-    await browser!.screenshot('firewall-rules');
+    await app.browser.screenshot('firewall-rules');
 
     await byTest('fw-node').selectOption('nat-red');
     await byTest('trace-to').waitFor({ timeout: 20_000 });
@@ -95,7 +66,7 @@ describe('the Firewall panel in the browser', () => {
       )
       .toBe(true);
     expect(seen.size).toBeGreaterThan(2);
-    await browser!.screenshot('firewall-walk');
+    await app.browser.screenshot('firewall-walk');
     expect(await page().locator('.walk-ns.current').count()).toBe(1);
     const fates = await byTest('fw-fate').allInnerTexts();
     expect(fates[0]).toMatch(/delivered to the local stack of nat-outside/);
@@ -111,8 +82,8 @@ describe('the Firewall panel in the browser', () => {
 
 describe('the Conntrack panel in the browser', () => {
   it('shows the NATed flow a ping from RED creates, live, linked to the MASQUERADE rule', async () => {
-    await must(rpc!, 'ct.flush', { node: 'nat-host', all: true });
-    await openApp(browser!, serve!.url);
+    await must(app.rpc, 'ct.flush', { node: 'nat-host', all: true });
+    await app.open();
     await byTest('nav-conntrack').click();
     await byTest('conntrack-panel').waitFor({ timeout: 20_000 });
     await byTest('ct-node').selectOption('nat-host');
@@ -124,13 +95,13 @@ describe('the Conntrack panel in the browser', () => {
     expect(await row.locator('[data-testid="ct-nat"]').innerText()).toMatch(/SNAT 10\.0\.1\.1 → 192\.168\.77\.1/);
     expect(await row.locator('[data-testid="ct-nat-rule"]').innerText()).toBe(MASQ);
     await expect.poll(() => page().locator('[data-testid="ct-event"][data-type="NEW"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    await browser!.screenshot('conntrack');
+    await app.browser.screenshot('conntrack');
 
     // flush it after confirming: gone from the kernel's table and the panel
     await row.locator('[data-testid="ct-flush"]').click();
     await byTest('ct-flush-confirm-confirm').click();
     await expect.poll(() => page().locator('[data-testid="ct-entry"]', { hasText: '10.0.1.1 → 192.168.77.2' }).count(), { timeout: 10_000 }).toBe(0);
-    const listed = await must<{ entries: { original: { src: string; dst: string } }[] }>(rpc!, 'ct.list', { node: 'nat-host' });
+    const listed = await must<{ entries: { original: { src: string; dst: string } }[] }>(app.rpc, 'ct.list', { node: 'nat-host' });
     expect(listed.entries.filter((e) => e.original.src === '10.0.1.1' && e.original.dst === '192.168.77.2')).toEqual([]);
 
     // the rule link opens the Firewall panel on the nat table with the rule highlighted

@@ -5,31 +5,19 @@
 // (down, or freshly reset) and opens the app afresh, so none depends on the one before. afterAll takes the
 // lab down and gc's this test's ledger, whatever state a test died in, then compares the host with before.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NSLAB, ROOT } from '../support/cli.js';
-import { connectRpc, startServe, type RpcSocket, type ServeHandle } from '../support/serve.js';
-import { openBrowser, type Browser } from './browser.js';
-import { must, openApp } from './setup.js';
+import { describe, expect, it } from 'vitest';
+import { must, netnsPresent, servedApp } from './setup.js';
 
 const run = promisify(execFile);
 const LAB = 'netns-bridge';
 const NAMESPACES = ['nslab-br-red', 'nslab-br-blue', 'nslab-br-host'];
 /** The links the lab makes (inside its namespaces); none may ever end up in the root namespace. */
 const LAB_LINKS = ['veth-red', 'veth-blue', 'br0', 'eth0'];
-const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-labs-'));
-const env = { ...process.env, NSLAB_STATE_DIR: stateDir };
-const nslab = (args: string[]) => run(process.execPath, [NSLAB, ...args], { cwd: ROOT, env, timeout: 60_000 });
 
 /** What the lab could change on the host: its namespaces, the root namespace's links, the root ruleset. */
 async function hostState(): Promise<{ netns: string[]; links: string[]; rules: string }> {
-  const netns = (await run('ip', ['netns', 'list'])).stdout
-    .split('\n')
-    .map((l) => l.split(' ')[0]!)
-    .filter((n) => NAMESPACES.includes(n));
   const links = (await run('ip', ['-o', 'link', 'show'])).stdout
     .split('\n')
     .filter(Boolean)
@@ -37,44 +25,32 @@ async function hostState(): Promise<{ netns: string[]; links: string[]; rules: s
     .sort();
   // Comments carry a timestamp and counters move with the host's own traffic: compare the rules themselves.
   const rules = (await run('iptables-save')).stdout.replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '');
-  return { netns, links, rules };
+  return { netns: netnsPresent(NAMESPACES), links, rules };
 }
 
 let before: Awaited<ReturnType<typeof hostState>>;
-let serve: ServeHandle | undefined;
-let browser: Browser | undefined;
-let rpc: RpcSocket | undefined;
 
-beforeAll(async () => {
-  before = await hostState();
-  expect(before.netns, 'a netns-bridge lab is already up on this host').toEqual([]);
-  serve = await startServe({ stateDir });
-  rpc = await connectRpc(serve.wsUrl);
-  browser = await openBrowser();
+const app = servedApp({
+  name: 'labs',
+  before: async () => {
+    before = await hostState();
+    expect(before.netns, 'a netns-bridge lab is already up on this host').toEqual([]);
+  },
+  tearDown: async (a) => {
+    const down = await a.nslab(['lab', 'down', LAB]);
+    return `lab down said: ${down.stdout}${down.stderr}`;
+  },
+  check: async (said) => {
+    const after = await hostState();
+    expect(after.netns, `the labs e2e left these behind; ${said}`).toEqual([]);
+    // Other tests may add or remove their own links meanwhile: what matters is that none of this lab's is in the root namespace.
+    const leaked = after.links.filter((l) => LAB_LINKS.includes(l) && !before.links.includes(l));
+    expect(leaked, said).toEqual([]);
+    expect(after.rules, said).toBe(before.rules);
+  },
 });
+const { page, byTest } = app;
 
-afterEach(() => {
-  expect(browser!.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  rpc?.close();
-  await browser?.close();
-  await serve?.stop();
-  const down = await nslab(['lab', 'down', LAB]).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
-  const gc = await nslab(['gc']).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
-  rmSync(stateDir, { recursive: true, force: true });
-  const after = await hostState();
-  const said = `lab down said: ${down.stdout}${down.stderr}; gc said: ${gc.stdout}${gc.stderr}`;
-  if (after.netns.length) throw new Error(`the labs e2e left ${after.netns.join(', ')} behind; ${said}`);
-  // Other tests may add or remove their own links meanwhile: what matters is that none of this lab's is in the root namespace.
-  const leaked = after.links.filter((l) => LAB_LINKS.includes(l) && !before.links.includes(l));
-  expect(leaked, said).toEqual([]);
-  expect(after.rules, said).toBe(before.rules);
-});
-
-const page = () => browser!.page;
-const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
 const labNamespaces = async (): Promise<string[]> => (await hostState()).netns.sort();
 
 /** Clicks an action button of the lab view and waits until that action finished; fails with the error shown next to it. */
@@ -89,16 +65,16 @@ async function act(button: string, error: string, confirm?: string): Promise<voi
 }
 
 /** The lab up in its starting state, no step passed yet (reset rebuilds it and clears the progress). */
-const freshLab = () => must(rpc!, 'lab.reset', { id: LAB });
+const freshLab = () => must(app.rpc, 'lab.reset', { id: LAB });
 /** The lab not up, no step passed. */
 async function labDownUntouched(): Promise<void> {
   await freshLab();
-  await must(rpc!, 'lab.down', { id: LAB });
+  await must(app.rpc, 'lab.down', { id: LAB });
 }
 
 /** A fresh page with the lab's view open. */
 async function openLab(): Promise<void> {
-  await openApp(browser!, serve!.url);
+  await app.open();
   await byTest('nav-labs').click();
   await byTest(`lab-open-${LAB}`).click();
   await byTest('lab-view').waitFor({ timeout: 20_000 });
@@ -107,7 +83,7 @@ async function openLab(): Promise<void> {
 describe('the Labs panel in the browser', () => {
   it('lists the labs with their level, time and progress, filtered by topic', async () => {
     await labDownUntouched();
-    await openApp(browser!, serve!.url);
+    await app.open();
     await byTest('nav-labs').click();
     const card = byTest(`lab-card-${LAB}`);
     await card.waitFor({ timeout: 20_000 });
@@ -222,7 +198,7 @@ describe('the Labs panel in the browser', () => {
     expect(await byTest('lab-check-result').getAttribute('data-ok')).toBe('true');
     await byTest('lab-complete').waitFor();
     expect(await byTest('lab-progress-text').innerText()).toBe('3 of 3 steps passed');
-    await browser!.screenshot('labs');
+    await app.browser.screenshot('labs');
   });
 
   it('exports the reference solution as a shell script', async () => {
@@ -239,8 +215,8 @@ describe('the Labs panel in the browser', () => {
   it('stops the lab: its terminal closes and its namespaces are gone', async () => {
     // Up with every step passed (step 2 solved, then all checked), and a terminal open on its host node.
     await freshLab();
-    await must(rpc!, 'lab.solve', { id: LAB, step: 2 });
-    expect(await must<{ ok: boolean }>(rpc!, 'lab.check', { id: LAB })).toMatchObject({ ok: true });
+    await must(app.rpc, 'lab.solve', { id: LAB, step: 2 });
+    expect(await must<{ ok: boolean }>(app.rpc, 'lab.check', { id: LAB })).toMatchObject({ ok: true });
     await openLab();
     await byTest('lab-terminal-br-host').click();
     await byTest('lab-terminal').locator('.xterm-rows').waitFor({ timeout: 20_000 });

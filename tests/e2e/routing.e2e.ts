@@ -4,22 +4,12 @@
 // ip_forward toggled and rp_filter set — each checked in the helper's snapshot (topology.show) and the
 // kernel, and shown in the Activity log as the command. afterAll destroys the topology and gc's the ledger.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NodeSnapshot, TopologySnapshot } from '../../electron/shared/contract/index.js';
-import { NSLAB, ROOT } from '../support/cli.js';
-import { connectRpc, startServe, type RpcSocket, type ServeHandle } from '../support/serve.js';
-import { openBrowser, type Browser } from './browser.js';
-import { must, openApp, tryCall } from './setup.js';
+import { finished as finishedOn, must, netnsPresent, servedApp, tryCall } from './setup.js';
 
 const run = promisify(execFile);
-const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-routing-'));
-const env = { ...process.env, NSLAB_STATE_DIR: stateDir };
-const nslab = (args: string[]) => run(process.execPath, [NSLAB, ...args], { cwd: ROOT, env, timeout: 30_000 });
-
 const TOPO = 'e2e-route';
 const [RA, RB] = ['e2e-ra', 'e2e-rb'];
 const NAMESPACES = [`nslab-${RA}`, `nslab-${RB}`];
@@ -37,46 +27,21 @@ const GOOD = [
 /** `endpoint:` for `endpoints:` on line 6, column 5. */
 const BAD = GOOD.replace('  - endpoints:', '  - endpoint:');
 
-let serve: ServeHandle | undefined;
-let browser: Browser | undefined;
-let rpc: RpcSocket | undefined;
-
-beforeAll(async () => {
-  serve = await startServe({ stateDir });
-  browser = await openBrowser();
-  rpc = await connectRpc(serve.wsUrl);
+const app = servedApp({
+  name: 'routing',
+  tearDown: async (a) => void (await tryCall(a.rpc, 'topology.destroy', { name: TOPO })),
+  check: (said) => expect(netnsPresent(NAMESPACES), `e2e left these behind; ${said}`).toEqual([]),
 });
+const { page, byTest } = app;
 
-afterEach(() => {
-  expect(browser!.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await tryCall(rpc, 'topology.destroy', { name: TOPO });
-  rpc?.close();
-  await browser?.close();
-  await serve?.stop();
-  const gc = await nslab(['gc']).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
-  rmSync(stateDir, { recursive: true, force: true });
-  const { stdout } = await run('ip', ['netns', 'list']);
-  const left = NAMESPACES.filter((n) => new RegExp(`^${n}( |$)`, 'm').test(stdout));
-  if (left.length) throw new Error(`e2e left ${left.join(', ')} behind; gc said: ${gc.stdout}${gc.stderr}`);
-});
-
-const page = () => browser!.page;
-const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
-const snapshotOf = async (name: string): Promise<NodeSnapshot | undefined> => (await must<TopologySnapshot>(rpc!, 'topology.show', {})).nodes.find((n) => n.name === name);
+const snapshotOf = async (name: string): Promise<NodeSnapshot | undefined> => (await must<TopologySnapshot>(app.rpc, 'topology.show', {})).nodes.find((n) => n.name === name);
 const inNs = async (netns: string, ...argv: string[]): Promise<string> => (await run('ip', ['netns', 'exec', netns, ...argv])).stdout.trim();
 
 /** Waits for an action's done note (or fails with its error). */
-async function finished(button: string): Promise<void> {
-  await page().locator(`[data-testid="${button}-done"], [data-testid="${button}-error"]`).first().waitFor({ timeout: 20_000 });
-  const error = byTest(`${button}-error`);
-  if (await error.count()) throw new Error(`${button}: ${await error.innerText()}`);
-}
+const finished = (button: string): Promise<void> => finishedOn(page(), button);
 
 async function openYamlDialog(): Promise<void> {
-  await openApp(browser!, serve!.url);
+  await app.open();
   await byTest('nav-topology').click();
   await byTest('yaml-open').click();
   await byTest('yaml-dialog').waitFor();
@@ -99,8 +64,8 @@ describe('topology YAML from the GUI', () => {
     await byTest('yaml-error-0-jump').click();
     const caret = await byTest('yaml-text').evaluate((el) => (el as HTMLTextAreaElement).selectionStart);
     expect(BAD.slice(caret)).toMatch(/^endpoint:/);
-    await browser!.screenshot('topology-yaml-error');
-    expect((await run('ip', ['netns', 'list'])).stdout).not.toMatch(/nslab-e2e-r[ab]/);
+    await app.browser.screenshot('topology-yaml-error');
+    expect(netnsPresent(NAMESPACES)).toEqual([]);
   });
 
   it('a pasted good YAML previews, applies and shows in the graph', async () => {
@@ -114,14 +79,14 @@ describe('topology YAML from the GUI', () => {
     const graph = byTest('topology-graph');
     await expect.poll(async () => (await graph.getAttribute('data-nodes'))?.split(',') ?? [], { timeout: 10_000 }).toEqual(expect.arrayContaining([RA, RB]));
     expect((await snapshotOf(RA))?.topology).toBe(TOPO);
-    await browser!.screenshot('topology-yaml-applied');
+    await app.browser.screenshot('topology-yaml-applied');
   });
 });
 
 describe('routes and sysctls from the GUI', () => {
   it('adds a default route, toggles ip_forward, sets rp_filter, deletes the route; the snapshot and the activity log agree', async () => {
-    if (!(await snapshotOf(RA))) await must(rpc!, 'topology.apply', { yaml: GOOD, file: 'e2e.yaml' });
-    await openApp(browser!, serve!.url);
+    if (!(await snapshotOf(RA))) await must(app.rpc, 'topology.apply', { yaml: GOOD, file: 'e2e.yaml' });
+    await app.open();
     await byTest('nav-topology').click();
 
     // RA: default via RB.
@@ -145,7 +110,7 @@ describe('routes and sysctls from the GUI', () => {
     await byTest('rp-apply').click();
     await finished('rp-apply');
     await expect.poll(async () => (await snapshotOf(RB))?.rpFilter, { timeout: 10_000 }).toBe(2);
-    await browser!.screenshot('topology-routing');
+    await app.browser.screenshot('topology-routing');
 
     // RA again: delete the default route, after confirming.
     await byTest(`node-item-${RA}`).click();

@@ -6,10 +6,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NSLAB, ROOT, kernelState, type CliResult } from '../support/cli.js';
-import { openBrowser, type Browser } from './browser.js';
-import { openApp } from './setup.js';
+import { browserForThisFile, buildRedBlue, openApp } from './setup.js';
 
 const NOBODY = 65534;
 const before = kernelState();
@@ -35,7 +34,6 @@ function nslab(args: string[]): Promise<CliResult> {
 let serve: ChildProcessWithoutNullStreams | undefined;
 let url = '';
 let stderr = '';
-let browser: Browser | undefined;
 
 beforeAll(async () => {
   serve = asNobody(['serve', '--port', '0']);
@@ -54,15 +52,9 @@ beforeAll(async () => {
       }
     });
   });
-  browser = await openBrowser();
-});
-
-afterEach(() => {
-  expect(browser!.problems.splice(0)).toEqual([]);
 });
 
 afterAll(async () => {
-  await browser?.close();
   if (serve && serve.exitCode === null) {
     serve.kill('SIGTERM');
     await new Promise((r) => serve!.once('exit', r));
@@ -74,25 +66,14 @@ afterAll(async () => {
   expect(kernelState()).toBe(before);
 });
 
-const page = () => browser!.page;
-const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
-
-async function submit(form: string, fields: Record<string, string>, button: string): Promise<void> {
-  for (const [id, value] of Object.entries(fields)) {
-    const el = byTest(id);
-    if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
-    else await el.fill(value);
-  }
-  await byTest(button).click();
-  await page().locator(`[data-testid="${button}-done"], [data-testid="${button}-error"]`).first().waitFor({ timeout: 20_000 });
-  const error = byTest(`${button}-error`);
-  if (await error.count()) throw new Error(`${form}: ${await error.innerText()}`);
-}
+// After the hooks above: the browser opens once serve is up, and closes before it is stopped.
+const web = browserForThisFile();
+const { page, byTest, screenText } = web;
 
 describe('nslab serve as a user without root', () => {
   it('serves through the background sandbox helper and says Sandbox in the status bar', async () => {
     expect(stderr).toMatch(/sandbox helper \d+ on .*helper\.sock \(started now/);
-    await openApp(browser!, url);
+    await openApp(web.browser, url);
     expect(await byTest('status-mode').innerText()).toMatch(/sandbox/i);
     const note = await page().locator('.sandbox-note').innerText();
     expect(note).toMatch(/cgroup limits, containers and the real host network need host mode/);
@@ -103,36 +84,20 @@ describe('nslab serve as a user without root', () => {
   });
 
   it('marks the labs that need host mode in the catalogue', async () => {
-    await openApp(browser!, url);
+    await openApp(web.browser, url);
     await byTest('nav-labs').click();
     await byTest('lab-cards').waitFor({ timeout: 20_000 });
     await expect.poll(() => byTest('lab-host-only-cgroup-memory').count()).toBe(1);
     expect(await byTest('lab-host-only-why-cgroup-memory').innerText()).toMatch(/cgroup limits.*read-only in sandbox mode/);
     expect(await byTest('lab-host-only-netns-veth').count()).toBe(0);
-    await browser!.screenshot('sandbox-labs');
+    await web.browser.screenshot('sandbox-labs');
   });
 
   it('builds RED ⇄ BLUE in the Topology panel, inside the sandbox only', async () => {
-    await openApp(browser!, url);
+    await openApp(web.browser, url);
     await byTest('nav-topology').click();
-    await submit('namespace red', { 'ns-name': 'red' }, 'ns-create');
-    await byTest('node-item-red').waitFor();
-    await submit('namespace blue', { 'ns-name': 'blue' }, 'ns-create');
-    await byTest('node-item-blue').waitFor();
-    await submit('veth', { 'veth-from': 'red', 'veth-from-if': 'veth-red', 'veth-to': 'blue', 'veth-to-if': 'veth-blue' }, 'veth-create');
-    await byTest('addr-node').selectOption('red');
-    await expect.poll(() => page().locator('[data-testid="addr-dev"] option[value="veth-red"]').count(), { timeout: 10_000 }).toBe(1);
-    await submit('address red', { 'addr-dev': 'veth-red', 'addr-value': '10.0.0.1/24' }, 'addr-add');
-    await byTest('addr-node').selectOption('blue');
-    await expect.poll(() => page().locator('[data-testid="addr-dev"] option[value="veth-blue"]').count(), { timeout: 10_000 }).toBe(1);
-    await submit('address blue', { 'addr-dev': 'veth-blue', 'addr-value': '10.0.0.2/24' }, 'addr-add');
-
-    const graph = byTest('topology-graph');
-    await expect.poll(async () => (await graph.getAttribute('data-nodes'))?.split(',') ?? [], { timeout: 10_000 }).toEqual(expect.arrayContaining(['red', 'blue']));
-    await expect.poll(async () => (await graph.getAttribute('data-edges'))?.split(',') ?? [], { timeout: 10_000 }).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^ns:(red—ns:blue|blue—ns:red)$/)]),
-    );
-    await browser!.screenshot('sandbox-topology');
+    await buildRedBlue(page());
+    await web.browser.screenshot('sandbox-topology');
 
     // The CLI (another process, the same user) reaches the same sandbox: the ping crosses the new veth.
     const ping = await nslab(['exec', 'red', '--', 'ping', '-c1', '-W2', '10.0.0.2']);
@@ -141,18 +106,15 @@ describe('nslab serve as a user without root', () => {
   });
 
   it('opens a terminal on RED from the Topology panel: a live shell inside the sandbox that reaches BLUE', async () => {
-    await openApp(browser!, url);
+    await openApp(web.browser, url);
     await byTest('nav-topology').click();
     await byTest('node-item-red').click();
     await byTest('open-terminal-here').click();
     const tab = page().locator('[role="tab"][aria-selected="true"][data-testid^="terminal-tab-"]');
     await expect.poll(() => tab.innerText(), { timeout: 20_000 }).toBe('red');
-    const screenText = () => page().locator('.terminal-host .xterm-rows').innerText();
     await expect.poll(screenText, { timeout: 20_000 }).toMatch(/[#$]\s*$/m);
-    await page().locator('.terminal-host .xterm').click();
     // root in the sandbox's user namespace, nobody outside it; the address and the ping are RED's
-    await page().keyboard.type('id -u; ip -br addr show veth-red; ping -c1 -W2 10.0.0.2 | grep -c ttl=');
-    await page().keyboard.press('Enter');
+    await web.typeLine('id -u; ip -br addr show veth-red; ping -c1 -W2 10.0.0.2 | grep -c ttl=');
     await expect.poll(screenText, { timeout: 20_000 }).toMatch(/veth-red\S*\s+UP\s+10\.0\.0\.1\/24[\s\S]*^1\s*$/m);
     expect(await screenText()).toMatch(/^0\s*$/m);
     expect(kernelState()).toBe(before);

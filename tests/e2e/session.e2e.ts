@@ -4,75 +4,50 @@
 // `nslab serve`: it shows the disconnected banner and disables its buttons while serve is down, then
 // reconnects by itself (same port and token) and works. Host shells and one marked namespace
 // (nslab-e2e-sess, made and removed here); nothing else on the kernel.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectRpc, startServe, type RpcSocket, type ServeHandle } from '../support/serve.js';
-import { NSLAB, ROOT } from '../support/cli.js';
-import { OUTPUT, openBrowser, type Browser } from './browser.js';
-import { must, openApp, tryCall } from './setup.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { connectRpc, startServe } from '../support/serve.js';
+import { OUTPUT } from './browser.js';
+import { must, netnsPresent, servedApp, tryCall } from './setup.js';
 
 const NODE = 'e2e-sess';
-const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-session-'));
-let serve: ServeHandle | undefined;
-let browser: Browser | undefined;
-let rpc: RpcSocket | undefined;
 /** Console errors a test expects (a WebSocket that cannot connect while serve is down). */
 let expected: RegExp | null = null;
+beforeEach(() => void (expected = null));
 
-const netnsList = (): string[] => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
-
-beforeAll(async () => {
-  expect(netnsList()).not.toContain(`nslab-${NODE}`);
-  serve = await startServe({ stateDir, port: 'kept' });
-  rpc = await connectRpc(serve.wsUrl);
-  browser = await openBrowser();
-});
-
-afterEach(() => {
-  const problems = browser!.problems.splice(0).filter((p) => !(expected && expected.test(p)));
-  expected = null;
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  if (rpc) {
-    for (const s of ((await rpc.call('pty.list', {})).result as { sessions: { id: string; exited: unknown }[] } | undefined)?.sessions ?? []) {
+const app = servedApp({
+  name: 'session',
+  serve: { port: 'kept' },
+  before: () => expect(netnsPresent([`nslab-${NODE}`])).toEqual([]),
+  expectedProblem: () => expected,
+  tearDown: async (a) => {
+    if (a.rpc.ws.readyState !== 1) return 'the relay line was down (serve did not come back): gc removes the namespace'; // 1: OPEN
+    for (const s of ((await a.rpc.call('pty.list', {})).result as { sessions: { id: string; exited: unknown }[] } | undefined)?.sessions ?? []) {
       if (s.exited) continue;
-      await tryCall(rpc, 'pty.attach', { id: s.id });
-      await tryCall(rpc, 'pty.kill', { id: s.id, signal: 'SIGKILL' });
+      await tryCall(a.rpc, 'pty.attach', { id: s.id });
+      await tryCall(a.rpc, 'pty.kill', { id: s.id, signal: 'SIGKILL' });
     }
-    await tryCall(rpc, 'net.netns.delete', { node: NODE });
-    rpc.close();
-  }
-  await browser?.close();
-  await serve?.stop();
-  // Whatever a failed test left of what it recorded (the namespace) goes with the ledger's own gc.
-  spawnSync(process.execPath, [NSLAB, 'gc'], { cwd: ROOT, env: { ...process.env, NSLAB_STATE_DIR: stateDir }, timeout: 30_000 });
-  rmSync(stateDir, { recursive: true, force: true });
-  expect(netnsList()).not.toContain(`nslab-${NODE}`);
+    await tryCall(a.rpc, 'net.netns.delete', { node: NODE });
+  },
+  check: (said) => expect(netnsPresent([`nslab-${NODE}`]), said).toEqual([]),
 });
+const { page, byTest, screenText } = app;
 
-const page = (): Page => browser!.page;
-const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
-const screenText = () => page().locator('.terminal-host .xterm-rows').innerText();
 /** Of the current page (Browser.screenshot keeps to the first one, which a test here closes). */
 const screenshot = (name: string) => page().screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
 
 /** A page of its own in the same browser profile (a new tab: its sessionStorage is empty, localStorage shared). */
 async function newTab(url: string): Promise<void> {
-  const p = await browser!.context.newPage();
-  p.on('console', (m) => m.type() === 'error' && browser!.problems.push(`console: ${m.text()}`));
-  p.on('pageerror', (e) => browser!.problems.push(`pageerror: ${e.message}`));
-  browser!.page = p;
+  const browser = app.browser;
+  const p = await browser.context.newPage();
+  p.on('console', (m) => m.type() === 'error' && browser.problems.push(`console: ${m.text()}`));
+  p.on('pageerror', (e) => browser.problems.push(`pageerror: ${e.message}`));
+  browser.page = p;
   await p.goto(url);
 }
 
 async function sessions(): Promise<{ id: string; clients: number; exited: unknown }[]> {
-  return ((await rpc!.call('pty.list', {})).result as { sessions: { id: string; clients: number; exited: unknown }[] }).sessions;
+  return ((await app.rpc.call('pty.list', {})).result as { sessions: { id: string; clients: number; exited: unknown }[] }).sessions;
 }
 
 /** Opens a host shell from the Terminals panel and waits for its prompt; returns its id. */
@@ -102,8 +77,8 @@ async function typeLine(text: string): Promise<void> {
 
 describe('a session that lasts', () => {
   it('reload, and closing the tab then opening the URL again, keep the activity list and the terminals with their scrollback', async () => {
-    await openApp(browser!, serve!.url);
-    await must(rpc!, 'net.netns.create', { node: NODE });
+    await app.open();
+    await must(app.rpc, 'net.netns.create', { node: NODE });
     const id = await openHostShell();
     await typeLine('echo "kept-$((6*7))"');
     await expect.poll(screenText, { timeout: 20_000 }).toMatch(/^kept-42$/m);
@@ -120,7 +95,7 @@ describe('a session that lasts', () => {
     await expect.poll(async () => (await sessions()).find((s) => s.id === id), { timeout: 20_000 }).toMatchObject({ clients: 0, exited: null });
 
     // Open the URL again in a new tab: the shell comes back with its scrollback, and so does the activity.
-    await newTab(serve!.url);
+    await newTab(app.serve.url);
     await expect.poll(() => page().locator('[data-testid="activity-cmd"]').allInnerTexts(), { timeout: 20_000 }).toContainEqual(expect.stringContaining(`ip netns add nslab-${NODE}`));
     await byTest('nav-terminals').click();
     await expect.poll(() => byTest(`terminal-tab-${id}`).count(), { timeout: 20_000 }).toBe(1);
@@ -131,19 +106,18 @@ describe('a session that lasts', () => {
     await expect.poll(screenText, { timeout: 20_000 }).toMatch(/^after-reopen-42$/m);
     expect((await sessions()).find((s) => s.id === id)).toMatchObject({ clients: 1, exited: null });
     await screenshot('session-reopened');
-    await must(rpc!, 'net.netns.delete', { node: NODE });
+    await must(app.rpc, 'net.netns.delete', { node: NODE });
   });
 
   it('an open page survives a restart of nslab serve: banner, buttons disabled, then reconnected and working', async () => {
-    await openApp(browser!, serve!.url);
+    await app.open();
     await byTest('nav-terminals').click();
     await expect.poll(() => byTest('open-host').isEnabled(), { timeout: 20_000 }).toBe(true);
-    rpc!.close();
-    rpc = undefined;
+    app.rpc.close();
     // While serve is down the page's reconnect attempts fail, and Chromium logs each as a console error.
     expected = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/rpc\?token=[\w-]+' failed|Failed to load resource: net::ERR_CONNECTION_(REFUSED|RESET)/;
-    const { port, token } = serve!;
-    await serve!.stop();
+    const { port, token } = app.serve;
+    await app.serve.stop();
 
     const banner = byTest('connection-banner');
     await expect.poll(() => banner.isVisible(), { timeout: 20_000 }).toBe(true);
@@ -153,10 +127,10 @@ describe('a session that lasts', () => {
     expect(await byTest('status-helper').innerText()).toMatch(/disconnected/);
     await screenshot('session-disconnected');
 
-    serve = await startServe({ stateDir, port: 'kept' });
-    expect(serve.port).toBe(port);
-    expect(serve.token).toBe(token);
-    rpc = await connectRpc(serve.wsUrl);
+    app.serve = await startServe({ stateDir: app.stateDir, port: 'kept' });
+    expect(app.serve.port).toBe(port);
+    expect(app.serve.token).toBe(token);
+    app.rpc = await connectRpc(app.serve.wsUrl);
     await byTest('connection-retry').click().catch(() => undefined); // it may have reconnected already
     await expect.poll(() => banner.count(), { timeout: 30_000 }).toBe(0);
     await expect.poll(() => byTest('status-helper').innerText(), { timeout: 20_000 }).toMatch(/ready/);

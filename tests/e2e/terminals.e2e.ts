@@ -5,89 +5,51 @@
 // while the terminal is hidden, and closes the tab (which ends the shell). Each test's shell is killed after
 // it; afterAll destroys the topology and runs gc.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { NSLAB, ROOT } from '../support/cli.js';
-import { connectRpc, startServe, type RpcSocket, type ServeHandle } from '../support/serve.js';
-import { openBrowser, type Browser } from './browser.js';
-import { must, openApp, tryCall } from './setup.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { must, netnsPresent, servedApp, tryCall } from './setup.js';
 
 const run = promisify(execFile);
-const stateDir = mkdtempSync(join(tmpdir(), 'nslab-e2e-terminals-'));
-const env = { ...process.env, NSLAB_STATE_DIR: stateDir };
-const nslab = (args: string[]) => run(process.execPath, [NSLAB, ...args], { cwd: ROOT, env, timeout: 30_000 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What red-blue creates: its namespaces, and anything of its in the root namespace. */
 async function kernelState(): Promise<{ netns: string[]; links: string[] }> {
-  const netns = (await run('ip', ['netns', 'list'])).stdout
-    .split('\n')
-    .map((l) => l.split(' ')[0]!)
-    .filter((n) => n === 'nslab-red' || n === 'nslab-blue');
   const links = (await run('ip', ['-o', 'link'])).stdout
     .split('\n')
     .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
     .filter((n) => /red|blue/.test(n));
-  return { netns, links };
+  return { netns: netnsPresent(['nslab-red', 'nslab-blue']), links };
 }
 
-let serve: ServeHandle | undefined;
-let browser: Browser | undefined;
-let rpc: RpcSocket | undefined;
 let before: Awaited<ReturnType<typeof kernelState>>;
 
-beforeAll(async () => {
-  // Another test (app.e2e.ts) uses the same shipped topology: never run over it.
-  for (let i = 0; i < 120 && (await kernelState()).netns.length; i++) await sleep(500);
-  before = await kernelState();
-  expect(before.netns).toEqual([]);
-  serve = await startServe({ stateDir });
-  // An observer over the relay, to check what the helper runs; it sets up the topology and kills each test's shell.
-  rpc = await connectRpc(serve.wsUrl);
-  // By name, as the Topology panel applies it: the YAML stays in the helper.
-  await must(rpc, 'topology.apply', { builtin: 'red-blue' });
-  browser = await openBrowser();
+const app = servedApp({
+  name: 'terminals',
+  before: async () => {
+    // Another test (app.e2e.ts) uses the same shipped topology: never run over it.
+    for (let i = 0; i < 120 && (await kernelState()).netns.length; i++) await sleep(500);
+    before = await kernelState();
+    expect(before.netns).toEqual([]);
+  },
+  // By name, as the Topology panel applies it: the YAML stays in the helper. The relay line is also an
+  // observer, to check what the helper runs, and kills each test's shell.
+  setUp: (a) => must(a.rpc, 'topology.apply', { builtin: 'red-blue' }),
+  tearDown: async (a) => {
+    const destroyed = await a.nslab(['topo', 'destroy', 'red-blue']);
+    return `destroy said: ${destroyed.stdout}${destroyed.stderr}`;
+  },
+  check: async (said) => expect(await kernelState(), `terminals e2e left these behind; ${said}`).toEqual(before),
 });
-
-afterEach(() => {
-  expect(browser!.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  rpc?.close();
-  await browser?.close();
-  const destroyed = await nslab(['topo', 'destroy', 'red-blue']).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
-  await serve?.stop();
-  const gc = await nslab(['gc']).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
-  rmSync(stateDir, { recursive: true, force: true });
-  const after = await kernelState();
-  if (JSON.stringify(after) !== JSON.stringify(before)) {
-    throw new Error(`terminals e2e left ${JSON.stringify(after)} behind; destroy: ${destroyed.stdout}${destroyed.stderr}; gc: ${gc.stdout}${gc.stderr}`);
-  }
-});
-
-const page = () => browser!.page;
-const byTest = (id: string) => page().locator(`[data-testid="${id}"]`);
-/** The visible text of the active terminal, as xterm.js renders it. */
-const screenText = () => page().locator('.terminal-host .xterm-rows').innerText();
+const { page, byTest, screenText, typeLine } = app;
 
 async function sessions(): Promise<{ id: string; pid: number; title: string; exited: unknown }[]> {
-  const reply = await rpc!.call('pty.list', {});
+  const reply = await app.rpc.call('pty.list', {});
   return (reply.result as { sessions: { id: string; pid: number; title: string; exited: unknown }[] }).sessions;
-}
-
-async function typeLine(text: string): Promise<void> {
-  await page().locator('.terminal-host .xterm').click();
-  await page().keyboard.type(text);
-  await page().keyboard.press('Enter');
 }
 
 /** A fresh page, and a terminal on RED opened from the Topology panel (its shell is killed after the test). */
 async function openRedTerminal(): Promise<string> {
-  await openApp(browser!, serve!.url);
+  await app.open();
   await byTest('nav-topology').click();
   await byTest('node-item-red').click();
   await byTest('open-terminal-here').click();
@@ -96,7 +58,7 @@ async function openRedTerminal(): Promise<string> {
   await expect.poll(() => tab.innerText(), { timeout: 20_000 }).toBe('red');
   const id = (await tab.getAttribute('data-testid'))!.replace('terminal-tab-', '');
   expect(id).toMatch(/^t\d+$/);
-  onTestFinished(() => tryCall(rpc, 'pty.kill', { id, signal: 'SIGKILL' }));
+  onTestFinished(() => tryCall(app.rpc, 'pty.kill', { id, signal: 'SIGKILL' }));
   await expect.poll(screenText, { timeout: 20_000 }).toMatch(/[#$]\s*$/m); // a prompt
   return id;
 }
@@ -149,7 +111,7 @@ describe('terminals in the browser', () => {
     expect((await sessions()).find((s) => s.id === id)).toMatchObject({ pid: pidBefore, exited: null });
     await typeLine('echo after-reload-$((40+2))');
     await expect.poll(screenText, { timeout: 20_000 }).toContain('after-reload-42');
-    await browser!.screenshot('terminals');
+    await app.browser.screenshot('terminals');
   });
 
   it('output that arrives while the terminal is hidden is all there when it is shown again', async () => {
