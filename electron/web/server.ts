@@ -8,7 +8,7 @@ import { NslabError } from '../shared/errors.js';
 import type { MessagePipe } from '../shared/transport/index.js';
 import { MAX_MESSAGE_BYTES } from '../shared/rpc.js';
 import { check, newToken, tokenCookie, type Origin } from './auth.js';
-import { NOT_BUILT_PAGE, staticFile } from './static.js';
+import { NOT_BUILT_PAGE, staticFileSync } from './static.js';
 import { relayWebSocket } from './ws-relay.js';
 
 export const RPC_PATH = '/rpc';
@@ -115,7 +115,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const headers: Record<string, string> = baseHeaders(at);
     // Asset requests carry no query: the first page load with ?token= leaves the cookie for them.
     if (verdict.via === 'query') headers['Set-Cookie'] = tokenCookie(token);
-    const file = await staticFile(opts.rendererDir, path);
+    const file = staticFileSync(opts.rendererDir, path);
     if (!file && path === '/favicon.ico') {
       // Browsers ask for it unprompted; a 404 would show up as a console error in every tab.
       res.writeHead(204, headers);
@@ -126,7 +126,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       res.writeHead(isPage ? 503 : 404, { ...headers, 'Content-Type': isPage ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8' });
       return void res.end(req.method === 'HEAD' ? undefined : isPage ? NOT_BUILT_PAGE : 'Not found\n');
     }
-    res.writeHead(200, { ...headers, 'Content-Type': file.type, 'Content-Length': String(file.body.length) });
+    res.writeHead(200, { ...headers, 'Cache-Control': file.cacheControl, 'Content-Type': file.type, 'Content-Length': String(file.body.length) });
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 

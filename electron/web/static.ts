@@ -1,16 +1,38 @@
 // The built renderer's files, read-only: no directory listings, nothing outside the root, no symlink escapes.
-import { readFile, realpath, stat } from 'node:fs/promises';
+// Read synchronously and kept in memory (checked against the file's size and mtime on each request): in
+// `nslab serve` the helper shares this process's event loop, and at a cold start the page's assets arrived
+// while the helper was starting one `ip` per namespace for the first snapshot — each async realpath, stat and
+// read waited for a turn of that busy loop, and a 300-byte chunk took up to a second. A local stat is
+// microseconds; the whole answer is now one turn.
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { contentTypeOf } from '../shared/mime.js';
-
 
 export interface StaticFile {
   body: Buffer;
   type: string;
+  /** The Cache-Control this file may be served with (see cacheControlOf). */
+  cacheControl: string;
 }
 
+/**
+ * Vite's hashed build output (assets/name-HASH.ext) never changes under its name: a browser may keep it
+ * (private: it was fetched with the token cookie). Everything else (the page) is asked for afresh.
+ */
+export function cacheControlOf(root: string, file: string): string {
+  const inAssets = file.startsWith(join(root, 'assets') + sep);
+  return inAssets && /-[\w-]{8,}\.\w+$/.test(file) ? 'private, max-age=31536000, immutable' : 'no-store';
+}
+
+interface Cached {
+  size: number;
+  mtimeMs: number;
+  file: StaticFile;
+}
+const cache = new Map<string, Cached>();
+
 /** The file for a URL path, or null. Paths without an extension fall back to index.html (client routes). */
-export async function staticFile(root: string, urlPath: string): Promise<StaticFile | null> {
+export function staticFileSync(root: string, urlPath: string): StaticFile | null {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -21,19 +43,30 @@ export async function staticFile(root: string, urlPath: string): Promise<StaticF
   const base = resolve(root);
   const wanted = resolve(base, `.${decoded.startsWith('/') ? decoded : `/${decoded}`}`);
   if (wanted !== base && !wanted.startsWith(base + sep)) return null;
-  const file = (await readable(base, wanted)) ?? (extname(wanted) === '' ? await readable(base, join(base, 'index.html')) : null);
-  if (!file) return null;
-  return { body: await readFile(file), type: contentTypeOf(extname(file)) };
+  const found = readable(base, wanted) ?? (extname(wanted) === '' ? readable(base, join(base, 'index.html')) : null);
+  if (!found) return null;
+  const hit = cache.get(found.real);
+  if (hit && hit.size === found.size && hit.mtimeMs === found.mtimeMs) return hit.file;
+  let body: Buffer;
+  try {
+    body = readFileSync(found.real);
+  } catch {
+    return null;
+  }
+  const realBase = realpathSync(base);
+  const file = { body, type: contentTypeOf(extname(found.real)), cacheControl: cacheControlOf(realBase, found.real) };
+  cache.set(found.real, { size: found.size, mtimeMs: found.mtimeMs, file });
+  return file;
 }
 
-async function readable(base: string, path: string): Promise<string | null> {
+function readable(base: string, path: string): { real: string; size: number; mtimeMs: number } | null {
   try {
-    const real = await realpath(path);
-    const realBase = await realpath(base);
+    const real = realpathSync(path);
+    const realBase = realpathSync(base);
     if (real !== realBase && !real.startsWith(realBase + sep)) return null;
-    const st = await stat(real);
+    const st = statSync(real);
     if (st.isDirectory()) return readable(base, join(path, 'index.html'));
-    return st.isFile() ? real : null;
+    return st.isFile() ? { real, size: st.size, mtimeMs: st.mtimeMs } : null;
   } catch {
     return null;
   }

@@ -1,14 +1,8 @@
+// The entry: a small chunk that asks the helper for the first panel's data, then loads the app (app.ts, a
+// chunk of its own) while the helper works on the answer (startup/prefetch.ts).
 import './boot';
-import { createPinia } from 'pinia';
-import { createApp } from 'vue';
-import App from './App.vue';
-import { createAppI18n, isLocale } from './i18n';
-import { readStored } from './stores/storage';
-import { STORAGE } from './stores/ui';
-import { scheduleFonts } from './fonts';
+import { prefetchFirstView } from './startup/prefetch';
 import './styles.css';
 
-const stored = readStored(STORAGE.locale);
-const locale = isLocale(stored) ? stored : 'en';
-createApp(App).use(createPinia()).use(createAppI18n(locale)).mount('#app');
-scheduleFonts(locale);
+prefetchFirstView();
+void import('./app');

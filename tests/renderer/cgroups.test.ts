@@ -404,7 +404,8 @@ describe('CgroupsPanel', () => {
     await flushPromises();
     expect(w.get('[data-testid="cgroup-run"]').text()).toContain('stress-ng --vm 1');
     await w.get('[data-testid="cgroup-open-terminal"]').trigger('click');
-    await flushPromises();
+    // the first terminal loads xterm's chunk (here the mocked screen module) before it asks for a shell
+    await vi.waitFor(() => expect(useUiStore().panel).toBe('terminals'));
     expect(api.calls.find((c) => c.method === 'pty.open')?.params).toEqual({ target: { kind: 'host' }, cols: 80, rows: 24, cgroup: 'web' });
     expect(useTerminalsStore().tabs.map((t) => t.title)).toEqual(['host · nslab/web']);
     expect(useUiStore().panel).toBe('terminals');

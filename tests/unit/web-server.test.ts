@@ -1,5 +1,5 @@
 // `nslab serve`'s HTTP side in-process: token, cookie, Origin/Host checks, static files, the not-built page.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -78,6 +78,21 @@ describe('nslab serve over HTTP', () => {
     expect(asset.headers['content-type']).toMatch(/javascript/);
     expect(asset.body).toBe('console.log("app")');
     expect((await get(server.port, '/assets/app.js', { cookie: 'nslab_token=forged' })).status).toBe(401);
+  });
+
+  it('lets the browser keep hashed build assets, never the page, and serves a rebuilt file afresh', async () => {
+    const c = { cookie: `nslab_token=${server.token}` };
+    writeFileSync(join(dist, 'assets', 'chunk-Bre5ruk8.js'), 'export const v = 1;');
+    const hashed = await get(server.port, '/assets/chunk-Bre5ruk8.js', c);
+    expect(hashed.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    expect((await get(server.port, '/assets/app.js', c)).headers['cache-control']).toBe('no-store'); // no hash in its name
+    expect((await get(server.port, `/?token=${server.token}`)).headers['cache-control']).toBe('no-store');
+    // the server keeps what it read in memory, but a file changed on disk (npm run build meanwhile) is read again
+    writeFileSync(join(dist, 'assets', 'app.js'), 'console.log("rebuilt!")');
+    utimesSync(join(dist, 'assets', 'app.js'), new Date(), new Date(Date.now() + 5000));
+    expect((await get(server.port, '/assets/app.js', c)).body).toBe('console.log("rebuilt!")');
+    writeFileSync(join(dist, 'assets', 'app.js'), 'console.log("app")');
+    expect((await get(server.port, '/assets/app.js', c)).body).toBe('console.log("app")'); // a different size
   });
 
   it('refuses a foreign Origin or Host even with the token (403)', async () => {

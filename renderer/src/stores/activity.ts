@@ -5,6 +5,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ActivityRecord, Params } from '@shared/contract/index';
 import { useApi } from '../api';
 import { useLoading } from '../composables/useLoading';
+import { afterFirstView } from '../startup/firstView';
 
 /** Which part of the journal the page shows and exports. */
 export type ActivityScope = 'session' | 'all' | `lab:${string}`;
@@ -58,16 +59,31 @@ export const useActivityStore = defineStore('activity', () => {
       .then((r) => r.script);
   }
 
+  /**
+   * Listens at once (the log records from the first moment); loads the journal once the first view is
+   * drawn (load merges what events brought meanwhile). Resolves when the journal is in.
+   */
   function start(): Promise<void> {
     if (stops.length === 0) {
       const api = useApi();
+      // A helper that is ready again after a lost connection, a restart or a failure may have journaled
+      // changes this page did not see; the ready the relay sends on subscribing (after starting, no restart)
+      // is no news: reloading on it cost a second and third 24 kB activity.list in the middle of the cold start.
+      let missed = false;
+      let restarts = 0;
       stops = [
         api.on('activity', add),
-        // A restarted helper (or a reconnected page) may have journaled changes this page did not see.
-        api.on('helper.status', (s) => s.state === 'ready' && void load()),
+        api.on('helper.status', (s) => {
+          if (s.state === 'lost' || s.state === 'restarting' || s.state === 'failed') missed = true;
+          if (s.state !== 'ready') return;
+          const news = missed || s.restarts !== restarts;
+          missed = false;
+          restarts = s.restarts;
+          if (news) void load();
+        }),
       ];
     }
-    return load();
+    return new Promise<void>((resolve) => afterFirstView(resolve)).then(load);
   }
 
   function dispose(): void {

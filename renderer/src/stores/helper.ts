@@ -7,6 +7,7 @@ import type { Result } from '@shared/contract/index';
 import { useApi } from '../api';
 import { connectionStatus } from '../composables/connection';
 import { useLoading } from '../composables/useLoading';
+import { afterFirstView } from '../startup/firstView';
 
 export const useHelperStore = defineStore('helper', () => {
   const hello = shallowRef<Result<'helper.hello'> | null>(null);
@@ -18,10 +19,12 @@ export const useHelperStore = defineStore('helper', () => {
   const mode = computed(() => status.value?.mode ?? hello.value?.mode ?? doctor.value?.mode ?? null);
   const healthy = computed(() => status.value?.state === 'ready' || (status.value === null && hello.value !== null));
 
+  /** Who the helper is now; what the machine offers (a slow report: many probes) once the first view is drawn. */
   function load(): Promise<void> {
     return track(async () => {
       const api = useApi();
       hello.value = await api.call('helper.hello', {});
+      await new Promise<void>((resolve) => afterFirstView(resolve));
       doctor.value = await api.call('system.doctor', {});
     });
   }

@@ -12,8 +12,8 @@ import { toNslabError, type NslabError } from '@shared/errors';
 import { useApi } from '../api';
 import { EarlyOutput } from '../terminal/early';
 import { AckBatcher, RESIZE_DEBOUNCE_MS, WRITE_CHUNK_CHARS, debounce, type Debounced } from '../terminal/flow';
-import { isRendererChoice, type RendererChoice } from '../terminal/gpu';
-import { createScreen, type Screen } from '../terminal/screen';
+import { isRendererChoice, type RendererChoice } from '../terminal/rendererChoice';
+import type { Screen } from '../terminal/screen';
 import { chunks } from '../terminal/split';
 import { readStored, writeStored } from './storage';
 import { useUiStore } from './ui';
@@ -75,6 +75,10 @@ export function targetTitle(target: PtyTarget): string {
   if (target.kind === 'container') return `container ${target.name}`;
   return target.kind === 'node' ? target.node : target.kind === 'host' ? 'host' : `pid ${target.pid}`;
 }
+
+/** xterm.js and its addons (terminal/screen.ts), a chunk of its own: loaded with the first terminal, not at start. */
+let screens: typeof import('../terminal/screen') | null = null;
+const loadScreens = async (): Promise<void> => void (screens ??= await import('../terminal/screen'));
 
 export const useTerminalsStore = defineStore('terminals', () => {
   const ui = useUiStore();
@@ -162,7 +166,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
     let l = live.get(id);
     if (l) l.screen.reset();
     else {
-      const screen = markRaw(createScreen({ cols: info.cols, rows: info.rows, fontSize: fontSize.value, theme: ui.effectiveTheme, renderer: renderer.value }));
+      const screen = markRaw(screens!.createScreen({ cols: info.cols, rows: info.rows, fontSize: fontSize.value, theme: ui.effectiveTheme, renderer: renderer.value }));
       const ack = new AckBatcher((chars) => api.notify('pty.ack', { id, chars }));
       const resize = debounce(({ cols, rows }: { cols: number; rows: number }) => {
         // Only the two numbers: xterm's event carries more, and the contract's params are strict.
@@ -200,6 +204,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
   async function attachOne(id: string): Promise<boolean> {
     attaching.add(id);
     try {
+      await loadScreens();
       const { replayChars: _replayed, ...info } = await useApi().call('pty.attach', { id });
       register(info);
       return true;
@@ -330,6 +335,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
     opening.value = true;
     try {
       await start();
+      await loadScreens(); // before the shell exists: a chunk that cannot load leaves no shell behind
       const info = await useApi().call('pty.open', { target, ...lastSize, ...(cgroup === undefined ? {} : { cgroup }) });
       register(info);
       active.value = info.id;

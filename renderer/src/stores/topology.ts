@@ -7,6 +7,7 @@ import { useApi } from '../api';
 import { coalesced } from '../composables/coalesce';
 import { useLoading } from '../composables/useLoading';
 import { useMutations } from '../composables/useMutations';
+import { takePrefetched } from '../startup/prefetch';
 
 export const useTopologyStore = defineStore('topology', () => {
   const snapshot = shallowRef<TopologySnapshot | null>(null);
@@ -24,7 +25,8 @@ export const useTopologyStore = defineStore('topology', () => {
   const refresh = coalesced(() =>
     track(async () => {
       const api = useApi();
-      const [snap, list] = await Promise.all([api.call('topology.show', {}), api.call('topology.list', {})]);
+      // The first refresh takes what main.ts asked for before the app loaded (startup/prefetch.ts).
+      const [snap, list] = await Promise.all([takePrefetched('topology.show') ?? api.call('topology.show', {}), takePrefetched('topology.list') ?? api.call('topology.list', {})]);
       snapshot.value = snap;
       catalog.value = list;
       revision.value++;

@@ -4,12 +4,13 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { isLocale, type Locale } from '../i18n';
 import { readStored, writeStored } from './storage';
+import { STORAGE_KEYS } from './storageKeys';
 
 export const PANELS = ['topology', 'activity', 'cgroups', 'terminals', 'labs', 'firewall', 'conntrack', 'containers', 'dockernet', 'security'] as const;
 export type PanelId = (typeof PANELS)[number];
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
-export const STORAGE = { locale: 'nslab.locale', theme: 'nslab.theme', panel: 'nslab.panel', confirm: 'nslab.confirmDestructive' } as const;
+export const STORAGE = STORAGE_KEYS;
 
 
 const prefersDark = (): boolean => globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;

@@ -7,13 +7,9 @@
 import { WebglAddon } from '@xterm/addon-webgl';
 import type { Terminal } from '@xterm/xterm';
 
-/** What the user chose: WebGL on a GPU (else DOM), DOM always, or WebGL wherever a context can be made. */
-export type RendererChoice = 'auto' | 'dom' | 'webgl';
-export const RENDERER_CHOICES: readonly RendererChoice[] = ['auto', 'dom', 'webgl'];
-/** What a screen draws with right now. */
-export type ActiveRenderer = 'webgl' | 'dom';
+import type { ActiveRenderer, RendererChoice } from './rendererChoice';
 
-export const isRendererChoice = (v: unknown): v is RendererChoice => (RENDERER_CHOICES as readonly unknown[]).includes(v);
+export { RENDERER_CHOICES, isRendererChoice, type ActiveRenderer, type RendererChoice } from './rendererChoice';
 
 const SOFTWARE_GL = /swiftshader|llvmpipe|softpipe|lavapipe|software/i;
 let gpuVerdict: boolean | null = null;
