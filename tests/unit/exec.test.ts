@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyStderr, onActivity, run } from '../../electron/helper/exec/run.js';
 import { FrameReader, encodeFrame } from '../../electron/helper/exec/spawn-frames.js';
-import { spawnerPath, stopSpawner, useSpawner } from '../../electron/helper/exec/spawner.js';
+import { spawnerPath, startAnchor, stopSpawner, useSpawner } from '../../electron/helper/exec/spawner.js';
 import type { ActivityEvent } from '../../electron/shared/contract/index.js';
 
 describe('classifyStderr', () => {
@@ -81,6 +82,21 @@ describe.each(['here', 'spawner'] as const)('run, programs started %s', (mode) =
   });
 });
 
+/** A live process (not a zombie) with this pid. */
+const alive = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+async function until(ok: () => boolean, ms = 3000): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); ) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('the spawner', () => {
   it('fails what it was running when it dies, and the next run starts a new one', async () => {
     const first = useSpawner();
@@ -96,13 +112,34 @@ describe('the spawner', () => {
       stopSpawner();
     }
   });
-  it('exits as soon as its input ends (the helper closed it or died)', async () => {
+  it('exits as soon as its input ends (the helper closed it or died), and takes its anchors along', async () => {
     const child = spawn(process.execPath, [spawnerPath()], { stdio: ['pipe', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise((r) => setTimeout(r, 300));
+    const started = new Promise<number>((resolve) => {
+      const reader = new FrameReader((h) => (h as { t: string; pid: number }).t === 'started' && resolve((h as { pid: number }).pid));
+      child.stdout.on('data', (d: Buffer) => reader.push(d));
+    });
+    child.stdin.write(encodeFrame({ t: 'track', id: 1, program: 'sleep', args: ['30'], env: { PATH: process.env.PATH } }));
+    const anchor = await started;
+    expect(alive(anchor)).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
     expect(child.exitCode).toBeNull(); // it waits for requests
     child.stdin.end();
     await expect(exited).resolves.toBe(0);
+    await until(() => !alive(anchor));
+  });
+  it('parks anchors and kills them on request, their pid known once started', async () => {
+    useSpawner();
+    try {
+      const anchor = startAnchor(['sleep', '30']);
+      await until(() => anchor.pid > 0);
+      expect(readFileSync(`/proc/${anchor.pid}/comm`, 'utf8').trim()).toBe('sleep');
+      anchor.kill();
+      await anchor.exited;
+      await until(() => !alive(anchor.pid));
+    } finally {
+      stopSpawner();
+    }
   });
 });
 

@@ -92,3 +92,16 @@ export function startHere(req: ChildRequest): StartedChild {
   });
   return { kill, done };
 }
+
+/** A program with no I/O that lives until it is killed (see spawnTracked); `pid` is undefined if it did not start. */
+export function startTrackedHere(program: string, args: string[], env?: Record<string, string>): { pid: number | undefined; kill(): void; done: Promise<ChildOutcome> } {
+  const child = spawn(program, args, { stdio: 'ignore', ...(env ? { env } : {}) });
+  const done = new Promise<ChildOutcome>((resolve) => {
+    const end = (code: number | null, signal: string | null, spawnError?: ChildOutcome['spawnError']): void =>
+      resolve({ code, signal, stdout: EMPTY, stderr: EMPTY, overflow: false, ...(spawnError ? { spawnError } : {}) });
+    child.on('error', (e: NodeJS.ErrnoException) => end(null, null, { ...(e.code ? { code: e.code } : {}), message: e.message }));
+    child.on('exit', (code, signal) => end(code, signal));
+  });
+  return { pid: child.pid, kill: () => void child.kill('SIGKILL'), done };
+}
+const EMPTY = Buffer.alloc(0);

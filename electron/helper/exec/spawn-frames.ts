@@ -2,13 +2,25 @@
 // a program's output (a counter sweep's ~1 MB) crosses as it is, without JSON escaping on either side.
 // A frame is: header length (uint32 LE), body length (uint32 LE), the header as UTF-8 JSON, the body.
 
-/** helper → spawner: start a program (the body is its stdin) or kill one. */
+/**
+ * helper → spawner: run a program to completion (the body is its stdin), start one that lives on with no
+ * I/O until it is killed (`track`: a process parked in a namespace), or kill one.
+ */
 export type SpawnerRequest =
   | { t: 'run'; id: number; program: string; args: string[]; env: Record<string, string>; stdoutFile: boolean; maxBytes: number }
+  | { t: 'track'; id: number; program: string; args: string[]; env: Record<string, string> }
   | { t: 'kill'; id: number };
 
-/** spawner → helper: a program ended; the body is its stdout then its stderr. */
-export interface SpawnerReply {
+/** spawner → helper: a tracked program started (its pid), or a program ended (body: its stdout then its stderr). */
+export type SpawnerReply = SpawnerStarted | SpawnerDone;
+
+export interface SpawnerStarted {
+  t: 'started';
+  id: number;
+  pid: number;
+}
+
+export interface SpawnerDone {
   t: 'done';
   id: number;
   code: number | null;

@@ -12,7 +12,8 @@
 // the argv, the timeout and abort (a kill request), the error mapping, the activity record. The spawner
 // ends when its stdin does, so a helper killed with -9 takes it along. Programs that live on (pty
 // terminals, the line listeners, the cgroup launcher, containers) are still started by the helper itself:
-// few, and started seldom.
+// few, and started seldom — except the sampler's namespace anchors (startAnchor), one per namespace it
+// finds, started in a burst inside its synchronous sweep: those come from the spawner too.
 //
 // NSLAB_SPAWNER=inline starts programs from the helper itself again (to compare, or where the spawner
 // cannot run); so does a spawner that cannot be found, or that died too often.
@@ -20,7 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { NslabError } from '../../shared/errors.js';
 import { builtNodeEntry } from '../resources.js';
-import { startHere, type ChildOutcome, type ChildRequest, type StartedChild } from './child.js';
+import { startHere, startTrackedHere, type ChildOutcome, type ChildRequest, type StartedChild } from './child.js';
 import { FrameReader, encodeFrame, type SpawnerReply, type SpawnerRequest } from './spawn-frames.js';
 
 /** out/node/spawner.mjs: next to the bundle this runs from, or the checkout's build output (tests). */
@@ -32,6 +33,14 @@ const MAX_DEATHS = 3;
 interface Pending {
   resolve(o: ChildOutcome): void;
   program: string;
+  onStarted?(pid: number): void;
+}
+
+/** A process with no I/O, killed on request, whose pid is known once the spawner has started it (-1 until then). */
+export interface AnchorProcess {
+  readonly pid: number;
+  kill(): void;
+  exited: Promise<void>;
 }
 
 class SpawnerProcess {
@@ -76,6 +85,23 @@ class SpawnerProcess {
     };
   }
 
+  track(program: string, args: string[], env: Record<string, string>): AnchorProcess {
+    const id = this.nextId++;
+    let pid = -1;
+    const done = new Promise<ChildOutcome>((resolve) => this.pending.set(id, { resolve, program, onStarted: (p) => void (pid = p) }));
+    this.busy();
+    this.proc.stdin!.write(encodeFrame({ t: 'track', id, program, args, env } satisfies SpawnerRequest));
+    return {
+      get pid() {
+        return pid;
+      },
+      kill: () => {
+        if (this.pending.has(id)) this.proc.stdin!.write(encodeFrame({ t: 'kill', id } satisfies SpawnerRequest));
+      },
+      exited: done.then(() => undefined),
+    };
+  }
+
   stop(): void {
     this.proc.stdin!.end();
   }
@@ -83,6 +109,10 @@ class SpawnerProcess {
   private answer(reply: SpawnerReply, body: Buffer): void {
     const p = this.pending.get(reply.id);
     if (!p) return;
+    if (reply.t === 'started') {
+      p.onStarted?.(reply.pid);
+      return;
+    }
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.idle();
     p.resolve({
@@ -171,3 +201,17 @@ export function startChild(req: ChildRequest): StartedChild {
   return (spawner() ?? HERE).start(req);
 }
 const HERE = { start: startHere };
+
+/**
+ * A process parked for as long as the caller wants it (no I/O, killed on request), from the spawner when the
+ * helper uses one: the caller must cope with pid -1 for the moment it takes to start. A spawner that ends
+ * kills these, so even a helper killed with -9 leaves none behind.
+ */
+export function startAnchor(argv: readonly string[]): AnchorProcess {
+  const [program, ...args] = argv;
+  if (!program) throw new NslabError('internal', 'empty argv');
+  const via = spawner();
+  if (via) return via.track(program, args, process.env as Record<string, string>);
+  const child = startTrackedHere(program, args);
+  return { pid: child.pid ?? -1, kill: child.kill, exited: child.done.then(() => undefined) };
+}
