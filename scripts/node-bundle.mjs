@@ -7,6 +7,7 @@ export const NODE_ENTRIES = {
   cli: 'electron/cli/main.ts',
   launcher: 'electron/helper/exec/launcher-entry.ts',
   probe: 'electron/helper/firewall/trace/probe-main.ts',
+  spawner: 'electron/helper/exec/spawner-entry.ts',
 };
 
 /** esbuild options for the entries found under `dir` (an older revision may lack the newer ones). */

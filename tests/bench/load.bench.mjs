@@ -8,10 +8,12 @@
 //               created, then deleted)
 // Reported: p50/p99 latency per method class against the same calls on the idle helper (sequential, before
 // the load, same run), helper RSS at start and end, errors (target 0), echo p95 (< 50 ms) over the whole
-// load against the idle echo, the achieved call rate and the sampler's events per second. Everything it
-// creates is marked and removed, and the kernel is checked to be as it was. Results:
+// load against the idle echo, the achieved call rate and the sampler's events per second, the helper's
+// event-loop delay over the load (lib/loop-delay.mjs), and the CPU of the helper, its spawner and the
+// programs they started. Everything it creates is marked and removed, and the kernel is checked to be as it was. Results:
 // tests/bench/results/load.json. NSLAB_BENCH_LOAD_S, NSLAB_BENCH_LOAD_RATE (default 1000), NSLAB_BENCH_LOAD_PARTS,
-// NSLAB_BENCH_LOAD_MIX=reads, NSLAB_BENCH_STRICT=1.
+// NSLAB_BENCH_LOAD_MIX=reads, NSLAB_BENCH_STRICT=1; NSLAB_SPAWNER=inline makes the helper start its programs
+// itself, as before it had a spawner (exec/spawner.ts), to compare the two in back-to-back runs.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -107,8 +109,22 @@ const pct = (xs, p) => {
 };
 /** CPU seconds of a process itself, and of the children it reaped (the `ip` and shells it spawned). */
 function cpuS(pid) {
+  if (!pid) return { self: 0, children: 0 };
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return { self: (Number(f[11]) + Number(f[12])) / 100, children: (Number(f[13]) + Number(f[14])) / 100 };
+}
+/** The helper's spawner (out/node/spawner.mjs, its child that starts its programs), if it has one. */
+function spawnerOf(helperPid) {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (ppid === helperPid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('spawner.mjs')) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
 }
 // Which parts run during the load (all by default): a comma list of terminals, sampler, rpc — to find
 // what a missed figure comes from.
@@ -234,7 +250,16 @@ async function terminals(c) {
 const before = await kernelView();
 const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-load-'));
 const socket = join(stateDir, 'helper.sock');
-const helper = startHelper({ stateDir, socket, cwd: ROOT });
+// The helper's event-loop delay over the load window (lib/loop-delay.mjs, read on SIGUSR2).
+const loopFile = join(stateDir, 'loop-delay.json');
+const helper = startHelper({ stateDir, socket, cwd: ROOT, nodeArgs: [`--import=${join(here, 'lib', 'loop-delay.mjs')}`], env: { NSLAB_BENCH_LOOP_FILE: loopFile } });
+/** The helper's event-loop delay since the previous call (ms). */
+async function loopDelay(pid) {
+  rmSync(loopFile, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 200 && !existsSync(loopFile); i++) await sleep(10);
+  return existsSync(loopFile) ? JSON.parse(readFileSync(loopFile, 'utf8')) : null;
+}
 const clients = [];
 const connect = async () => {
   const c = rpcClient(socket);
@@ -289,7 +314,11 @@ try {
   let echoLost = 0;
   const loadStart = performance.now();
   const rssStart = rssMB(pid);
-  const cpu0 = { helper: cpuS(pid), bench: process.cpuUsage() };
+  const spawnerRss = { start: null, end: null };
+  const spawnerPid = spawnerOf(pid);
+  if (spawnerPid) spawnerRss.start = +rssMB(spawnerPid).toFixed(1);
+  const cpu0 = { helper: cpuS(pid), spawner: cpuS(spawnerPid), bench: process.cpuUsage() };
+  await loopDelay(pid); // starts the helper's event-loop delay over from here
   const samples0 = samples;
   let stopping = false;
   const rssTimer = setInterval(() => rss.push({ s: (performance.now() - loadStart) / 1000, mb: rssMB(pid) }), 1000);
@@ -306,12 +335,18 @@ try {
   await echoLoop;
   clearInterval(rssTimer);
   const loadS = (performance.now() - loadStart) / 1000;
+  const loop = await loopDelay(pid);
   const cpu1 = cpuS(pid);
+  const cpu1Spawner = cpuS(spawnerPid);
+  if (spawnerPid) spawnerRss.end = +rssMB(spawnerPid).toFixed(1);
   const benchCpu = process.cpuUsage(cpu0.bench);
+  const pctOf = (s) => +((s / loadS) * 100).toFixed(1);
   const cpuPct = {
-    helper: +(((cpu1.self - cpu0.helper.self) / loadS) * 100).toFixed(1),
-    helperChildren: +(((cpu1.children - cpu0.helper.children) / loadS) * 100).toFixed(1),
-    benchClient: +(((benchCpu.user + benchCpu.system) / 1e6 / loadS) * 100).toFixed(1),
+    helper: pctOf(cpu1.self - cpu0.helper.self),
+    // the spawner's own time (mostly its forks), and the programs it or the helper started (reaped by them)
+    spawner: pctOf(cpu1Spawner.self - cpu0.spawner.self),
+    helperChildren: pctOf(cpu1.children - cpu0.helper.children + cpu1Spawner.children - cpu0.spawner.children),
+    benchClient: pctOf((benchCpu.user + benchCpu.system) / 1e6),
   };
   const samplesPerS = (samples - samples0) / loadS;
   const rssEnd = rssMB(pid);
@@ -348,12 +383,15 @@ try {
     floodMBps: +floodMBps.toFixed(1),
     groups: GROUPS,
     sampler: { interval: sub.interval, seriesPerEvent: seriesSeen, eventsPerS: +samplesPerS.toFixed(2) },
+    spawner: spawnerPid !== null,
+    helperLoopDelayMs: loop,
     calls: { sent: load.sent, skippedAtCap: load.skipped, completed: calls, perS: +callRate.toFixed(1), maxInFlight: MAX_IN_FLIGHT },
     classes,
     errors,
     firstErrors: [...Object.values(idle), ...Object.values(load.stats)].flatMap((s) => s.firstErrors),
     echoLost,
     echoMs: { idle: { p50: pct(idleEcho, 0.5), p95: pct(idleEcho, 0.95), samples: idleEcho.length }, load: { p50: pct(echoMs, 0.5), p95: pct(echoMs, 0.95), max: pct(echoMs, 1), samples: echoMs.length } },
+    spawnerRssMB: spawnerRss,
     rssMB: { idle: +rssIdle.toFixed(1), start: +rssStart.toFixed(1), warm: +rssWarm.toFixed(1), end: +rssEnd.toFixed(1), last5s: +rssLast.toFixed(1), series: rss.map((r) => +r.mb.toFixed(1)) },
     targets: TARGETS,
   };
@@ -366,6 +404,7 @@ try {
         shown(`${cls} p99 ms under load (baseline: same calls, idle helper)`, { nslab: b.p99, baseline: a.p99, ratio: a.p99 ? r2(b.p99 / a.p99) : null }),
       ];
     }),
+    shown('helper event-loop delay p99 ms under load (monitorEventLoopDelay; baseline: its p50)', { nslab: loop?.p99 ?? null, baseline: loop?.p50 ?? null, ratio: loop?.p50 ? r2(loop.p99 / loop.p50) : null }),
     measure(`errors over ${calls} calls and ${echoMs.length + echoLost} echoes`, { nslab: errors, target: TARGETS.errors }),
     measure(`mixed RPC calls per second achieved (asked ${RATE}/s)`, { nslab: +callRate.toFixed(1), baseline: RATE, ratio: r2(callRate / RATE), target: TARGETS.rateShare, at: 'min' }),
     measure(`keystroke echo p95 ms while ${FLOODS} terminals flood (baseline: idle helper)`, { nslab: result.echoMs.load.p95, baseline: result.echoMs.idle.p95, ratio: result.echoMs.idle.p95 ? r2(result.echoMs.load.p95 / result.echoMs.idle.p95) : null, on: 'nslab', target: TARGETS.echoP95Ms }),
@@ -377,7 +416,8 @@ try {
   console.table(Object.fromEntries(CLASSES.map((cls) => [cls, { 'idle p50': classes[cls].idle.p50, 'idle p99': classes[cls].idle.p99, 'load p50': classes[cls].load.p50, 'load p99': classes[cls].load.p99, 'load calls': classes[cls].load.calls, errors: classes[cls].load.errors }])));
   console.log(`calls ${calls} in ${load.wallS.toFixed(1)} s = ${callRate.toFixed(0)}/s (${load.skipped} skipped at ${MAX_IN_FLIGHT} in flight); errors ${errors}${result.firstErrors.length ? `: ${result.firstErrors.join('; ')}` : ''}`);
   console.log(`echo p50/p95 ${result.echoMs.load.p50}/${result.echoMs.load.p95} ms under load (idle ${result.echoMs.idle.p50}/${result.echoMs.idle.p95} ms), ${echoLost} lost`);
-  console.log(`CPU (% of one core): helper ${cpuPct.helper}, what it spawned ${cpuPct.helperChildren}, this client ${cpuPct.benchClient}; parts: ${[...PARTS].join(', ')}`);
+  console.log(`CPU (% of one core): helper ${cpuPct.helper}, its spawner ${spawnerPid === null ? 'none' : cpuPct.spawner}, the programs started ${cpuPct.helperChildren}, this client ${cpuPct.benchClient}; parts: ${[...PARTS].join(', ')}`);
+  if (loop) console.log(`helper event-loop delay under load: p50 ${loop.p50} ms, p99 ${loop.p99} ms, max ${loop.max} ms`);
   console.log(`helper RSS: idle ${result.rssMB.idle} MB, load start ${result.rssMB.start} MB, 5–10 s ${result.rssMB.warm} MB, end ${result.rssMB.end} MB`);
   printMeasures(result.measures);
 } catch (err) {

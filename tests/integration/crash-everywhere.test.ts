@@ -39,6 +39,18 @@ const DOCKERNET = { name: `cr${tag}`, containers: ['c1', 'c2'], publish: [{ host
 const processesOfOurs = (): string[] =>
   run(['ps', '-eo', 'pid=,args=']).split('\n').filter((l) => l.includes(`nslab-${DOCKERNET.name}-`) || l.includes(`crash${tag}`));
 
+/** A process still running: its /proc entry is there and it is not a zombie (one whose new parent has not reaped it yet). */
+const running = (pid: number): boolean => {
+  const stat = run(['cat', `/proc/${pid}/stat`]);
+  return stat !== '' && !/^\d+ \(.*\) Z/.test(stat);
+};
+
+/** The helper's spawner: its child running out/node/spawner.mjs. */
+function spawnerOf(helperPid: number): number | null {
+  const line = run(['ps', '-o', 'pid=,args=', '--ppid', String(helperPid)]).split('\n').find((l) => l.includes('spawner.mjs'));
+  return line ? Number(line.trim().split(/\s+/)[0]) : null;
+}
+
 function decoysPresent(): Record<string, boolean> {
   const ns = run(['ip', 'netns', 'list']);
   const links = run(['ip', '-o', 'link', 'show']);
@@ -123,6 +135,9 @@ async function killOnce(method: string, params: unknown, span: number): Promise<
   await new Promise((r) => setTimeout(r, Math.floor(random() * 20)));
   const answered = helper.messages.some((m) => m.id === 4242);
   if (!answered) midway++;
+  // the helper starts its programs from a spawner (exec/spawner.ts), which must go with it
+  const spawner = spawnerOf(helper.child.pid!);
+  expect(spawner, 'the helper has a spawner').not.toBeNull();
   helper.child.kill('SIGKILL');
   await new Promise((r) => (helper.child.exitCode !== null || helper.child.signalCode !== null ? r(null) : helper.child.on('exit', r)));
   kills++;
@@ -137,6 +152,7 @@ async function killOnce(method: string, params: unknown, span: number): Promise<
   expect(run(['iptables-save']), where).not.toMatch(/nslab:/);
   expect(markedCgroups(), where).toEqual(cgroupsBefore);
   expect(processesOfOurs(), where).toEqual([]);
+  expect(running(spawner!), `${where}: the spawner ${spawner} outlived its helper`).toBe(false);
   expect(decoysPresent(), where).toEqual(ALL_PRESENT);
   return !answered;
 }

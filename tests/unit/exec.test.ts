@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyStderr, onActivity, run } from '../../electron/helper/exec/run.js';
+import { FrameReader, encodeFrame } from '../../electron/helper/exec/spawn-frames.js';
+import { spawnerPath, startAnchor, stopSpawner, useSpawner } from '../../electron/helper/exec/spawner.js';
 import type { ActivityEvent } from '../../electron/shared/contract/index.js';
 
 describe('classifyStderr', () => {
@@ -14,7 +18,19 @@ describe('classifyStderr', () => {
   ])('%s → %s', (stderr, code) => expect(classifyStderr(stderr)).toBe(code));
 });
 
-describe('run', () => {
+// Every behaviour of run() holds whether the program is started from this process or from the spawner
+// (which needs the build's out/node/spawner.mjs: useSpawner must find it, or the test fails).
+describe.each(['here', 'spawner'] as const)('run, programs started %s', (mode) => {
+  let spawnerPid: number | null = null;
+  beforeAll(() => {
+    if (mode === 'spawner') spawnerPid = useSpawner();
+  });
+  afterAll(() => stopSpawner());
+  it('starts the program from the process it says', async () => {
+    if (mode === 'spawner') expect(spawnerPid).toEqual(expect.any(Number));
+    const ppid = Number((await run(['sh', '-c', 'echo $PPID'])).stdout);
+    expect(ppid).toBe(mode === 'spawner' ? spawnerPid : process.pid);
+  });
   it('passes argv untouched (no shell) and reports changes as activity', async () => {
     const seen: ActivityEvent[] = [];
     const stop = onActivity((e) => seen.push(e));
@@ -50,5 +66,92 @@ describe('run', () => {
     expect((await run(['true'], { stdoutFile: true })).stdout).toBe('');
     await expect(run(['nslab-no-such-tool'], { stdoutFile: true })).rejects.toMatchObject({ code: 'tool-missing' });
     await expect(run(['sh', '-c', 'echo "RTNETLINK answers: File exists" >&2; exit 2'], { stdoutFile: true })).rejects.toMatchObject({ code: 'exists' });
+  });
+  it('keeps large output whole, through a pipe and through a file, with the environment asked for', async () => {
+    const script = 'head -c 3000000 /dev/zero | tr "\\0" x; printf "%s" "$NSLAB_T" >&2';
+    for (const stdoutFile of [false, true]) {
+      const r = await run(['sh', '-c', script], { stdoutFile, env: { NSLAB_T: `é ${mode}` } });
+      expect(r.stdout.length).toBe(3_000_000);
+      expect(r.stdout.replaceAll('x', '')).toBe('');
+      expect(r.stderr).toBe(`é ${mode}`);
+    }
+  });
+  it('runs many programs at once and gives each its own answer', async () => {
+    const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => run(['sh', '-c', `echo ${i}; echo e${i} >&2`])));
+    rs.forEach((r, i) => expect([r.stdout, r.stderr]).toEqual([`${i}\n`, `e${i}\n`]));
+  });
+});
+
+/** A live process (not a zombie) with this pid. */
+const alive = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+async function until(ok: () => boolean, ms = 3000): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); ) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('the spawner', () => {
+  it('fails what it was running when it dies, and the next run starts a new one', async () => {
+    const first = useSpawner();
+    try {
+      const running = run(['sleep', '1']);
+      await new Promise((r) => setTimeout(r, 100));
+      process.kill(first!, 'SIGKILL');
+      await expect(running).rejects.toMatchObject({ code: 'internal', message: expect.stringMatching(/spawner .* exited while sleep ran/) });
+      const ppid = Number((await run(['sh', '-c', 'echo $PPID'])).stdout);
+      expect(ppid).not.toBe(first);
+      expect(ppid).not.toBe(process.pid);
+    } finally {
+      stopSpawner();
+    }
+  });
+  it('exits as soon as its input ends (the helper closed it or died), and takes its anchors along', async () => {
+    const child = spawn(process.execPath, [spawnerPath()], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const started = new Promise<number>((resolve) => {
+      const reader = new FrameReader((h) => (h as { t: string; pid: number }).t === 'started' && resolve((h as { pid: number }).pid));
+      child.stdout.on('data', (d: Buffer) => reader.push(d));
+    });
+    child.stdin.write(encodeFrame({ t: 'track', id: 1, program: 'sleep', args: ['30'], env: { PATH: process.env.PATH } }));
+    const anchor = await started;
+    expect(alive(anchor)).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(child.exitCode).toBeNull(); // it waits for requests
+    child.stdin.end();
+    await expect(exited).resolves.toBe(0);
+    await until(() => !alive(anchor));
+  });
+  it('parks anchors and kills them on request, their pid known once started', async () => {
+    useSpawner();
+    try {
+      const anchor = startAnchor(['sleep', '30']);
+      await until(() => anchor.pid > 0);
+      expect(readFileSync(`/proc/${anchor.pid}/comm`, 'utf8').trim()).toBe('sleep');
+      anchor.kill();
+      await anchor.exited;
+      await until(() => !alive(anchor.pid));
+    } finally {
+      stopSpawner();
+    }
+  });
+});
+
+describe('spawner frames', () => {
+  it('hands over each frame whole, however the bytes are cut', () => {
+    const frames = [encodeFrame({ t: 'done', id: 1 }, Buffer.from('out')), encodeFrame({ t: 'kill', id: 2 }), encodeFrame({ id: 3, s: 'é' }, Buffer.alloc(70_000, 7))];
+    const wire = Buffer.concat(frames);
+    for (const cut of [1, 3, 8, 9, 100, 65_536, wire.length]) {
+      const got: [unknown, number][] = [];
+      const reader = new FrameReader((h, body) => got.push([h, body.length]));
+      for (let at = 0; at < wire.length; at += cut) reader.push(wire.subarray(at, at + cut));
+      expect(got).toEqual([[{ t: 'done', id: 1 }, 3], [{ t: 'kill', id: 2 }, 0], [{ id: 3, s: 'é' }, 70_000]]);
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { Server } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { defaultStateDir, openCore } from '../../helper/core.js';
+import { useSpawner } from '../../helper/exec/spawner.js';
 import { stopWhenIdle } from '../../helper/rpc/idle.js';
 import { endProcessesInSandbox, userNamespaceOf } from '../../helper/sandbox-leftovers.js';
 import { serveSocket, serveStdio } from '../../helper/rpc/transports.js';
@@ -32,6 +33,8 @@ export function registerHelper(program: Command): void {
       try {
         const graceMs = parseGrace(opts.terminalGrace);
         const idle = parseIdle(opts.idleTimeout);
+        // A long-lived helper starts its programs from a small process of its own (see exec/spawner.ts).
+        useSpawner();
         const core = await openCore({ socket });
         if (graceMs !== undefined) await configureTerminals(async () => corePipe(core), graceMs);
         const listening: { server?: Server } = {}; // set once the socket listens; stop() may come before

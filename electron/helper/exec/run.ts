@@ -1,13 +1,11 @@
 // The ONLY place nslab runs programs to completion: argv arrays (never a shell string), a timeout, stderr
 // mapped to typed errors, and an `activity` record of every change as the command a person would type.
+// The program itself is started by child.ts, from this process or from the helper's spawner (spawner.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawn } from 'node:child_process';
-import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ActivityEvent } from '../../shared/contract/index.js';
 import { NslabError, type ErrorCode } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
+import { startChild } from './spawner.js';
 
 export interface RunOptions {
   /** Written to the program's stdin (batches). */
@@ -91,28 +89,6 @@ function firstMeaningfulLine(stderr: string): string {
   return stderr.split('\n').map((l) => l.trim()).find((l) => l && !/^Command failed/.test(l)) ?? stderr.trim();
 }
 
-/** A file only this process and its child hold: made, opened and unlinked at once (gone when closed). */
-function openUnlinked(): number {
-  const dir = mkdtempSync(join(tmpdir(), 'nslab-out-'));
-  try {
-    return openSync(join(dir, 'stdout'), 'w+', 0o600);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The file from its start (the child's writes moved the shared offset to its end). */
-function readAt0(fd: number, size: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
-  let at = 0;
-  while (at < size) {
-    const n = readSync(fd, buf, at, size - at, at);
-    if (n === 0) break;
-    at += n;
-  }
-  return buf.subarray(0, at);
-}
-
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [program, ...args] = argv;
   if (!program) return Promise.reject(new NslabError('internal', 'empty argv'));
@@ -124,18 +100,18 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
       reject(new NslabError('cancelled', 'cancelled before it started'));
       return;
     }
-    const file = opts.stdoutFile ? openUnlinked() : null;
-    const child = spawn(program, args, {
-      stdio: ['pipe', file ?? 'pipe', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C', ...opts.env },
+    const child = startChild({
+      program,
+      args,
+      env: { ...(process.env as Record<string, string>), LC_ALL: 'C', ...opts.env },
+      input: opts.input ?? '',
+      stdoutFile: opts.stdoutFile ?? false,
+      maxBytes: MAX_OUTPUT_BYTES,
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outBytes = 0;
     let failure: NslabError | undefined;
     const fail = (e: NslabError): void => {
       failure ??= e;
-      child.kill('SIGKILL');
+      child.kill();
     };
     const timer = setTimeout(
       () => fail(new NslabError('timeout', `${program} did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
@@ -144,38 +120,16 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
     const onAbort = (): void => fail(new NslabError('cancelled', `${program} was cancelled`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-    child.stdout?.on('data', (chunk: Buffer) => {
-      outBytes += chunk.length;
-      if (outBytes > MAX_OUTPUT_BYTES) fail(new NslabError('internal', `${program} printed more than ${MAX_OUTPUT_BYTES} bytes`));
-      else out.push(chunk);
-    });
-    // stdin and stderr are always pipes (only stdout may be a file)
-    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
-    child.stdin!.on('error', () => undefined); // the program may exit before reading all input
-    child.stdin!.end(opts.input ?? '');
-
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      failure ??=
-        e.code === 'ENOENT'
-          ? new NslabError('tool-missing', `${program} is not installed`, { tool: program })
-          : e.code === 'EACCES'
-            ? new NslabError('permission-denied', `cannot run ${program}: ${e.message}`)
-            : new NslabError('internal', e.message);
-    });
-    child.on('close', (code, signal) => {
+    void child.done.then((o) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      if (file !== null) {
-        const size = fstatSync(file).size;
-        if (size > MAX_OUTPUT_BYTES) failure ??= new NslabError('internal', `${program} printed more than ${MAX_OUTPUT_BYTES} bytes`);
-        else out.push(readAt0(file, size));
-        closeSync(file);
-      }
+      if (o.overflow) failure ??= new NslabError('internal', `${program} printed more than ${MAX_OUTPUT_BYTES} bytes`);
+      if (o.spawnError) failure ??= startFailure(program, o.spawnError);
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const result: RunResult = {
-        code: code ?? (signal ? 128 : 1),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
+        code: o.code ?? (o.signal ? 128 : 1),
+        stdout: o.stdout.toString('utf8'),
+        stderr: o.stderr.toString('utf8'),
         ms,
       };
       if (!failure && result.code !== 0 && !opts.allowFailure) {
@@ -196,4 +150,10 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
       else resolve(result);
     });
   });
+}
+
+function startFailure(program: string, e: { code?: string; message: string }): NslabError {
+  if (e.code === 'ENOENT') return new NslabError('tool-missing', `${program} is not installed`, { tool: program });
+  if (e.code === 'EACCES') return new NslabError('permission-denied', `cannot run ${program}: ${e.message}`);
+  return new NslabError('internal', e.message);
 }

@@ -1,12 +1,13 @@
 // Interface counters of every nslab namespace, without spawning per value: /proc/<pid>/net/dev of a
 // process living in the namespace shows that namespace's interfaces (unlike /sys/class/net, which shows
 // the namespace sysfs was mounted in — `nsenter --net cat /sys/class/net/…` reads the root's). A namespace
-// made by `ip netns add` has no process, so one `sleep` is parked in it (spawned once, not per sample)
-// and killed as soon as the namespace is gone, so it never keeps a deleted namespace alive for long.
+// made by `ip netns add` has no process, so one `sleep` is parked in it (spawned once, not per sample, by
+// the helper's spawner: see exec/spawner.ts) and killed as soon as the namespace is gone, so it never keeps
+// a deleted namespace alive for long.
 import { readdirSync } from 'node:fs';
 import { seriesId, type NetField } from '../../shared/contract/metrics.js';
 import { isMarked } from '../../shared/names.js';
-import { spawnTracked, type TrackedProcess } from '../exec/attached.js';
+import { startAnchor, type AnchorProcess } from '../exec/spawner.js';
 import { FileReader } from '../procfs.js';
 
 export type NetSample = Record<NetField, number>;
@@ -32,7 +33,7 @@ export function parseNetDev(text: string, keep: (ifname: string) => boolean = ()
 const NETNS_DIR = '/run/netns';
 
 export class NetSource {
-  private readonly anchors = new Map<string, { proc: TrackedProcess; reader: FileReader | null }>();
+  private readonly anchors = new Map<string, { proc: AnchorProcess; reader: FileReader | null }>();
   private readonly root = new FileReader('/proc/self/net/dev');
 
   /** Series id (`net:<netns>:<ifname>`, `net:host:<ifname>` for nslab- links of the root) → counters. */
@@ -57,10 +58,11 @@ export class NetSource {
     for (const netns of names) {
       let a = this.anchors.get(netns);
       if (!a) {
-        a = { proc: spawnTracked(['nsenter', `--net=${NETNS_DIR}/${netns}`, '--', 'sleep', 'infinity']), reader: null };
+        a = { proc: startAnchor(['nsenter', `--net=${NETNS_DIR}/${netns}`, '--', 'sleep', 'infinity']), reader: null };
         this.anchors.set(netns, a);
       }
-      // nsenter execs sleep in the same pid once it has entered: until then the file shows the root's.
+      // nsenter execs sleep in the same pid once it has entered: until then the file shows the root's (and
+      // until the spawner has started it, its pid is -1: the next sweep looks again).
       if (!a.reader || !a.reader.open) {
         if (!this.entered(a.proc.pid)) continue;
         a.reader = new FileReader(`/proc/${a.proc.pid}/net/dev`);

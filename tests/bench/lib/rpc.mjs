@@ -10,12 +10,13 @@ import { sh } from './proc.mjs';
  * Starts `nslab helper --socket PATH` with NSLAB_STATE_DIR=stateDir; resolves once it says "ready".
  * NSLAB_BENCH_HELPER_NODE_ARGS (space-separated Node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) goes to
  * the helper's node only: Node refuses --cpu-prof in NODE_OPTIONS, and a bench's own process is not the subject.
+ * `nodeArgs` and `env` are a benchmark's own additions (e.g. the event-loop delay preload, lib/loop-delay.mjs).
  */
-export function startHelper({ stateDir, socket, cwd, cli = 'bin/nslab.mjs' }) {
-  const nodeArgs = (process.env.NSLAB_BENCH_HELPER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+export function startHelper({ stateDir, socket, cwd, cli = 'bin/nslab.mjs', nodeArgs: benchArgs = [], env = {} }) {
+  const nodeArgs = [...benchArgs, ...(process.env.NSLAB_BENCH_HELPER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, cli, 'helper', '--socket', socket], {
     cwd,
-    env: { ...process.env, NSLAB_STATE_DIR: stateDir, NSLAB_SOCKET: '' },
+    env: { ...process.env, NSLAB_STATE_DIR: stateDir, NSLAB_SOCKET: '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';

@@ -1,0 +1,107 @@
+// One program run to completion, started by this process (node's spawn): what run.ts hands over to start a
+// program and what it gets back. The spawner (spawner-main.ts) runs the same code in a process of its own.
+import { spawn } from 'node:child_process';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ChildRequest {
+  program: string;
+  args: string[];
+  /** The whole environment of the program. */
+  env: Record<string, string>;
+  input: string;
+  /** stdout through an unlinked temporary file instead of a pipe (see RunOptions.stdoutFile). */
+  stdoutFile: boolean;
+  /** More output than this kills the program (`overflow`). */
+  maxBytes: number;
+}
+
+export interface ChildOutcome {
+  code: number | null;
+  signal: string | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  /** The program could not be started (errno code such as ENOENT, EACCES, and node's message). */
+  spawnError?: { code?: string; message: string };
+  /** It printed more than maxBytes. */
+  overflow: boolean;
+}
+
+export interface StartedChild {
+  /** SIGKILL (timeout, cancel): `done` still settles, with the signal. */
+  kill(): void;
+  /** Never rejects: a failure to start is `spawnError`. */
+  done: Promise<ChildOutcome>;
+}
+
+/** A file only this process and its child hold: made, opened and unlinked at once (gone when closed). */
+function openUnlinked(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-out-'));
+  try {
+    return openSync(join(dir, 'stdout'), 'w+', 0o600);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The file from its start (the child's writes moved the shared offset to its end). */
+function readAt0(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let at = 0;
+  while (at < size) {
+    const n = readSync(fd, buf, at, size - at, at);
+    if (n === 0) break;
+    at += n;
+  }
+  return buf.subarray(0, at);
+}
+
+/** Starts the program from this process. */
+export function startHere(req: ChildRequest): StartedChild {
+  const file = req.stdoutFile ? openUnlinked() : null;
+  const child = spawn(req.program, req.args, { stdio: ['pipe', file ?? 'pipe', 'pipe'], env: req.env });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let outBytes = 0;
+  let overflow = false;
+  let spawnError: ChildOutcome['spawnError'];
+  const kill = (): void => void child.kill('SIGKILL');
+  child.stdout?.on('data', (chunk: Buffer) => {
+    outBytes += chunk.length;
+    if (outBytes > req.maxBytes) {
+      overflow = true;
+      kill();
+    } else out.push(chunk);
+  });
+  // stdin and stderr are always pipes (only stdout may be a file)
+  child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+  child.stdin!.on('error', () => undefined); // the program may exit before reading all input
+  child.stdin!.end(req.input);
+  const done = new Promise<ChildOutcome>((resolve) => {
+    child.on('error', (e: NodeJS.ErrnoException) => void (spawnError ??= { ...(e.code ? { code: e.code } : {}), message: e.message }));
+    child.on('close', (code, signal) => {
+      if (file !== null) {
+        const size = fstatSync(file).size;
+        if (size > req.maxBytes) overflow = true;
+        else out.push(readAt0(file, size));
+        closeSync(file);
+      }
+      resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), overflow, ...(spawnError ? { spawnError } : {}) });
+    });
+  });
+  return { kill, done };
+}
+
+/** A program with no I/O that lives until it is killed (see spawnTracked); `pid` is undefined if it did not start. */
+export function startTrackedHere(program: string, args: string[], env?: Record<string, string>): { pid: number | undefined; kill(): void; done: Promise<ChildOutcome> } {
+  const child = spawn(program, args, { stdio: 'ignore', ...(env ? { env } : {}) });
+  const done = new Promise<ChildOutcome>((resolve) => {
+    const end = (code: number | null, signal: string | null, spawnError?: ChildOutcome['spawnError']): void =>
+      resolve({ code, signal, stdout: EMPTY, stderr: EMPTY, overflow: false, ...(spawnError ? { spawnError } : {}) });
+    child.on('error', (e: NodeJS.ErrnoException) => end(null, null, { ...(e.code ? { code: e.code } : {}), message: e.message }));
+    child.on('exit', (code, signal) => end(code, signal));
+  });
+  return { pid: child.pid, kill: () => void child.kill('SIGKILL'), done };
+}
+const EMPTY = Buffer.alloc(0);
