@@ -17,6 +17,7 @@ import { netnsOf } from '../../shared/names.js';
 import { shellLine, shellQuote } from '../../shared/shell.js';
 import type { HelperContext } from '../context.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
+import { cgroupObject } from '../cgroup/driver.js';
 import type { CgroupDriver } from '../cgroup/driver.js';
 import { spawnTracked } from '../exec/attached.js';
 import { spawnGated, type GatedProcess } from '../exec/gated.js';
@@ -24,7 +25,7 @@ import { classifyStderr, reportActivity, run } from '../exec/run.js';
 import { ipJson } from '../net/ip.js';
 import { listNetns } from '../net/snapshot.js';
 import { killGate, nsInode, releaseGate, waitDescendant, waitExe } from './gate.js';
-import { placeGates, prepareGates } from './spare-gates.js';
+import { placeGates } from './spare-gates.js';
 import { fstabLine, mountArgv, type FstabEntry } from './fstab.js';
 import { STAGED_DONE, stagedArgv, stagedLines, type StagedStep } from './staged.js';
 import { NSLAB_BUSYBOX, NSLAB_TOOLS, checkRootfsDir, ensureBusyboxRootfs, ensureSkeleton, ensureTools } from './rootfs.js';
@@ -84,6 +85,12 @@ interface Resolved {
   hostname: string;
   node: { netns: string; bridge: string | null } | null;
   tools: string;
+  /**
+   * The bridge check (one `ip` in the node's namespace), running while the cgroup and the namespaces are
+   * made; awaited before the veth goes onto the bridge, so a missing bridge still fails the run, with
+   * everything made so far undone, before the container's program could start.
+   */
+  bridgeChecked: Promise<void>;
 }
 
 /** Every check before anything is made: a refused run changes nothing. */
@@ -117,20 +124,24 @@ async function resolve(ctx: HelperContext, p: ContainerRunParams, drv: CgroupDri
     }
   }
   let node: Resolved['node'] = null;
+  let bridgeChecked: Promise<void> = Promise.resolve();
   const net = p.net;
   if (net !== 'none') {
     const netns = netnsOf(net.node);
     if (!(await listNetns()).includes(netns)) throw new NslabError('not-found', `node ${net.node} has no namespace (${netns} does not exist)`, { field: 'net.node' });
     if (net.bridge) {
-      const links = (await ipJson(netns, ['link', 'show', 'type', 'bridge'])) as { ifname: string }[];
-      if (!links.some((l) => l.ifname === net.bridge)) throw new NslabError('not-found', `bridge ${net.bridge} does not exist in ${netns}`, { field: 'net.bridge' });
+      const bridge = net.bridge;
+      bridgeChecked = ipJson(netns, ['link', 'show', 'type', 'bridge']).then((links) => {
+        if (!(links as { ifname: string }[]).some((l) => l.ifname === bridge)) throw new NslabError('not-found', `bridge ${bridge} does not exist in ${netns}`, { field: 'net.bridge' });
+      });
+      bridgeChecked.catch(() => undefined); // awaited by the build, once it knows what to undo
     }
     node = { netns, bridge: net.bridge ?? null };
   } else if (p.ip) throw new NslabError('invalid-params', 'ip needs a network (net: a node or bridge:NODE/BR)', { field: 'ip' });
   const skeleton = await ensureSkeleton(ctx.stateDir);
   const lower = p.rootfs === 'busybox' ? await ensureBusyboxRootfs(ctx.stateDir) : checkRootfsDir(p.rootfs, ctx.stateDir);
   const tools = await ensureTools(ctx.stateDir);
-  return { name, rootfsLower: [skeleton, lower], rootfsLabel: p.rootfs === 'busybox' ? 'busybox' : lower, caps, uidMap, gidMap, hostname: p.hostname ?? name, node, tools };
+  return { name, rootfsLower: [skeleton, lower], rootfsLabel: p.rootfs === 'busybox' ? 'busybox' : lower, caps, uidMap, gidMap, hostname: p.hostname ?? name, node, tools, bridgeChecked };
 }
 
 export async function buildContainer(ctx: HelperContext, p: ContainerRunParams): Promise<Running> {
@@ -143,6 +154,8 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
   const owner = p.owner === 'manual' ? `container:${r.name}` : p.owner;
   const peer = r.node ? { netns: r.node.netns, name: peerName(r.name) } : null;
   const objects: LedgerObject[] = [containerObject(r.name, owner), ...(peer ? [{ kind: 'link' as const, netns: peer.netns, name: peer.name, owner }] : [])];
+  // the cgroup is in the container's transaction (one intent, one done), removed by the driver with the group
+  const group = cgroupObject(containerCgroup(r.name), owner);
   const commands: string[] = [];
   const vars: Record<string, number | null> = { PID1: null, USERNS: null };
   const step = async (argv: string[], opts: { input?: string } = {}): Promise<void> => {
@@ -178,10 +191,12 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     noNewPrivs: p.noNewPrivs, limits: p.limits as Record<string, unknown>, createdAt: new Date().toISOString(), owner, exit: null,
     pid1: null, pidNs: null, gatePid: null, peer, commands, uidMap: r.uidMap, gidMap: r.gidMap,
   };
-  const tx = ctx.ledger.begin(objects);
+  const tx = ctx.ledger.begin([...objects, group]);
   let anchor: ReturnType<typeof spawnTracked> | null = null;
   let gateFd: number | null = null;
   let cgroupMade = false;
+  /** A step still running when another failed: undone only once it has ended. */
+  let making: Promise<unknown> = Promise.resolve();
   try {
     const root = join(dir, 'root');
     for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
@@ -195,11 +210,11 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     commands.push(scriptLine(['mkfifo', '-m', '0666', gateStart, gateRun], vars));
     const fifos = placeGates(ctx.stateDir, gateStart, gateRun);
     fifos.catch(() => undefined); // awaited below, once cgroupMade says what to undo
-    const group = await drv.create(containerCgroup(r.name), p.limits, owner);
+    const made = await drv.create(containerCgroup(r.name), p.limits, owner, { tx });
     cgroupMade = true;
     await fifos;
-    for (const d of group.dirs) note(`mkdir -p ${d}`);
-    for (const w of group.writes) note(`echo ${shellQuote(w.value)} > ${w.file}`);
+    for (const d of made.dirs) note(`mkdir -p ${d}`);
+    for (const w of made.writes) note(`echo ${shellQuote(w.value)} > ${w.file}`);
 
     if (r.uidMap && r.gidMap) {
       // The parent writes the maps, in the kernel's order: setgroups deny before gid_map, then uid_map.
@@ -245,21 +260,26 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     await releaseGate(gateStart);
     note(': > "$DIR/gate-start"   # the chain runs on: unshare, then PID 1 waits at the second gate');
     const pid1 = await waitDescendant(proc.pid, 2);
-    // unshare makes the mounts private after it forks: nothing may be mounted before PID 1 reached its gate
-    await waitExe(pid1, 'flock');
     vars.PID1 = pid1;
     note('sleep 0.1; PID1=$(cat /proc/$(cat /proc/$GATE/task/$GATE/children)/task/*/children)');
-    record.pid1 = pid1;
-    record.pidNs = nsInode(pid1, 'pid');
-    saveRecord(ctx.stateDir, record);
-    anchor?.kill(); // the container's processes hold the user namespace now
-
+    await r.bridgeChecked;
     const inside: string[][] = [['link', 'set', 'lo', 'up']];
     if (peer) inside.push(['link', 'set', 'eth0', 'up'], ...(p.ip ? [['addr', 'add', p.ip, 'dev', 'eth0']] : []), ...(p.gateway ? [['route', 'add', 'default', 'via', p.gateway]] : []));
     // One `ip` in the node's namespace makes the pair, puts the node's end on the bridge and brings it up;
     // the container's end lands in PID 1's network namespace as eth0 (brought up from inside: a veth end
-    // cannot be opened before its pair is tied, ENOTCONN).
-    if (peer) await step(['ip', '-n', peer.netns, 'link', 'add', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]);
+    // cannot be opened before its pair is tied, ENOTCONN). PID 1 has that namespace from its fork on
+    // (unshare made it before forking), so the pair is made while PID 1 still execs its way to its gate.
+    const veth = peer ? step(['ip', '-n', peer.netns, 'link', 'add', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]) : Promise.resolve();
+    veth.catch(() => undefined); // awaited below
+    making = veth;
+    // unshare makes the mounts private after it forks: nothing may be mounted before PID 1 reached its gate
+    await waitExe(pid1, 'flock');
+    record.pid1 = pid1;
+    record.pidNs = nsInode(pid1, 'pid');
+    saveRecord(ctx.stateDir, record);
+    anchor?.kill(); // the container's processes hold the user namespace now
+    await veth;
+
     // The rest inside, in order: the rootfs and what is mounted on it (one `mount -a` over the container's
     // own fstab: each later target lies in the overlay), the hostname, the links (one `ip -batch`), then
     // pivot_root and the old root unmounted (by the tools' busybox: the host's programs are gone then).
@@ -284,13 +304,14 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     ctx.ledger.commit(tx);
     saveRecord(ctx.stateDir, record);
     if (p.detach) proc.unref();
-    prepareGates(ctx.stateDir); // the next build's, while this one runs
     return { record, proc, startMs: Math.round(performance.now() - started) };
   } catch (err) {
     if (gateFd !== null) closeSync(gateFd);
     anchor?.kill();
+    await making.catch(() => undefined);
     await teardown(ctx, drv, record, cgroupMade).catch(() => undefined); // what cannot go now is left to gc
-    ctx.ledger.removed(objects, tx);
+    // the group's record stays while the group does (gc removes it); gone or never made, it goes with the rest
+    ctx.ledger.removed(drv.backend.exists(containerCgroup(r.name)) ? objects : [...objects, group], tx);
     throw err;
   }
 }

@@ -4,6 +4,7 @@ import type { Handlers } from '../rpc/dispatcher.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
 import { buildContainer, containerCgroup, teardown } from './build.js';
 import { containerScript } from './script.js';
+import { prepareGates } from './spare-gates.js';
 import { inspectProcess } from './inspect.js';
 import { execIn, forget, infoOf, listContainers, mustLoad, recordExit, removeContainer, stopContainer } from './lifecycle.js';
 
@@ -13,7 +14,11 @@ export function containerHandlers(ctx: HelperContext): Pick<Handlers, ContainerM
   return {
     'container.run': async (params) => {
       const { record, proc, startMs } = await buildContainer(ctx, params);
-      if (params.detach) return { ...infoOf(record), stdout: '', stderr: '', oomKilled: false, startMs };
+      // the next build's start gates, made once this one's program started (detached) or ended: off its path
+      if (params.detach) {
+        prepareGates(ctx.stateDir);
+        return { ...infoOf(record), stdout: '', stderr: '', oomKilled: false, startMs };
+      }
       const timer = setTimeout(() => cgroupDriverFor(ctx)?.kill(containerCgroup(record.name)), params.timeoutMs);
       const exit = await proc.exited.finally(() => clearTimeout(timer));
       const drv = cgroupDriverFor(ctx)!;
@@ -24,6 +29,7 @@ export function containerHandlers(ctx: HelperContext): Pick<Handlers, ContainerM
         await teardown(ctx, drv, record);
         forget(ctx, record);
       }
+      setImmediate(() => prepareGates(ctx.stateDir)); // after this answer is on its way
       return { ...info, ...proc.output(), oomKilled: oomKills > 0, startMs };
     },
     'container.list': async () => ({ containers: listContainers(ctx) }),
