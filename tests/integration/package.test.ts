@@ -56,11 +56,11 @@ describe('npm run dist:dir (stub Electron)', () => {
   it('marks the helper, node-pty, ws and the resources unpacked, and they are on disk where the launcher looks', () => {
     const header = asar.getRawHeader(appAsar).header;
     const entry = (path: string) => path.split('/').reduce<AsarDir & { unpacked?: boolean }>((d, part) => d.files[part]!, header);
-    for (const p of ['out/node/cli.mjs', 'out/node/launcher.mjs', 'resources/polkit/nslab-helper', 'node_modules/@lydell/node-pty/package.json'])
+    for (const p of ['out/node/cli.mjs', 'out/node/launcher.mjs', 'out/node/spawner.mjs', 'resources/polkit/nslab-helper', 'node_modules/@lydell/node-pty/package.json'])
       expect(entry(p).unpacked, p).toBe(true);
     expect(entry('out/main/index.cjs').unpacked).toBeUndefined();
     expect(helperCli(appAsar)).toBe(join(unpacked, 'out', 'node', 'cli.mjs'));
-    for (const p of ['out/node/cli.mjs', 'out/node/launcher.mjs', 'out/node/probe.mjs', 'resources/topologies/red-blue.yaml', 'resources/labs/netns-veth.yaml', 'resources/polkit/org.nslab.helper.policy'])
+    for (const p of ['out/node/cli.mjs', 'out/node/launcher.mjs', 'out/node/spawner.mjs', 'out/node/probe.mjs', 'resources/topologies/red-blue.yaml', 'resources/labs/netns-veth.yaml', 'resources/polkit/org.nslab.helper.policy'])
       expect(existsSync(join(unpacked, p)), p).toBe(true);
     // the polkit wrapper runs the helper from the same place, under /opt/nslab
     expect(readFileSync(join(unpacked, 'resources/polkit/nslab-helper'), 'utf8')).toContain('/opt/nslab/resources/app.asar.unpacked/out/node/cli.mjs helper --stdio');
