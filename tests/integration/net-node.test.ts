@@ -46,6 +46,13 @@ beforeAll(async () => {
   await call('net.link.create', { node: A, name: 'veth-a', kind: 'veth', peer: { node: B, name: 'veth-b' } });
   await call('net.addr.add', { node: A, dev: 'veth-a', address: '10.77.0.1/24' });
   await call('net.addr.add', { node: B, dev: 'veth-b', address: '10.77.0.2/24' });
+  // IPv6 duplicate address detection ends ~1 s after a link comes up, and the kernel then adds the
+  // link-local address's `local fe80::…` route by itself: wait for it, so a before/after comparison sees only
+  // what the calls under test did.
+  for (const n of [A, B]) {
+    const deadline = Date.now() + 5000;
+    while (sh(['ip', '-n', `nslab-${n}`, '-6', 'addr', 'show', 'tentative']) !== '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
 });
 
 afterAll(async () => {
