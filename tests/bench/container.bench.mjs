@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, sh } from './lib/proc.mjs';
 import { benchHelper } from './lib/rpc.mjs';
-import { IMAGE, startDocker } from './lib/docker.mjs';
+import { ISSUE_DOCKER, dockerRunLeg } from './lib/docker.mjs';
 import { buildCliFrom, checkoutAt } from './lib/before.mjs';
 import { measure, printMeasures } from './lib/measures.mjs';
 
@@ -28,7 +28,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = join(ROOT, 'tests', 'bench', 'results');
 const REPS = Number(process.env.NSLAB_BENCH_REPS ?? 15);
 const STRICT = process.env.NSLAB_BENCH_STRICT === '1';
-const DOCKER = { none: 0.85, bridge: 1.06 };
 const TARGETS = { runMs: 100, overDocker: 8, inspectMs: 50 };
 const BEFORE = process.env.NSLAB_BENCH_BEFORE || null;
 
@@ -143,26 +142,9 @@ try {
   await client.call('container.remove', { name: 'bench-inspect', force: true });
   await bench.destroy();
 
-  // docker run --rm in the same run (its own daemon, namespaces and cgroups, all removed below)
-  let dockerMeasured = null;
-  if (process.env.NSLAB_BENCH_DOCKER !== '0') {
-    const dk = await startDocker(join(stateDir, 'docker'));
-    if (dk) {
-      try {
-        const legs = { none: [], bridge: [] };
-        for (const net of ['none', 'bridge']) await dk.docker(['run', '--rm', '--network', net, IMAGE, 'true']); // warm-up
-        for (let i = 0; i < REPS; i++) {
-          for (const net of ['none', 'bridge']) legs[net].push((await dk.docker(['run', '--rm', '--network', net, IMAGE, 'true'])).ms);
-        }
-        dockerMeasured = { version: dk.version, none: median(legs.none) / 1000, bridge: median(legs.bridge) / 1000 };
-      } finally {
-        await dk.stop();
-      }
-      const left = dk.leftovers();
-      if (left.length) throw new Error(`the docker leg left cgroups behind: ${left.join(', ')}`);
-    }
-  }
-  const docker = dockerMeasured ?? { version: '20.10 (the issue’s figures, not measured here)', ...DOCKER };
+  // docker run --rm in the same run (its own daemon, namespaces and cgroups, all removed): lib/docker.mjs
+  const docker = await dockerRunLeg(join(stateDir, 'docker'), REPS);
+  const dockerMeasured = docker.measured;
 
   results.runMs = +median(runs).toFixed(1);
   results.buildMs = median(builds);
@@ -170,12 +152,12 @@ try {
   results.inspectMs = +median(inspects).toFixed(1);
   results.overFloor = +(results.runMs / results.floorMs).toFixed(1);
   results.overDockerBridge = +((docker.bridge * 1000) / results.runMs).toFixed(1);
-  results.overIssueDocker = +((DOCKER.bridge * 1000) / results.runMs).toFixed(1);
-  results.dockerMeasured = dockerMeasured !== null;
+  results.overIssueDocker = +((ISSUE_DOCKER.bridge * 1000) / results.runMs).toFixed(1);
+  results.dockerMeasured = dockerMeasured;
   results.measures = [
     measure('container run --net bridge -- true (ms; baseline: bare unshare … chroot)', { nslab: results.runMs, baseline: results.floorMs, ratio: results.overFloor, on: 'nslab', target: TARGETS.runMs }),
     measure(`docker run --rm --network bridge ${dockerMeasured ? '(this run)' : '(the issue’s 1.06 s)'} ÷ container run (ms)`, { nslab: results.runMs, baseline: +(docker.bridge * 1000).toFixed(0), ratio: results.overDockerBridge, target: TARGETS.overDocker, at: 'min' }),
-    measure('the issue’s docker run 1.06 s ÷ container run (ms)', { nslab: results.runMs, baseline: DOCKER.bridge * 1000, ratio: results.overIssueDocker, target: TARGETS.overDocker, at: 'min' }),
+    measure('the issue’s docker run 1.06 s ÷ container run (ms)', { nslab: results.runMs, baseline: ISSUE_DOCKER.bridge * 1000, ratio: results.overIssueDocker, target: TARGETS.overDocker, at: 'min' }),
     measure('process.inspect of one PID (ms)', { nslab: results.inspectMs, target: TARGETS.inspectMs }),
   ];
   console.log(`container run --net bridge -- true   median ${results.runMs.toFixed(1)} ms  (${REPS} runs)`);

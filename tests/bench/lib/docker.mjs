@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, symlinkSync, copyFileSyn
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
-import { sh, sleep } from './proc.mjs';
+import { median, sh, sleep } from './proc.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const NETNS = 'nslab-bench-dk';
@@ -83,4 +83,34 @@ export async function startDocker(dir) {
     await stop();
     throw err;
   }
+}
+
+/** The issue's figures (Docker 20.10 on the issue's machine), used only when docker cannot be measured here. */
+export const ISSUE_DOCKER = { none: 0.85, bridge: 1.06 };
+
+/**
+ * The `docker run --rm --network none|bridge IMAGE true` leg of a benchmark (median seconds over `reps`,
+ * after one warm-up each), against a throwaway dockerd, in the same run. Always measured when dockerd is
+ * installed: a daemon that does not start is an error, not a silent fallback. Otherwise (not installed, or
+ * NSLAB_BENCH_DOCKER=0) the issue's figures with `measured: false` and `why`, which the row must say.
+ */
+export async function dockerRunLeg(dir, reps) {
+  const fallback = (why) => ({ measured: false, why, version: `20.10 (the issue’s figures: ${why})`, ...ISSUE_DOCKER });
+  if (process.env.NSLAB_BENCH_DOCKER === '0') return fallback('NSLAB_BENCH_DOCKER=0, not measured this run');
+  const dk = await startDocker(dir);
+  if (!dk) return fallback('dockerd is not installed (apt-get install docker.io), not measured this run');
+  let measured;
+  try {
+    const legs = { none: [], bridge: [] };
+    for (const net of ['none', 'bridge']) await dk.docker(['run', '--rm', '--network', net, IMAGE, 'true']); // warm-up
+    for (let i = 0; i < reps; i++) {
+      for (const net of ['none', 'bridge']) legs[net].push((await dk.docker(['run', '--rm', '--network', net, IMAGE, 'true'])).ms);
+    }
+    measured = { measured: true, why: null, version: dk.version, none: median(legs.none) / 1000, bridge: median(legs.bridge) / 1000 };
+  } finally {
+    await dk.stop();
+  }
+  const left = dk.leftovers();
+  if (left.length) throw new Error(`the docker leg left cgroups behind: ${left.join(', ')}`);
+  return measured;
 }
