@@ -55,7 +55,9 @@ export interface ManagedProcess {
 /** Starts it unless it already runs (a re-up); the ledger knows it before it exists. */
 export async function startProcess(ctx: HelperContext, p: ManagedProcess): Promise<void> {
   const object: LedgerObject = { kind: 'process', netns: p.netns, name: p.name, owner: p.owner };
-  if ((pidsOf(new Set([p.name])).get(p.name) ?? []).length > 0) return;
+  // Only a record the ledger knows can be running already (a re-up): a fresh one needs no scan of every
+  // process's cmdline, which on a busy machine is tens of milliseconds of blocking reads.
+  if (ctx.ledger.has(object) && (pidsOf(new Set([p.name])).get(p.name) ?? []).length > 0) return;
   const tx = ctx.ledger.begin([object]);
   const argv = ['ip', 'netns', 'exec', p.netns, ...p.argv];
   const started = performance.now();

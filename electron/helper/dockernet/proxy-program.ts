@@ -6,15 +6,16 @@
 //
 // Why Perl and not Node: the forwarder must run inside the host node's namespace, which only a new process
 // can enter (`ip netns exec`; Node has no setns), and a Node start (0.1–0.4 s on a loaded machine) was most
-// of `dockernet up`. perl-base is Essential on Debian and ships Socket (core sockets only: IO::Socket would add
-// ~8 ms of module loading to every start); a start is ~15 ms.
+// of `dockernet up`. perl-base is Essential on Debian. No module at all, not even strict, warnings or Socket:
+// loading them cost 10–30 ms of every start (most of it Socket's), a bare start is ~3 ms. So the socket
+// constants are Linux's (the same on x86, arm, riscv, ppc and s390 — not MIPS or SPARC: AF_INET 2, SOCK_STREAM 1,
+// SOL_SOCKET 1, SO_REUSEADDR 2) and a sockaddr_in is packed by hand (family in host order, port and
+// address in network order).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PROXY_PROGRAM = String.raw`# nslab docker-proxy (written by the helper; see electron/helper/dockernet/proxy-program.ts)
-use strict;
-use warnings;
-use Socket qw(AF_INET SOCK_STREAM SOL_SOCKET SO_REUSEADDR SOMAXCONN inet_aton pack_sockaddr_in);
+sub sockaddr { pack('S n C4 x8', 2, $_[0], split(/\./, $_[1])) }
 
 $SIG{CHLD} = 'IGNORE';    # connection children are reaped by the kernel
 $SIG{PIPE} = 'IGNORE';    # a peer gone mid-write ends that copy, not the proxy
@@ -23,11 +24,11 @@ for my $f (qw(-proto -host-ip -host-port -container-ip -container-port)) {
   defined $flag{$f} or die "docker-proxy: missing $f\n";
 }
 $flag{'-proto'} eq 'tcp' or die "docker-proxy: only -proto tcp\n";
-socket(my $listener, AF_INET, SOCK_STREAM, 0) or die "docker-proxy: socket: $!\n";
-setsockopt($listener, SOL_SOCKET, SO_REUSEADDR, 1) or die "docker-proxy: SO_REUSEADDR: $!\n";
-bind($listener, pack_sockaddr_in($flag{'-host-port'}, inet_aton($flag{'-host-ip'}))) or die "docker-proxy: bind $flag{'-host-ip'}:$flag{'-host-port'}: $!\n";
-listen($listener, SOMAXCONN) or die "docker-proxy: listen: $!\n";
-my $container = pack_sockaddr_in($flag{'-container-port'}, inet_aton($flag{'-container-ip'}));
+socket(my $listener, 2, 1, 0) or die "docker-proxy: socket: $!\n";
+setsockopt($listener, 1, 2, 1) or die "docker-proxy: SO_REUSEADDR: $!\n";
+bind($listener, sockaddr($flag{'-host-port'}, $flag{'-host-ip'})) or die "docker-proxy: bind $flag{'-host-ip'}:$flag{'-host-port'}: $!\n";
+listen($listener, 4096) or die "docker-proxy: listen: $!\n";
+my $container = sockaddr($flag{'-container-port'}, $flag{'-container-ip'});
 
 # Copies both ways until both sides have ended; an end on one side is passed on as a half-close.
 sub pump {
@@ -63,7 +64,7 @@ while (1) {
     next;
   }
   close $listener;
-  socket(my $upstream, AF_INET, SOCK_STREAM, 0) or exit 1;
+  socket(my $upstream, 2, 1, 0) or exit 1;
   connect($upstream, $container) or exit 1;
   pump($client, $upstream);
   exit 0;

@@ -11,14 +11,14 @@ import { run } from '../exec/run.js';
 import { mappedGroupRange } from '../procfs.js';
 import { rulesWithComment } from '../firewall/iptables.js';
 import { ipBatch } from '../net/ip.js';
-import { applyTopology, destroyTopology } from '../topology/engine.js';
+import { applyTopology, destroyTopology, settled } from '../topology/engine.js';
+import type { NetnsSysctls } from '../exec/netns-sysctl.js';
 import { ownerOf } from '../topology/plan.js';
 import { explainObjects } from './explain.js';
 import { DOCKERNET_LAN } from '../../shared/contract/index.js';
 import { fdbArgs, multihostRules, vxlanLines } from './multihost.js';
 import { CONTAINER_SYSCTLS, HOST_SYSCTLS, VXLAN, parseSubnet, planDockernet, ruleCommentOf, scenarioOf, subnetsOverlap, topologyNameOf, topologyOf, type DockernetPlan, type UpParams } from './plan.js';
 import { httpdProcess, proxyProcess, startProcess, type ManagedProcess } from './processes.js';
-import { listNetns } from '../net/snapshot.js';
 import { dockerRules, type DockerRule, type DockerRuleset } from './rules.js';
 import { normalizeSave } from './save-format.js';
 
@@ -69,8 +69,21 @@ function refuseBadCombination(ctx: HelperContext, params: UpParams): void {
   }
 }
 
-const sysctl = (netns: string, pairs: [string, string][]) =>
-  run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...pairs.map(([k, v]) => `${k}=${groupRangeFor(k, v)}`)], { change: true });
+const sysctl = (netns: string, pairs: [string, string][]): NetnsSysctls => ({ netns, pairs: pairs.map(([k, v]) => [k, groupRangeFor(k, v)]) });
+
+/** Every sysctl dockerd sets for this dockernet (written with the topology's own, by one process). */
+function dockerSysctls(plan: DockernetPlan): NetnsSysctls[] {
+  const mode = plan.params.network;
+  if (mode !== 'bridge' && mode !== 'macvlan' && mode !== 'none') return [];
+  return [
+    ...(mode === 'bridge' ? plan.hosts.map((h) => sysctl(netnsOf(h.node), HOST_SYSCTLS)) : []),
+    ...plan.containers.map((c) => sysctl(netnsOf(c.node), CONTAINER_SYSCTLS)),
+  ];
+}
+
+/** Docker's MAC on each bridged container's eth0, first in the container's own batch. */
+const macLines = (plan: DockernetPlan): Map<string, string[][]> =>
+  new Map(plan.params.network === 'bridge' ? plan.containers.map((c) => [netnsOf(c.node), [['link', 'set', 'eth0', 'address', c.mac!]]] as const) : []);
 
 /** Docker's ping_group_range (0–2³¹) narrowed to the groups this helper's user namespace maps (the sandbox maps only 0). */
 function groupRangeFor(key: string, value: string): string {
@@ -115,26 +128,6 @@ async function loadRules(ctx: HelperContext, plan: DockernetPlan, index: number)
   ctx.ledger.commit(tx);
 }
 
-async function finishBridge(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
-  // bridge-nf-call-iptables exists per namespace only while br_netfilter is loaded (Docker loads it; here
-  // the machine has it loaded already). Every step here is independent of the others (the rules need no
-  // sysctl first, a MAC no sysctl, one namespace nothing of another): all at once, as dockerd sets up
-  // containers concurrently.
-  await settled(
-    plan.hosts.flatMap((h, i) => [
-      sysctl(netnsOf(h.node), HOST_SYSCTLS),
-      loadRules(ctx, plan, i),
-      ...h.containers.flatMap((c) => [ipBatch(netnsOf(c.node), [['link', 'set', 'eth0', 'address', c.mac!]]), sysctl(netnsOf(c.node), CONTAINER_SYSCTLS)]),
-    ]),
-  );
-}
-
-/** Waits for all (nothing may still be running when a failure rolls everything back), then throws the first failure. */
-async function settled(steps: Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(steps)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
 /** Links the topology engine does not make (it knows veths and bridges): recorded first, then made. */
 async function madeLinks(ctx: HelperContext, plan: DockernetPlan, links: { netns: string; name: string }[], make: () => Promise<void>): Promise<void> {
   const owner = ownerOf(topologyNameOf(plan.params.name));
@@ -154,7 +147,6 @@ async function finishMacvlan(ctx: HelperContext, plan: DockernetPlan): Promise<v
   );
   for (const c of plan.containers) {
     await ipBatch(netnsOf(c.node), [['addr', 'replace', `${c.ip!}/${plan.prefix}`, 'dev', 'eth0'], ['link', 'set', 'eth0', 'up'], ['route', 'replace', 'default', 'via', plan.outside!.ip]]);
-    await sysctl(netnsOf(c.node), CONTAINER_SYSCTLS);
   }
 }
 
@@ -175,54 +167,30 @@ const proxyProcesses = (ctx: HelperContext, plan: DockernetPlan, owner: string):
 
 const startAll = (ctx: HelperContext, processes: ManagedProcess[]): Promise<void> => settled(processes.map((p) => startProcess(ctx, p)));
 
-/**
- * The host namespace, made ahead of the topology when a port is published so docker-proxy (a Node start, the
- * slowest single step) can start while the rest is built. The topology engine then finds it as its own.
- */
-async function hostNamespaceFirst(ctx: HelperContext, plan: DockernetPlan): Promise<boolean> {
-  if (plan.params.publish.length === 0) return false;
-  const netns = netnsOf(plan.host);
-  const object = { kind: 'netns' as const, netns: null, name: netns, owner: ownerOf(topologyNameOf(plan.params.name)) };
-  if ((await listNetns()).includes(netns)) {
-    if (ctx.ledger.objects((o) => o.kind === 'netns' && o.name === netns && o.owner === object.owner).length === 0) {
-      throw new NslabError('exists', `namespace ${netns} already exists and was not made by dockernet ${plan.params.name}`, { field: 'name', netns });
-    }
-    return true;
-  }
-  const tx = ctx.ledger.begin([object]);
-  await ipBatch(null, [['netns', 'add', netns]]);
-  ctx.ledger.commit(tx);
-  return true;
-}
-
 export async function dockernetUp(ctx: HelperContext, params: ParsedParams<'dockernet.up'>): Promise<Result<'dockernet.up'>> {
   const started = performance.now();
   refuseBadCombination(ctx, params);
   const plan = planDockernet(params);
-  let created: string[] = [];
+  const owner = ownerOf(topologyNameOf(params.name));
+  let created: string[];
   try {
-    const early = await hostNamespaceFirst(ctx, plan);
-    const owner = ownerOf(topologyNameOf(params.name));
-    const proxies = early ? startAll(ctx, proxyProcesses(ctx, plan, owner)) : Promise.resolve();
-    // allSettled: nothing may still be starting when a failure rolls everything back.
-    const rest = (async () => {
-      created = (await applyTopology(ctx, JSON.stringify(topologyOf(plan)), topologyNameOf(params.name))).created;
-      await settled([finishNetwork(ctx, plan), startAll(ctx, httpdProcesses(ctx, plan, owner))]);
-    })();
-    await settled([proxies, rest]);
+    // One pass: the root batch makes every namespace and veth; then, all at once, each node's batch (with
+    // Docker's MACs), every sysctl (one process), Docker's rules (one iptables-restore per host) and the
+    // programs (docker-proxy, httpd) — none needs more than its namespace, as dockerd sets containers up
+    // concurrently. A published port works when `up` returns: startProcess waits until it listens.
+    const withNamespaces = (): Promise<void> =>
+      settled([
+        ...(params.network === 'bridge' ? plan.hosts.map((_, i) => loadRules(ctx, plan, i)) : []),
+        startAll(ctx, [...proxyProcesses(ctx, plan, owner), ...httpdProcesses(ctx, plan, owner)]),
+      ]);
+    created = (await applyTopology(ctx, JSON.stringify(topologyOf(plan)), topologyNameOf(params.name), { sysctls: dockerSysctls(plan), nodeLines: macLines(plan), withNamespaces })).created;
+    if (params.network === 'macvlan') await finishMacvlan(ctx, plan);
+    if (params.hosts === 2 && params.underlay === 'vxlan') await finishVxlan(ctx, plan);
   } catch (err) {
-    if (ctx.ledger.objects((o) => o.owner === ownerOf(topologyNameOf(params.name))).length) await destroyTopology(ctx, topologyNameOf(params.name)).catch(() => undefined);
+    if (ctx.ledger.objects((o) => o.owner === owner).length) await destroyTopology(ctx, topologyNameOf(params.name)).catch(() => undefined);
     throw err;
   }
   return { name: params.name, created, ms: Math.round(performance.now() - started) };
-}
-
-async function finishNetwork(ctx: HelperContext, plan: DockernetPlan): Promise<void> {
-  const params = plan.params;
-  if (params.network === 'bridge') await finishBridge(ctx, plan);
-  else if (params.network === 'macvlan') await finishMacvlan(ctx, plan);
-  else if (params.network === 'none') await Promise.all(plan.containers.map((c) => sysctl(netnsOf(c.node), CONTAINER_SYSCTLS)));
-  if (params.hosts === 2 && params.underlay === 'vxlan') await finishVxlan(ctx, plan);
 }
 
 export async function dockernetShow(ctx: HelperContext, name: string): Promise<Result<'dockernet.show'>> {

@@ -5,12 +5,23 @@ import { NslabError } from '../../shared/errors.js';
 import { netnsOf } from '../../shared/names.js';
 import type { HelperContext } from '../context.js';
 import { announceTopologyChange } from '../events.js';
-import { run } from '../exec/run.js';
+import { writeNetnsSysctls, type NetnsSysctls } from '../exec/netns-sysctl.js';
 import { removeObjects } from '../ledger/gc.js';
 import { ipBatch, ipJson } from '../net/ip.js';
 import { listNetns, mapLimit, snapshotMarked } from '../net/snapshot.js';
 import { parseTopology } from './load.js';
 import { ledgerObjects, nodeLines, ownerOf, planTopology, rootLines, sysctlAssignments, type PlannedLink } from './plan.js';
+
+/** Waits for all (nothing may still be running when a failure rolls everything back), then throws the first failure. */
+export async function settled(steps: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+const toPair = (assignment: string): [string, string] => {
+  const eq = assignment.indexOf('=');
+  return [assignment.slice(0, eq), assignment.slice(eq + 1)];
+};
 
 const linkNamesIn = async (netns: string): Promise<Set<string>> =>
   new Set(((await ipJson(netns, ['link', 'show'])) as { ifname: string }[]).map((l) => l.ifname));
@@ -36,7 +47,17 @@ function partition(ctx: HelperContext, owner: string, links: PlannedLink[], pres
   return { fresh, kept };
 }
 
-export async function applyTopology(ctx: HelperContext, yaml: string, file?: string): Promise<Result<'topology.apply'>> {
+/** What a builder on top of the engine (dockernet) does in the same pass, once the namespaces exist. */
+export interface ApplyExtras {
+  /** More sysctls, written by the same one process as the topology's own. */
+  sysctls?: NetnsSysctls[];
+  /** Lines run first in a node's own batch (by namespace): e.g. Docker's MAC on a container's eth0. */
+  nodeLines?: Map<string, string[][]>;
+  /** Work that needs only the namespaces (rules, a process started in one): run alongside the node batches. */
+  withNamespaces?: () => Promise<void>;
+}
+
+export async function applyTopology(ctx: HelperContext, yaml: string, file?: string, extras: ApplyExtras = {}): Promise<Result<'topology.apply'>> {
   const started = performance.now();
   const spec = parseTopology(yaml, file);
   const plan = planTopology(spec);
@@ -61,13 +82,18 @@ export async function applyTopology(ctx: HelperContext, yaml: string, file?: str
   try {
     await ipBatch(null, rootLines(newNs, veths.fresh));
     const fresh = [...bridges.fresh, ...vxlans.fresh];
-    await mapLimit(spec.nodes, 8, async (node) => {
-      const netns = netnsOf(node.name);
-      const mine = new Set(fresh.filter((l) => l.netns === netns).map((l) => l.name));
-      await ipBatch(netns, nodeLines(spec, node, mine));
-      const sysctls = sysctlAssignments(node, existingNs.has(netns));
-      if (sysctls.length) await run(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...sysctls], { change: true });
-    });
+    // Once the namespaces exist nothing below waits for anything else (a sysctl needs no link, a node's
+    // batch no other node's): all at once, and every namespace's sysctls in one process.
+    const sysctls = [...spec.nodes.map((node) => ({ netns: netnsOf(node.name), pairs: sysctlAssignments(node, existingNs.has(netnsOf(node.name))).map(toPair) })), ...(extras.sysctls ?? [])];
+    await settled([
+      mapLimit(spec.nodes, 8, async (node) => {
+        const netns = netnsOf(node.name);
+        const mine = new Set(fresh.filter((l) => l.netns === netns).map((l) => l.name));
+        await ipBatch(netns, [...(extras.nodeLines?.get(netns) ?? []), ...nodeLines(spec, node, mine)]);
+      }),
+      writeNetnsSysctls(sysctls),
+      extras.withNamespaces?.() ?? Promise.resolve(),
+    ]);
     if (tx) ctx.ledger.commit(tx);
   } catch (err) {
     if (tx) {
