@@ -9,6 +9,7 @@ import type { Result } from '../../shared/contract/index.js';
 import { cgroupPath } from '../../shared/cgroup/names.js';
 import { NslabError } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
+import { awaitedLater } from '../concurrency.js';
 import { launchInCgroup } from '../exec/cgroup-launcher.js';
 import { reportActivity } from '../exec/run.js';
 import { procStatField } from '../procfs.js';
@@ -69,7 +70,7 @@ export async function runWorkload(driver: CgroupDriver, p: { name: string; argv:
   reportActivity({ at: new Date().toISOString(), argv, shell: [runShell(p.name, p.argv, p.timeoutMs, p.wait)], ok: true, ms: Math.round((performance.now() - started) * 10) / 10 });
   if (!p.wait) {
     // A one-shot CLI must be free to exit while the workload runs on.
-    exited.catch(() => undefined);
+    awaitedLater(exited);
     proc.unref();
     return { name: p.name, pid: pid ?? launcherPid, argv: p.argv, exit: null, oomKills: null };
   }

@@ -15,6 +15,7 @@ import type { ContainerRunParams, LedgerObject } from '../../shared/contract/ind
 import { NslabError } from '../../shared/errors.js';
 import { netnsOf } from '../../shared/names.js';
 import { shellLine, shellQuote } from '../../shared/shell.js';
+import { awaitedLater } from '../concurrency.js';
 import type { HelperContext } from '../context.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
 import { cgroupObject } from '../cgroup/driver.js';
@@ -131,10 +132,10 @@ async function resolve(ctx: HelperContext, p: ContainerRunParams, drv: CgroupDri
     if (!(await listNetns()).includes(netns)) throw new NslabError('not-found', `node ${net.node} has no namespace (${netns} does not exist)`, { field: 'net.node' });
     if (net.bridge) {
       const bridge = net.bridge;
-      bridgeChecked = ipJson(netns, ['link', 'show', 'type', 'bridge']).then((links) => {
+      // awaited by the build, once it knows what to undo
+      bridgeChecked = awaitedLater(ipJson(netns, ['link', 'show', 'type', 'bridge']).then((links) => {
         if (!(links as { ifname: string }[]).some((l) => l.ifname === bridge)) throw new NslabError('not-found', `bridge ${bridge} does not exist in ${netns}`, { field: 'net.bridge' });
-      });
-      bridgeChecked.catch(() => undefined); // awaited by the build, once it knows what to undo
+      }));
     }
     node = { netns, bridge: net.bridge ?? null };
   } else if (p.ip) throw new NslabError('invalid-params', 'ip needs a network (net: a node or bridge:NODE/BR)', { field: 'ip' });
@@ -208,8 +209,7 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     // walk nslab's 0700 state directory, so nobody else reaches either FIFO by its path).
     // a pair made ahead, or mkfifo while the cgroup's directories and limits are written (synchronously)
     commands.push(scriptLine(['mkfifo', '-m', '0666', gateStart, gateRun], vars));
-    const fifos = placeGates(ctx.stateDir, gateStart, gateRun);
-    fifos.catch(() => undefined); // awaited below, once cgroupMade says what to undo
+    const fifos = awaitedLater(placeGates(ctx.stateDir, gateStart, gateRun)); // once cgroupMade says what to undo
     const made = await drv.create(containerCgroup(r.name), p.limits, owner, { tx });
     cgroupMade = true;
     await fifos;
@@ -269,8 +269,7 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     // the container's end lands in PID 1's network namespace as eth0 (brought up from inside: a veth end
     // cannot be opened before its pair is tied, ENOTCONN). PID 1 has that namespace from its fork on
     // (unshare made it before forking), so the pair is made while PID 1 still execs its way to its gate.
-    const veth = peer ? step(['ip', '-n', peer.netns, 'link', 'add', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]) : Promise.resolve();
-    veth.catch(() => undefined); // awaited below
+    const veth = awaitedLater(peer ? step(['ip', '-n', peer.netns, 'link', 'add', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]) : Promise.resolve());
     making = veth;
     // unshare makes the mounts private after it forks: nothing may be mounted before PID 1 reached its gate
     await waitExe(pid1, 'flock');

@@ -2,13 +2,14 @@
 // in a container): recorded in the ledger (kind `process`) before they start, started detached so they
 // outlive a CLI call, found again by their marker — a word of their argv that is the record's name (or a
 // path ending in it) — and killed by `down` and gc. A pid alone is never trusted: it may have been reused.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LedgerObject } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
 import type { HelperContext } from '../context.js';
 import { spawnDetached } from '../exec/attached.js';
+import { hasProgram } from '../exec/on-path.js';
 import { reportActivity } from '../exec/run.js';
 import type { KindDriver } from '../ledger/kinds.js';
 import { listProcesses, readTrimmed } from '../procfs.js';
@@ -114,7 +115,7 @@ export const processKind: KindDriver = {
 /** docker-proxy for one published port, in the host node: nslab's Perl forwarder with docker-proxy's flags. */
 export function proxyProcess(stateDir: string, dockernet: string, netns: string, owner: string, hostPort: number, containerIp: string, containerPort: number): ManagedProcess {
   const name = `nslab-${dockernet}-proxy-${hostPort}`;
-  if (!(process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, 'perl')))) throw new NslabError('tool-missing', 'perl is not installed (apt-get install perl-base): nslab\'s docker-proxy for a published port is a Perl program', { tool: 'perl' });
+  if (!hasProgram('perl')) throw new NslabError('tool-missing', 'perl is not installed (apt-get install perl-base): nslab\'s docker-proxy for a published port is a Perl program', { tool: 'perl' });
   const argv = ['perl', proxyProgramFile(stateDir), name, ...proxyFlags(hostPort, containerIp, containerPort)];
   return { name, netns, argv, port: hostPort, owner, shell: proxyShell(netns, hostPort, containerIp, containerPort) };
 }

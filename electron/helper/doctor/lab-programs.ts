@@ -1,9 +1,9 @@
 // The programs the shipped labs use — in the commands they show a learner, the workloads they run and the
 // probes that check them — so doctor can say which are missing, which lab needs them and which package
 // brings them. Read from the lab files, not kept by hand.
-import { delimiter, join } from 'node:path';
-import { accessSync, constants } from 'node:fs';
 import type { LabSpec } from '../../shared/labs/index.js';
+
+export { onPath } from '../exec/on-path.js';
 
 /** Programs labs may use and the Debian package that provides each. Words not listed here are not checked. */
 export const PROGRAM_PACKAGES: Record<string, string> = {
@@ -41,16 +41,3 @@ export function labPrograms(labs: readonly LabSpec[]): Map<string, string[]> {
   return new Map([...users].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** The program's path on PATH (as exec would find it), or null. */
-export function onPath(program: string, path = process.env.PATH ?? ''): string | null {
-  for (const dir of [...path.split(delimiter), '/usr/sbin', '/sbin'].filter(Boolean)) {
-    const candidate = join(dir, program);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}

@@ -2,6 +2,7 @@
 // session, so the terminal's Ctrl-C does not reach it), stdin closed, stdout/stderr into a log file.
 import { spawn } from 'node:child_process';
 import { NslabError } from '../../shared/errors.js';
+import { awaitedLater } from '../concurrency.js';
 
 export interface BackgroundProcess {
   pid: number;
@@ -19,6 +20,6 @@ export function spawnBackground(argv: readonly string[], opts: { env: Record<str
     child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new NslabError('tool-missing', `${program} is not installed`, { tool: program }) : e));
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
-  exited.catch(() => undefined); // the caller may stop watching before it ends
-  return { pid: child.pid ?? -1, exited, unref: () => child.unref() };
+  // the caller may stop watching before it ends
+  return { pid: child.pid ?? -1, exited: awaitedLater(exited), unref: () => child.unref() };
 }

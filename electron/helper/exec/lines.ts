@@ -1,6 +1,7 @@
 // Long-running readers whose output is consumed line by line (nft monitor trace, conntrack -E).
 import { spawn } from 'node:child_process';
 import { NslabError } from '../../shared/errors.js';
+import { awaitedLater } from '../concurrency.js';
 import { shellLine } from '../../shared/shell.js';
 
 export interface LineStream {
@@ -49,6 +50,5 @@ export function spawnLines(argv: readonly string[], onLine: (line: string) => vo
       else resolve({ code, signal, stderr });
     });
   });
-  exited.catch(() => undefined); // observed by whoever awaits it
-  return { pid: child.pid ?? -1, shell: shellLine(argv), stop: () => void child.kill('SIGTERM'), exited };
+  return { pid: child.pid ?? -1, shell: shellLine(argv), stop: () => void child.kill('SIGTERM'), exited: awaitedLater(exited) };
 }

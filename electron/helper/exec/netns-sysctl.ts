@@ -8,9 +8,8 @@
 // Essential on Debian; loading even `Socket` or `Config` costs 10–30 ms, a bare start ~3 ms); the setns
 // syscall number comes from the helper because `syscall.ph` is not in perl-base.
 // Each namespace's assignments are reported as the `ip netns exec NS sysctl -q -w …` line a person would type.
-import { delimiter, join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { shellLine } from '../../shared/shell.js';
+import { hasProgram } from './on-path.js';
 import { run } from './run.js';
 
 /** One namespace's assignments: sysctl(8) keys (`net.ipv4.ip_forward`, or `/`-separated) and values. */
@@ -42,8 +41,6 @@ while (@ARGV) {
 }
 `;
 
-const onPath = (program: string): boolean => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, program)));
-let perlFound: boolean | null = null;
 
 const sysctlLine = (s: NetnsSysctls): string[] => ['ip', 'netns', 'exec', s.netns, 'sysctl', '-q', '-w', ...s.pairs.map(([k, v]) => `${k}=${v}`)];
 
@@ -52,8 +49,7 @@ export async function writeNetnsSysctls(sets: NetnsSysctls[]): Promise<void> {
   const wanted = sets.filter((s) => s.pairs.length > 0);
   if (wanted.length === 0) return;
   const nr = SETNS_NR[process.arch];
-  perlFound ??= onPath('perl');
-  if (nr === undefined || !perlFound) {
+  if (nr === undefined || !hasProgram('perl')) {
     await Promise.all(wanted.map((s) => run(sysctlLine(s), { change: true })));
     return;
   }

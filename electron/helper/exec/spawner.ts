@@ -78,9 +78,7 @@ class SpawnerProcess {
     this.busy();
     this.proc.stdin!.write(encodeFrame(run, Buffer.from(req.input, 'utf8')));
     return {
-      kill: () => {
-        if (this.pending.has(id)) this.proc.stdin!.write(encodeFrame({ t: 'kill', id } satisfies SpawnerRequest));
-      },
+      kill: this.killer(id),
       done,
     };
   }
@@ -95,15 +93,20 @@ class SpawnerProcess {
       get pid() {
         return pid;
       },
-      kill: () => {
-        if (this.pending.has(id)) this.proc.stdin!.write(encodeFrame({ t: 'kill', id } satisfies SpawnerRequest));
-      },
+      kill: this.killer(id),
       exited: done.then(() => undefined),
     };
   }
 
   stop(): void {
     this.proc.stdin!.end();
+  }
+
+  /** Asks the spawner to kill request `id`'s process, while it has not ended. */
+  private killer(id: number): () => void {
+    return () => {
+      if (this.pending.has(id)) this.proc.stdin!.write(encodeFrame({ t: 'kill', id } satisfies SpawnerRequest));
+    };
   }
 
   private answer(reply: SpawnerReply, body: Buffer): void {

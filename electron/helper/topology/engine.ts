@@ -7,16 +7,11 @@ import type { HelperContext } from '../context.js';
 import { announceTopologyChange } from '../events.js';
 import { writeNetnsSysctls, type NetnsSysctls } from '../exec/netns-sysctl.js';
 import { removeObjects } from '../ledger/gc.js';
+import { settled } from '../concurrency.js';
 import { ipBatch, ipJson } from '../net/ip.js';
 import { listNetns, mapLimit, snapshotMarked } from '../net/snapshot.js';
 import { parseTopology } from './load.js';
 import { ledgerObjects, nodeLines, ownerOf, planTopology, rootLines, sysctlAssignments, type PlannedLink } from './plan.js';
-
-/** Waits for all (nothing may still be running when a failure rolls everything back), then throws the first failure. */
-export async function settled(steps: Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(steps)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
 
 const toPair = (assignment: string): [string, string] => {
   const eq = assignment.indexOf('=');
