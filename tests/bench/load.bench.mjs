@@ -429,6 +429,9 @@ try {
     last5s: memWindow(memLoad.filter((m) => m.s > lastS - 5)),
     series: memLoad,
   };
+  const { warm: mw, last5s: ml } = result.memoryMB;
+  const afterWarmUp = rss.filter((r) => r.s >= 5).map((r) => r.mb);
+  result.rssMB.rangeAfter5s = afterWarmUp.length ? { min: +Math.min(...afterWarmUp).toFixed(1), max: +Math.max(...afterWarmUp).toFixed(1) } : null;
   const r2 = (x) => (x === null ? null : +x.toFixed(2));
   result.measures = [
     ...CLASSES.flatMap((cls) => {
@@ -443,6 +446,9 @@ try {
     measure(`mixed RPC calls per second achieved (asked ${RATE}/s)`, { nslab: +callRate.toFixed(1), baseline: RATE, ratio: r2(callRate / RATE), target: TARGETS.rateShare, at: 'min' }),
     measure(`keystroke echo p95 ms while ${FLOODS} terminals flood (baseline: idle helper)`, { nslab: result.echoMs.load.p95, baseline: result.echoMs.idle.p95, ratio: result.echoMs.idle.p95 ? r2(result.echoMs.load.p95 / result.echoMs.idle.p95) : null, on: 'nslab', target: TARGETS.echoP95Ms }),
     measure('helper RSS MB at the end (last 5 s) vs 5–10 s into the load', { nslab: result.rssMB.last5s, baseline: result.rssMB.warm, ratio: r2(rssLast / rssWarm), target: TARGETS.rssGrowth }),
+    // What a leak would grow: the heap still live after a full collection (RSS also swings with the garbage
+    // between collections, and with the heap size V8 chooses).
+    shown('helper heap live after a full GC, MB, at the end vs 5–10 s into the load', { nslab: ml?.heapAfterMajorGC ?? null, baseline: mw?.heapAfterMajorGC ?? null, ratio: ml?.heapAfterMajorGC && mw?.heapAfterMajorGC ? r2(ml.heapAfterMajorGC / mw.heapAfterMajorGC) : null }),
     measure(`sampler events per second (${seriesSeen} of ${GROUPS} groups per event, interval ${sub.interval} ms)`, { nslab: result.sampler.eventsPerS, target: TARGETS.samplesPerS, at: 'min' }),
     measure(`flooding terminals still running at the end (${result.floodMBps} MB/s of output in all)`, { nslab: floodsAlive, target: FLOODS, at: 'min' }),
   ];
@@ -452,8 +458,7 @@ try {
   console.log(`echo p50/p95 ${result.echoMs.load.p50}/${result.echoMs.load.p95} ms under load (idle ${result.echoMs.idle.p50}/${result.echoMs.idle.p95} ms), ${echoLost} lost`);
   console.log(`CPU (% of one core): helper ${cpuPct.helper}, its spawner ${spawnerPid === null ? 'none' : cpuPct.spawner}, the programs started ${cpuPct.helperChildren}, this client ${cpuPct.benchClient}; parts: ${[...PARTS].join(', ')}`);
   if (loop) console.log(`helper event-loop delay under load: p50 ${loop.p50} ms, p99 ${loop.p99} ms, max ${loop.max} ms`);
-  console.log(`helper RSS: idle ${result.rssMB.idle} MB, load start ${result.rssMB.start} MB, 5–10 s ${result.rssMB.warm} MB, end ${result.rssMB.end} MB`);
-  const { warm: mw, last5s: ml } = result.memoryMB;
+  console.log(`helper RSS: idle ${result.rssMB.idle} MB, load start ${result.rssMB.start} MB, 5–10 s ${result.rssMB.warm} MB, end ${result.rssMB.end} MB; from 5 s on between ${result.rssMB.rangeAfter5s?.min} and ${result.rssMB.rangeAfter5s?.max} MB`);
   if (mw && ml) console.log(`helper memory MB, 5–10 s → last 5 s: ${MEM_FIELDS.map((f) => `${f} ${mw[f]} → ${ml[f]}`).join(', ')}`);
   printMeasures(result.measures);
 } catch (err) {
