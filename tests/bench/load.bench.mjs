@@ -13,11 +13,14 @@
 // programs they started. Everything it creates is marked and removed, and the kernel is checked to be as it was. Results:
 // tests/bench/results/load.json. NSLAB_BENCH_LOAD_S, NSLAB_BENCH_LOAD_RATE (default 1000), NSLAB_BENCH_LOAD_PARTS,
 // NSLAB_BENCH_LOAD_MIX=reads, NSLAB_BENCH_STRICT=1; NSLAB_SPAWNER=inline makes the helper start its programs
-// itself, as before it had a spawner (exec/spawner.ts), to compare the two in back-to-back runs.
+// itself, as before it had a spawner (exec/spawner.ts), to compare the two in back-to-back runs;
+// NSLAB_BENCH_BEFORE=<git rev> runs that revision's helper instead (lib/before.mjs), for a before/after in
+// back-to-back runs. `memoryMB` in the results is where the helper's RSS is over the load (lib/memory.mjs).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCliFrom, checkoutAt } from './lib/before.mjs';
 import { measure, printMeasures, shown } from './lib/measures.mjs';
 import { median, sh, sleep } from './lib/proc.mjs';
 import { rpcClient, startHelper } from './lib/rpc.mjs';
@@ -252,7 +255,22 @@ const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-load-'));
 const socket = join(stateDir, 'helper.sock');
 // The helper's event-loop delay over the load window (lib/loop-delay.mjs, read on SIGUSR2).
 const loopFile = join(stateDir, 'loop-delay.json');
-const helper = startHelper({ stateDir, socket, cwd: ROOT, nodeArgs: [`--import=${join(here, 'lib', 'loop-delay.mjs')}`], env: { NSLAB_BENCH_LOOP_FILE: loopFile } });
+// Where its RSS is, once a second (lib/memory.mjs): heap in use and reserved, external and array buffers.
+const memoryFile = join(stateDir, 'memory.jsonl');
+const BEFORE = process.env.NSLAB_BENCH_BEFORE || null;
+const beforeCheckout = BEFORE ? checkoutAt(ROOT, BEFORE) : null;
+const cli = beforeCheckout ? await buildCliFrom(ROOT, beforeCheckout.dir, join(ROOT, 'out', 'bench', 'before-node')) : join(ROOT, 'bin', 'nslab.mjs');
+const helper = startHelper({
+  stateDir,
+  socket,
+  cwd: ROOT,
+  cli,
+  nodeArgs: [`--import=${join(here, 'lib', 'loop-delay.mjs')}`, `--import=${join(here, 'lib', 'memory.mjs')}`],
+  env: { NSLAB_BENCH_LOOP_FILE: loopFile, NSLAB_BENCH_MEMORY_FILE: memoryFile },
+});
+/** The helper's memory samples (lib/memory.mjs) from `fromS` seconds of its life on. */
+const memorySamples = (fromS) =>
+  existsSync(memoryFile) ? readFileSync(memoryFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.s >= fromS) : [];
 /** The helper's event-loop delay since the previous call (ms). */
 async function loopDelay(pid) {
   rmSync(loopFile, { force: true });
@@ -374,6 +392,7 @@ try {
   result = {
     benchmark: 'load',
     at: new Date().toISOString(),
+    helperRevision: BEFORE ?? 'work tree',
     seconds: SECONDS,
     rate: RATE,
     parts: [...PARTS],
@@ -395,6 +414,24 @@ try {
     rssMB: { idle: +rssIdle.toFixed(1), start: +rssStart.toFixed(1), warm: +rssWarm.toFixed(1), end: +rssEnd.toFixed(1), last5s: +rssLast.toFixed(1), series: rss.map((r) => +r.mb.toFixed(1)) },
     targets: TARGETS,
   };
+  // The RSS breakdown over the load window: from the helper's own sample at its start (the first SIGUSR2) to
+  // the one at its end (the second); a field's median over 5–10 s against its median over the last 5 s.
+  const mem = memorySamples(0);
+  const marks = mem.filter((m) => m.mark === 'signal');
+  const memLoad = marks.length >= 2 ? mem.filter((m) => m.s >= marks[0].s && m.s <= marks[1].s).map((m) => ({ ...m, s: +(m.s - marks[0].s).toFixed(2) })) : [];
+  const MEM_FIELDS = ['rss', 'heapTotal', 'heapUsed', 'heapAfterMajorGC', 'external', 'arrayBuffers', 'rssAnon', 'rssFile'];
+  const memWindow = (rows) => (rows.length ? Object.fromEntries(MEM_FIELDS.map((f) => [f, +median(rows.map((r) => r[f] ?? 0)).toFixed(1)])) : null);
+  const lastS = memLoad.length ? memLoad[memLoad.length - 1].s : 0;
+  result.memoryMB = {
+    note: 'process.memoryUsage() and /proc/self/status in the helper, once a second over the load (lib/memory.mjs); heapUsed is live plus not yet collected',
+    start: memLoad.length ? Object.fromEntries(MEM_FIELDS.map((f) => [f, memLoad[0][f]])) : null,
+    warm: memWindow(memLoad.filter((m) => m.s >= 5 && m.s < 10)),
+    last5s: memWindow(memLoad.filter((m) => m.s > lastS - 5)),
+    series: memLoad,
+  };
+  const { warm: mw, last5s: ml } = result.memoryMB;
+  const afterWarmUp = rss.filter((r) => r.s >= 5).map((r) => r.mb);
+  result.rssMB.rangeAfter5s = afterWarmUp.length ? { min: +Math.min(...afterWarmUp).toFixed(1), max: +Math.max(...afterWarmUp).toFixed(1) } : null;
   const r2 = (x) => (x === null ? null : +x.toFixed(2));
   result.measures = [
     ...CLASSES.flatMap((cls) => {
@@ -409,16 +446,22 @@ try {
     measure(`mixed RPC calls per second achieved (asked ${RATE}/s)`, { nslab: +callRate.toFixed(1), baseline: RATE, ratio: r2(callRate / RATE), target: TARGETS.rateShare, at: 'min' }),
     measure(`keystroke echo p95 ms while ${FLOODS} terminals flood (baseline: idle helper)`, { nslab: result.echoMs.load.p95, baseline: result.echoMs.idle.p95, ratio: result.echoMs.idle.p95 ? r2(result.echoMs.load.p95 / result.echoMs.idle.p95) : null, on: 'nslab', target: TARGETS.echoP95Ms }),
     measure('helper RSS MB at the end (last 5 s) vs 5–10 s into the load', { nslab: result.rssMB.last5s, baseline: result.rssMB.warm, ratio: r2(rssLast / rssWarm), target: TARGETS.rssGrowth }),
+    // What a leak would grow: the heap still live after a full collection (RSS also swings with the garbage
+    // between collections, and with the heap size V8 chooses). Measured here it rises ~4 MB over the first
+    // ~40 s with the writes in the mix and is flat after (a 120 s run), flat throughout with
+    // NSLAB_BENCH_LOAD_MIX=reads: every write is an activity record, and the journal keeps its last 5,000.
+    shown('helper heap live after a full GC, MB, at the end vs 5–10 s into the load', { nslab: ml?.heapAfterMajorGC ?? null, baseline: mw?.heapAfterMajorGC ?? null, ratio: ml?.heapAfterMajorGC && mw?.heapAfterMajorGC ? r2(ml.heapAfterMajorGC / mw.heapAfterMajorGC) : null }),
     measure(`sampler events per second (${seriesSeen} of ${GROUPS} groups per event, interval ${sub.interval} ms)`, { nslab: result.sampler.eventsPerS, target: TARGETS.samplesPerS, at: 'min' }),
     measure(`flooding terminals still running at the end (${result.floodMBps} MB/s of output in all)`, { nslab: floodsAlive, target: FLOODS, at: 'min' }),
   ];
-  console.log(`\nLoad: ${SECONDS} s, ${FLOODS} flooding terminals (${result.floodMBps} MB/s), ${GROUPS} groups at 1 Hz, ${RATE} calls/s asked`);
+  console.log(`\nLoad: helper of ${result.helperRevision}, ${SECONDS} s, ${FLOODS} flooding terminals (${result.floodMBps} MB/s), ${GROUPS} groups at 1 Hz, ${RATE} calls/s asked`);
   console.table(Object.fromEntries(CLASSES.map((cls) => [cls, { 'idle p50': classes[cls].idle.p50, 'idle p99': classes[cls].idle.p99, 'load p50': classes[cls].load.p50, 'load p99': classes[cls].load.p99, 'load calls': classes[cls].load.calls, errors: classes[cls].load.errors }])));
   console.log(`calls ${calls} in ${load.wallS.toFixed(1)} s = ${callRate.toFixed(0)}/s (${load.skipped} skipped at ${MAX_IN_FLIGHT} in flight); errors ${errors}${result.firstErrors.length ? `: ${result.firstErrors.join('; ')}` : ''}`);
   console.log(`echo p50/p95 ${result.echoMs.load.p50}/${result.echoMs.load.p95} ms under load (idle ${result.echoMs.idle.p50}/${result.echoMs.idle.p95} ms), ${echoLost} lost`);
   console.log(`CPU (% of one core): helper ${cpuPct.helper}, its spawner ${spawnerPid === null ? 'none' : cpuPct.spawner}, the programs started ${cpuPct.helperChildren}, this client ${cpuPct.benchClient}; parts: ${[...PARTS].join(', ')}`);
   if (loop) console.log(`helper event-loop delay under load: p50 ${loop.p50} ms, p99 ${loop.p99} ms, max ${loop.max} ms`);
-  console.log(`helper RSS: idle ${result.rssMB.idle} MB, load start ${result.rssMB.start} MB, 5–10 s ${result.rssMB.warm} MB, end ${result.rssMB.end} MB`);
+  console.log(`helper RSS: idle ${result.rssMB.idle} MB, load start ${result.rssMB.start} MB, 5–10 s ${result.rssMB.warm} MB, end ${result.rssMB.end} MB; from 5 s on between ${result.rssMB.rangeAfter5s?.min} and ${result.rssMB.rangeAfter5s?.max} MB`);
+  if (mw && ml) console.log(`helper memory MB, 5–10 s → last 5 s: ${MEM_FIELDS.map((f) => `${f} ${mw[f]} → ${ml[f]}`).join(', ')}`);
   printMeasures(result.measures);
 } catch (err) {
   failed = true;
@@ -434,6 +477,7 @@ try {
   await helper.stop();
   await sh([process.execPath, join(ROOT, 'bin', 'nslab.mjs'), 'gc'], { env: { ...process.env, NSLAB_STATE_DIR: stateDir }, allowFailure: true });
   rmSync(stateDir, { recursive: true, force: true });
+  beforeCheckout?.dispose();
 }
 const after = await kernelView();
 if (after !== before) {

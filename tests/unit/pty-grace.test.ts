@@ -111,7 +111,7 @@ describe('replay on attach', () => {
 
   it('a ring of 256 KiB: the oldest output goes first', () => {
     const s = new Scrollback();
-    for (let i = 0; i < 1000; i++) s.append(`${String(i).padStart(4, '0')} ${'y'.repeat(995)}\n`);
+    for (let i = 0; i < 1000; i++) s.append(Buffer.from(`${String(i).padStart(4, '0')} ${'y'.repeat(995)}\n`));
     const text = s.text();
     expect(text.length).toBeLessThanOrEqual(256 * 1024);
     expect(text.length).toBeGreaterThan(250 * 1024);

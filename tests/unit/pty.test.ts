@@ -156,11 +156,28 @@ describe('FlowControl', () => {
 describe('Scrollback', () => {
   it('keeps only the most recent characters, starting at a line boundary', () => {
     const s = new Scrollback(20);
-    s.append('line one\n');
-    s.append('line two\n');
-    s.append('line three\n');
+    s.append(Buffer.from('line one\n'));
+    s.append(Buffer.from('line two\n'));
+    s.append(Buffer.from('line three\n'));
     expect(s.text().length).toBeLessThanOrEqual(20);
-    expect(s.text().endsWith('line three\n')).toBe(true);
+    expect(s.text()).toBe('line three\n');
+  });
+
+  it('keeps output whole until the ring is full, and a chunk bigger than the ring by its end', () => {
+    const s = new Scrollback(16);
+    expect(s.text()).toBe('');
+    s.append(Buffer.from('abc'));
+    s.append(Buffer.from('def'));
+    expect(s.text()).toBe('abcdef');
+    s.append(Buffer.from('0123456789ABCDEFGHIJ')); // 20 bytes into 16: only the last 16 stay
+    expect(s.text()).toBe('456789ABCDEFGHIJ');
+  });
+
+  it('never opens inside a multi-byte character when the oldest bytes were dropped', () => {
+    const s = new Scrollback(10);
+    s.append(Buffer.from('ab빨강파랑')); // 2 + 4×3 bytes: the first 4 bytes go, cutting 빨 after its first byte
+    expect(s.text()).toBe('강파랑');
+    expect(s.text()).not.toMatch(/\uFFFD/);
   });
 });
 

@@ -1,5 +1,5 @@
 // One terminal: a pty whose output is decoded without splitting UTF-8 characters, batched, sent to its
-// owner under watermark flow control, and kept as scrollback for re-attaching.
+// owner under watermark flow control, and kept (as the raw bytes) as scrollback for re-attaching.
 import { readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
@@ -64,7 +64,11 @@ export class PtySession {
       this.flow.sent(data.length);
       this.sink.data(this.id, data);
     });
-    proc.onData((chunk) => this.output(this.decoder.write(chunk as unknown as Buffer)));
+    proc.onData((chunk) => {
+      const bytes = chunk as unknown as Buffer; // spawnPty asks node-pty for raw bytes
+      this.scrollback.append(bytes);
+      this.output(this.decoder.write(bytes));
+    });
     proc.onExit(({ exitCode, signal }) => {
       this.output(this.decoder.end());
       this.batcher.drain();
@@ -169,9 +173,7 @@ export class PtySession {
   }
 
   private output(data: string): void {
-    if (!data) return;
-    this.scrollback.append(data);
-    this.batcher.push(data);
+    if (data) this.batcher.push(data);
   }
 }
 
