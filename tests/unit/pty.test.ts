@@ -179,6 +179,18 @@ describe('Scrollback', () => {
     expect(s.text()).toBe('강파랑');
     expect(s.text()).not.toMatch(/\uFFFD/);
   });
+
+  it('leaves out a character the pty has sent only part of, before and after the ring wrapped', () => {
+    const ko = Buffer.from('빨'); // 3 bytes
+    const s = new Scrollback(16);
+    s.append(Buffer.concat([Buffer.from('ab'), ko.subarray(0, 2)]));
+    expect(s.text()).toBe('ab');
+    s.append(ko.subarray(2));
+    expect(s.text()).toBe('ab빨');
+    s.append(Buffer.concat([Buffer.from('0123456789AB'), ko.subarray(0, 1)])); // wraps; ends on a lead byte
+    expect(s.text()).toBe('빨0123456789AB'.slice(-13));
+    expect(s.text()).not.toMatch(/\uFFFD/);
+  });
 });
 
 describe('resize validation', () => {

@@ -49,12 +49,26 @@ export class Scrollback {
    */
   text(): string {
     if (!this.ring) return '';
-    if (!this.wrapped) return this.ring.toString('utf8', 0, this.at);
+    if (!this.wrapped) return this.ring.toString('utf8', 0, completeEnd(this.ring, this.at));
     const bytes = Buffer.concat([this.ring.subarray(this.at), this.ring.subarray(0, this.at)]);
     let start = 0;
     while (start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++; // continuation bytes of a cut character
     const nl = bytes.indexOf(0x0a, start);
     if (nl !== -1 && nl - start < LINE_START_WITHIN) start = nl + 1;
-    return bytes.toString('utf8', start);
+    return bytes.toString('utf8', start, Math.max(start, completeEnd(bytes, bytes.length)));
   }
+}
+
+/**
+ * Where the bytes before `end` stop being whole characters: a character the pty has only sent part of yet
+ * is left out, as the live stream's decoder holds it back (it follows whole, after the replay).
+ */
+function completeEnd(bytes: Uint8Array, end: number): number {
+  for (let i = end - 1; i >= 0 && i >= end - 3; i--) {
+    const b = bytes[i]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return end - i < need ? i : end;
+  }
+  return end;
 }
