@@ -19,7 +19,7 @@ export interface StaticFile {
  * Vite's hashed build output (assets/name-HASH.ext) never changes under its name: a browser may keep it
  * (private: it was fetched with the token cookie). Everything else (the page) is asked for afresh.
  */
-export function cacheControlOf(root: string, file: string): string {
+function cacheControlOf(root: string, file: string): string {
   const inAssets = file.startsWith(join(root, 'assets') + sep);
   return inAssets && /-[\w-]{8,}\.\w+$/.test(file) ? 'private, max-age=31536000, immutable' : 'no-store';
 }
@@ -53,20 +53,19 @@ export function staticFileSync(root: string, urlPath: string): StaticFile | null
   } catch {
     return null;
   }
-  const realBase = realpathSync(base);
-  const file = { body, type: contentTypeOf(extname(found.real)), cacheControl: cacheControlOf(realBase, found.real) };
+  const file = { body, type: contentTypeOf(extname(found.real)), cacheControl: cacheControlOf(found.realBase, found.real) };
   cache.set(found.real, { size: found.size, mtimeMs: found.mtimeMs, file });
   return file;
 }
 
-function readable(base: string, path: string): { real: string; size: number; mtimeMs: number } | null {
+function readable(base: string, path: string): { real: string; realBase: string; size: number; mtimeMs: number } | null {
   try {
     const real = realpathSync(path);
     const realBase = realpathSync(base);
     if (real !== realBase && !real.startsWith(realBase + sep)) return null;
     const st = statSync(real);
     if (st.isDirectory()) return readable(base, join(path, 'index.html'));
-    return st.isFile() ? { real, size: st.size, mtimeMs: st.mtimeMs } : null;
+    return st.isFile() ? { real, realBase, size: st.size, mtimeMs: st.mtimeMs } : null;
   } catch {
     return null;
   }

@@ -36,8 +36,6 @@ export function afterFirstView(task: () => void): void {
   fallback ??= setTimeout(firstViewDrawn, FIRST_VIEW_FALLBACK_MS);
 }
 
-export const firstViewOpen = (): boolean => open;
-
 /** Tests (and only tests): a page that has not drawn its first view yet. */
 export function resetFirstView(): void {
   if (fallback) clearTimeout(fallback);
