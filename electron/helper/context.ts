@@ -8,8 +8,10 @@ import type { KindDriver } from './ledger/kinds.js';
  * context every feature sees does not depend on one of them.
  */
 export interface AppliedTopologies {
-  save(name: string, yaml: string): void;
+  save(name: string, yaml: string, nodes: string[]): void;
   load(name: string): string | null;
+  /** The node names saved with it, or null where none were. */
+  nodes(name: string): string[] | null;
   remove(name: string): void;
   list(): { name: string; appliedAt: string }[];
 }

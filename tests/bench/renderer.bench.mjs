@@ -84,10 +84,17 @@ async function coldStart(context, runs) {
     );
     const t0 = performance.now();
     const serve = await startServe({ stateDir: state, t0 });
-    await page.goto(serve.url);
-    const loadedMs = performance.now() - t0;
-    await page.locator(`[data-testid="topology-graph"][data-node-count="${LEAVES + 1}"]`).waitFor({ timeout: 30_000 });
-    const graphMs = performance.now() - t0;
+    let loadedMs, graphMs;
+    try {
+      await page.goto(serve.url);
+      loadedMs = performance.now() - t0;
+      await page.locator(`[data-testid="topology-graph"][data-node-count="${LEAVES + 1}"]`).waitFor({ timeout: 30_000 });
+      graphMs = performance.now() - t0;
+    } catch (err) {
+      // A serve left running would keep this process alive after the clean-up: stop it first.
+      await serve.stop();
+      throw err;
+    }
     samples.push({ urlMs: +serve.urlMs.toFixed(1), pageMs: +loadedMs.toFixed(1), snapshotMs: snapshotMs === null ? null : +snapshotMs.toFixed(1), graphMs: +graphMs.toFixed(1) });
     if (i < runs - 1) {
       await page.close();

@@ -97,7 +97,7 @@ export async function applyTopology(ctx: HelperContext, yaml: string, file?: str
     }
     throw err;
   }
-  ctx.topologies.save(spec.name, yaml);
+  ctx.topologies.save(spec.name, yaml, spec.nodes.map((n) => n.name));
   announceTopologyChange(ctx.bus, 'apply', spec.name);
   const describe = (o: LedgerObject): string => (o.kind === 'netns' ? `netns ${o.name}` : `link ${o.netns}/${o.name}`);
   return {

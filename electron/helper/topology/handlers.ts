@@ -17,10 +17,10 @@ function builtinTopologies(): { name: string; file: string; yaml: string }[] {
     .map((f) => ({ name: f.slice(0, -5), file: join(dir, f), yaml: readFileSync(join(dir, f), 'utf8') }));
 }
 
-/** Node names of an applied topology, from the YAML it was applied with. */
+/** Node names of an applied topology: saved with it, else from the YAML it was applied with. */
 function appliedNodes(ctx: HelperContext, name: string): string[] {
   try {
-    return parseTopology(ctx.topologies.load(name) ?? '', name).nodes.map((n) => n.name);
+    return ctx.topologies.nodes(name) ?? parseTopology(ctx.topologies.load(name) ?? '', name).nodes.map((n) => n.name);
   } catch {
     return [];
   }
