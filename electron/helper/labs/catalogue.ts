@@ -26,7 +26,7 @@ function loadFile(dir: string, f: string): LoadedLab {
 
 /**
  * The catalogue last read from each directory, with what its files were then (name, size, mtime): parsing
- * and validating the 21 shipped labs costs ~100–270 ms of the helper's thread, and `labs.list` (every time
+ * and validating the shipped labs costs ~100–270 ms of the helper's thread, and `labs.list` (every time
  * the Labs panel opens) and `system.doctor` asked for it each time. A file added, removed or changed is
  * read again. Callers get a new array of the same (read-only) labs.
  */

@@ -14,7 +14,7 @@ export class TopologyStore implements AppliedTopologies {
   }
 
   save(name: string, yaml: string, nodes: string[]): void {
-    writeFileSync(join(this.dir, `${name}.yaml`), yaml, { mode: 0o600 });
+    writeFileSync(this.yamlFile(name), yaml, { mode: 0o600 });
     writeFileSync(this.nodesFile(name), JSON.stringify(nodes), { mode: 0o600 });
   }
 
@@ -28,20 +28,24 @@ export class TopologyStore implements AppliedTopologies {
     }
   }
 
+  private yamlFile(name: string): string {
+    return join(this.dir, `${name}.yaml`);
+  }
+
   private nodesFile(name: string): string {
     return join(this.dir, `${name}.nodes.json`);
   }
 
   load(name: string): string | null {
     try {
-      return readFileSync(join(this.dir, `${name}.yaml`), 'utf8');
+      return readFileSync(this.yamlFile(name), 'utf8');
     } catch {
       return null;
     }
   }
 
   remove(name: string): void {
-    rmSync(join(this.dir, `${name}.yaml`), { force: true });
+    rmSync(this.yamlFile(name), { force: true });
     rmSync(this.nodesFile(name), { force: true });
   }
 
