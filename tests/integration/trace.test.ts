@@ -96,6 +96,30 @@ it('conntrack shows a TCP connect as NEW then ESTABLISHED, linked to the MASQUER
   }
 });
 
+it('a watch answers only once conntrack listens: a datagram sent the moment it answers shows as NEW', async () => {
+  // The sender is started (socket open) beforehand, so the datagram leaves within a millisecond of the
+  // answer: well inside the time `conntrack -E` takes to start and subscribe.
+  for (let round = 0; round < 5; round++) {
+    const send = `const s = require('dgram').createSocket('udp4'); process.stdin.once('data', () => s.send('x', 5353, '${BLUE_ADDR}', () => process.exit(0)));`;
+    const sender = spawn('ip', ['netns', 'exec', RED, process.execPath, '-e', send], { stdio: ['pipe', 'ignore', 'inherit'] });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const from = h.helper.messages.length;
+      await h.helper.call('ct.watch', { node: 'tr-router' });
+      sender.stdin!.write('x\n');
+      const isOurs = (m: { method?: string; params?: unknown }): boolean => {
+        const e = m.params as ConntrackEvent;
+        return m.method === 'ct.event' && e.kind === 'entry' && e.type === 'NEW' && e.entry.protocol === 'udp' && e.entry.original.dport === 5353;
+      };
+      await h.helper.waitFor((m) => h.helper.messages.indexOf(m) >= from && isOurs(m), 5000);
+      await h.helper.call('ct.unwatch', { node: 'tr-router' });
+    } finally {
+      sender.kill('SIGKILL');
+    }
+    await h.helper.call('ct.flush', { node: 'tr-router', match: { protocol: 'udp', dport: 5353 } });
+  }
+});
+
 it('shows an ICMP error as RELATED and a crafted SYN+FIN as INVALID', async () => {
   const udp = await h.helper.call<TraceWalk>('trace.run', { from: 'tr-red', to: BLUE_ADDR, proto: 'udp', dport: 5353 });
   const errors = udp.hops.filter((x) => x.direction === 'error');

@@ -68,7 +68,7 @@ describe('conntrack store', () => {
     });
     const ct = useConntrackStore();
     await ct.show('red');
-    expect(a.calls.map((c) => c.method)).toEqual(['ct.list', 'ct.watch']);
+    expect(a.calls.map((c) => c.method)).toEqual(['ct.list', 'ct.watch', 'ct.list']);
     expect(ct.watching).toBe('red');
     a.emit('ct.event', { kind: 'entry', netns: 'nslab-red', type: 'NEW', at: 1, entry: entry() });
     a.emit('ct.event', { kind: 'entry', netns: 'nslab-other', type: 'NEW', at: 1, entry: entry({ id: 99 }) });
@@ -84,6 +84,23 @@ describe('conntrack store', () => {
     await ct.setLive(false);
     expect(a.calls.at(-1)).toEqual({ method: 'ct.unwatch', params: { node: 'red' } });
     expect(localStorage.getItem(CT_STORAGE.live)).toBe('off');
+    expect(takeViolations()).toEqual([]);
+  });
+
+  it('reads the table again once the watch listens, keeping an event that came while that read was on its way', async () => {
+    let reads = 0;
+    const a = fakeApi({
+      'ct.list': () => {
+        // the second read's answer was taken before the flow's NEW, which arrives ahead of it
+        if (++reads === 2) a.emit('ct.event', { kind: 'entry', netns: 'nslab-red', type: 'NEW', at: 1, entry: entry() });
+        return { netns: 'nslab-red', acct: false, entries: reads === 2 ? [entry({ id: 5, original: { src: '10.0.0.5', dst: '10.0.9.9', sport: 1, dport: 80 } })] : [], stats };
+      },
+      'ct.watch': () => ({ netns: 'nslab-red' }),
+      'ct.unwatch': () => ({ netns: 'nslab-red', lost: 0 }),
+    });
+    const ct = useConntrackStore();
+    await ct.show('red');
+    expect(ct.entries.map((e) => e.id).sort()).toEqual([11, 5].sort());
     expect(takeViolations()).toEqual([]);
   });
 

@@ -1,7 +1,8 @@
 // Conntrack: one node's connection-tracking table (ct.list), kept live by its events (ct.watch → ct.event:
 // NEW adds, UPDATE replaces, DESTROY removes), the recent events as a log, lost events counted, and
 // flushing one entry or all (the helper refuses namespaces nslab does not own). The node and whether to
-// watch survive a reload.
+// watch survive a reload. The table is read again once the watch listens, so a flow made between the
+// first read and the watch shows too.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ConntrackEntry, ConntrackEvent, ConntrackStats, ConntrackTuple, Params } from '@shared/contract/index';
@@ -70,15 +71,23 @@ export const useConntrackStore = defineStore('conntrack', () => {
   const { loading, error, track } = useLoading();
   let seq = 0;
   let stopEvents: (() => void) | null = null;
+  /** Events that came while a ct.list was on its way: its answer may predate them, so they go on top. */
+  const duringLoads = new Set<CtLogLine[]>();
 
   const load = (): Promise<void> =>
     track(async () => {
       if (!node.value) return;
-      const r = await api.call('ct.list', { node: node.value });
-      netns.value = r.netns;
-      entries.value = r.entries;
-      stats.value = r.stats;
-      acct.value = r.acct;
+      const during: CtLogLine[] = [];
+      duringLoads.add(during);
+      try {
+        const r = await api.call('ct.list', { node: node.value });
+        netns.value = r.netns;
+        entries.value = during.reduce((table, l) => applyEvent(table, l.type, l.entry), r.entries);
+        stats.value = r.stats;
+        acct.value = r.acct;
+      } finally {
+        duringLoads.delete(during);
+      }
     });
   const mutations = useMutations<string>(load);
   /** Watching is not a change: it neither waits for a flush nor reloads the table. */
@@ -93,8 +102,10 @@ export const useConntrackStore = defineStore('conntrack', () => {
       ended.value = ev.reason;
       watching.value = null;
     } else {
+      const line: CtLogLine = { seq: ++seq, type: ev.type, at: ev.at, entry: ev.entry };
       entries.value = applyEvent(entries.value, ev.type, ev.entry);
-      log.value = [{ seq: ++seq, type: ev.type, at: ev.at, entry: ev.entry }, ...log.value].slice(0, CT_LOG_SIZE);
+      log.value = [line, ...log.value].slice(0, CT_LOG_SIZE);
+      for (const during of duringLoads) during.push(line);
     }
   }
 
@@ -112,7 +123,9 @@ export const useConntrackStore = defineStore('conntrack', () => {
     lost.value = 0;
     const r = await watchMutations.run('watch', () => api.call('ct.watch', { node: node.value! }));
     // Its end may come before the reply (conntrack failed at once): that watch is already over.
-    if (r && ended.value === null) watching.value = node.value;
+    if (!r || ended.value !== null) return;
+    watching.value = node.value;
+    await load();
   }
 
   async function setLive(on: boolean): Promise<void> {

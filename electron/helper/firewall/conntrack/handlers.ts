@@ -27,11 +27,12 @@ export function conntrackHandlers(ctx: HelperContext): { handlers: Pick<Handlers
       },
       'ct.watch': async ({ node }, call) => {
         const netns = await existingNetns(node);
-        watches.watch(call.client, netns);
+        const listening = watches.watch(call.client, netns);
         if (!hooked.has(call.client.id)) {
           hooked.add(call.client.id);
           call.client.onClose(() => (watches.unwatchAll(call.client.id), hooked.delete(call.client.id)));
         }
+        await listening;
         return { netns };
       },
       'ct.unwatch': async ({ node }, call) => {

@@ -1,9 +1,12 @@
 // Live conntrack events per namespace: one `conntrack -E` per watched namespace, shared by every client
 // watching it, stopped when the last one leaves. A NEW entry with NAT is held until the nat counters have
 // been read, so it arrives linked to the rule that made it (later events of the namespace wait behind it,
-// keeping order). Events the kernel could not deliver (ENOBUFS) are counted and reported.
+// keeping order). Events the kernel could not deliver (ENOBUFS) are counted and reported. A watch is
+// answered once `conntrack -E` has joined the kernel's event groups: a flow made right after the answer
+// must not be missed.
 import type { ConntrackEvent } from '../../../shared/contract/index.js';
 import { spawnLines, type LineStream } from '../../exec/lines.js';
+import { NETLINK_NETFILTER, untilSubscribed } from '../../exec/netlink-subscribed.js';
 import type { ClientHandle } from '../../rpc/dispatcher.js';
 import { inNetns } from '../netns.js';
 import { movedRules, natRuleFor, readNatCounters, type NatRuleCounter } from './nat-rules.js';
@@ -11,6 +14,8 @@ import { isLostEventsLine, parseConntrackLine, type ParsedConntrackLine } from '
 
 /** The kernel-side socket buffer asked for: a burst of new flows must not overflow it. */
 const EVENT_BUFFER_BYTES = 8 * 1024 * 1024;
+/** NFNLGRP_CONNTRACK_NEW, _UPDATE and _DESTROY (groups 1–3): bits 0–2 of the groups mask. */
+const CONNTRACK_EVENT_GROUPS = 0b111;
 
 interface Watch {
   netns: string;
@@ -21,30 +26,35 @@ interface Watch {
   queue: ParsedConntrackLine[];
   resolving: boolean;
   natCounters: Promise<NatRuleCounter[]>;
+  /** Settles once the listener is subscribed; rejects (and the watch ends) when it never is. */
+  listening: Promise<void>;
 }
 
 export class ConntrackWatches {
   private readonly watches = new Map<string, Watch>();
 
-  watch(client: ClientHandle, netns: string): void {
+  /** Adds the client to the namespace's watch; resolves once events are being received. */
+  watch(client: ClientHandle, netns: string): Promise<void> {
     let w = this.watches.get(netns);
     if (!w) {
+      const stream = spawnLines(
+        inNetns(netns, ['conntrack', '-E', '-o', 'extended,id,timestamp', '-b', String(EVENT_BUFFER_BYTES)]),
+        (line) => this.onLine(created, line),
+        (line) => {
+          if (!isLostEventsLine(line)) return;
+          created.lost++;
+          this.send(created, { kind: 'lost', netns, at: Date.now(), lost: created.lost });
+        },
+      );
       const created: Watch = {
         netns,
+        stream,
         clients: new Map(),
         lost: 0,
         queue: [],
         resolving: false,
         natCounters: readNatCounters(netns).catch(() => []),
-        stream: spawnLines(
-          inNetns(netns, ['conntrack', '-E', '-o', 'extended,id,timestamp', '-b', String(EVENT_BUFFER_BYTES)]),
-          (line) => this.onLine(created, line),
-          (line) => {
-            if (!isLostEventsLine(line)) return;
-            created.lost++;
-            this.send(created, { kind: 'lost', netns, at: Date.now(), lost: created.lost });
-          },
-        ),
+        listening: untilSubscribed(stream, NETLINK_NETFILTER, CONNTRACK_EVENT_GROUPS, `conntrack -E in ${netns}`),
       };
       w = created;
       this.watches.set(netns, w);
@@ -54,6 +64,7 @@ export class ConntrackWatches {
       );
     }
     w.clients.set(client.id, client);
+    return w.listening;
   }
 
   /** Stops this client's watch; returns the events lost so far in that namespace. */
