@@ -104,6 +104,43 @@ describe('conntrack store', () => {
     expect(takeViolations()).toEqual([]);
   });
 
+  it('a node chosen while the first one’s watch is on its way ends watching the chosen node, with its table', async () => {
+    // The panel shows its first node on mount; the person picks another before that watch has answered.
+    const watched = new Set<string>();
+    let release = (): void => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const list = (node: string) => ({ netns: `nslab-${node}`, acct: false, entries: node === 'red' ? [entry({ id: 1 })] : [], stats });
+    const a = fakeApi({
+      'ct.list': (p) => list((p as { node: string }).node),
+      'ct.watch': async (p) => {
+        const { node } = p as { node: string };
+        watched.add(node);
+        if (node === 'blue') await slow;
+        return { netns: `nslab-${node}` };
+      },
+      'ct.unwatch': (p) => {
+        const { node } = p as { node: string };
+        watched.delete(node);
+        return { netns: `nslab-${node}`, lost: 0 };
+      },
+    });
+    const ct = useConntrackStore();
+    const first = ct.show('blue');
+    await expect.poll(() => watched.has('blue')).toBe(true);
+    const second = ct.show('red');
+    await flushPromises();
+    release();
+    await Promise.all([first, second]);
+    expect([...watched]).toEqual(['red']);
+    expect(ct.node).toBe('red');
+    expect(ct.watching).toBe('red');
+    expect(ct.netns).toBe('nslab-red');
+    expect(ct.entries.map((e) => e.id)).toEqual([1]);
+    a.emit('ct.event', { kind: 'entry', netns: 'nslab-red', type: 'NEW', at: 1, entry: entry({ id: 2 }) });
+    expect(ct.entries.map((e) => e.id).sort()).toEqual([1, 2]);
+    expect(takeViolations()).toEqual([]);
+  });
+
   it('a watch that ended before its ct.watch reply arrived is not shown as watching', async () => {
     const a = fakeApi({
       'ct.list': () => ({ netns: 'nslab-red', acct: false, entries: [], stats }),
@@ -222,6 +259,28 @@ describe('firewall panel: form, policy, zero hits, the walk on every diagram', (
       'trace.run': () => twoNsWalk(),
     });
   }
+
+  it('a node chosen while the first one’s ruleset is on its way shows the chosen node’s rules', async () => {
+    const a = api();
+    const fastRed = a.handlers.get('fw.show')!;
+    let release = (): void => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    a.handlers.set('fw.show', async (p) => {
+      if ((p as { node?: string }).node === 'blue') await slow;
+      return fastRed(p);
+    });
+    const fw = useFirewallStore();
+    const first = fw.show('blue');
+    await expect.poll(() => a.calls.some((c) => c.method === 'fw.show')).toBe(true);
+    const second = fw.show('red');
+    await second;
+    release();
+    await first;
+    expect(fw.node).toBe('red');
+    expect(fw.ruleset?.netns).toBe('nslab-red');
+    expect(a.calls.filter((c) => c.method === 'fw.watch').at(-1)?.params).toEqual({ targets: [{ node: 'red' }] });
+    expect(takeViolations()).toEqual([]);
+  });
 
   it('adds a rule from the form, sets a policy after confirming, flags rules never hit', async () => {
     const a = api();

@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ConntrackEntry, ConntrackEvent, ConntrackStats, ConntrackTuple, Params } from '@shared/contract/index';
 import { useApi } from '../api';
+import { coalesced } from '../composables/coalesce';
 import { useLoading } from '../composables/useLoading';
 import { useMutations } from '../composables/useMutations';
 import { readStored, writeStored } from './storage';
@@ -74,17 +75,27 @@ export const useConntrackStore = defineStore('conntrack', () => {
   /** Events that came while a ct.list was on its way: its answer may predate them, so they go on top. */
   const duringLoads = new Set<CtLogLine[]>();
 
+  /** The node whose table `entries` holds (a read for another node answers into nothing). */
+  let tableOf: string | null = null;
+
   const load = (): Promise<void> =>
     track(async () => {
-      if (!node.value) return;
+      const asked = node.value;
+      if (!asked) return;
       const during: CtLogLine[] = [];
       duringLoads.add(during);
       try {
-        const r = await api.call('ct.list', { node: node.value });
+        const stale = (): boolean => node.value !== asked;
+        const r = await api.call('ct.list', { node: asked }).catch((err: unknown) => {
+          if (stale()) return null;
+          throw err;
+        });
+        if (!r || stale()) return;
         netns.value = r.netns;
         entries.value = during.reduce((table, l) => applyEvent(table, l.type, l.entry), r.entries);
         stats.value = r.stats;
         acct.value = r.acct;
+        tableOf = asked;
       } finally {
         duringLoads.delete(during);
       }
@@ -109,44 +120,69 @@ export const useConntrackStore = defineStore('conntrack', () => {
     }
   }
 
-  async function unwatch(): Promise<void> {
+  /** The panel is open: it wants its node watched (when live). */
+  let active = false;
+
+  async function unwatchNow(): Promise<void> {
     const was = watching.value;
     watching.value = null;
     if (was) await api.call('ct.unwatch', { node: was }).catch(() => undefined);
   }
 
-  async function watch(): Promise<void> {
-    if (!node.value || watching.value === node.value) return;
-    await unwatch();
+  /** Watches `name`; true once the helper listens. */
+  async function watchNow(name: string): Promise<boolean> {
     stopEvents ??= api.on('ct.event', onEvent);
     ended.value = null;
     lost.value = 0;
-    const r = await watchMutations.run('watch', () => api.call('ct.watch', { node: node.value! }));
+    const r = await watchMutations.run('watch', () => api.call('ct.watch', { node: name }));
     // Its end may come before the reply (conntrack failed at once): that watch is already over.
-    if (!r || ended.value !== null) return;
-    watching.value = node.value;
-    await load();
+    if (!r || ended.value !== null) return false;
+    watching.value = name;
+    return true;
   }
+
+  // Choosing a node, turning live on or off and closing the panel only say what is wanted; this brings the
+  // helper's watch and the table to it, one run at a time. A node chosen while another's ct.watch is on its
+  // way is settled by the run after it, so the watch ends on the node shown, never on the one before.
+  const settle = coalesced(async () => {
+    const name = node.value;
+    const want = active && live.value ? name : null;
+    if (watching.value !== want) await unwatchNow();
+    if (name !== node.value) return;
+    if (name && tableOf !== name) await load();
+    // The table is read again once the watch listens, so a flow made between the two shows too.
+    if (want && watching.value !== want && !error.value && want === node.value && (await watchNow(want))) await load();
+  });
+
+  /** Watches the node shown (the live switch on). */
+  const watch = (): Promise<void> => {
+    active = true;
+    return settle();
+  };
+
+  /** Stops watching, keeping the table. */
+  const unwatch = (): Promise<void> => {
+    active = false;
+    return settle();
+  };
 
   async function setLive(on: boolean): Promise<void> {
     live.value = on;
     writeStored(CT_STORAGE.live, on ? null : 'off');
-    if (on) await watch();
-    else await unwatch();
+    await settle();
   }
 
   async function show(name: string | null): Promise<void> {
-    await unwatch();
+    active = true;
     node.value = name;
     writeStored(CT_STORAGE.node, name);
+    tableOf = null;
     entries.value = [];
     stats.value = null;
     log.value = [];
     netns.value = null;
     mutations.reset();
-    if (!name) return;
-    await load();
-    if (live.value && !error.value) await watch();
+    await settle();
   }
 
   function stop(): void {

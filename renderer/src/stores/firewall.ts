@@ -79,9 +79,16 @@ export const useFirewallStore = defineStore('firewall', () => {
   let timer: ReturnType<typeof setInterval> | null = null;
 
   const where = (): Where => (node.value ? { node: node.value } : {});
+  // A node chosen while another's ruleset is on its way: that answer (or error) is no longer the view's.
   const load = (): Promise<void> =>
     track(async () => {
-      ruleset.value = await api.call('fw.show', where());
+      const asked = node.value;
+      const stale = (): boolean => node.value !== asked;
+      const r = await api.call('fw.show', where()).catch((err: unknown) => {
+        if (stale()) return null;
+        throw err;
+      });
+      if (r && !stale()) ruleset.value = r;
     });
   const mutations = useMutations<'add' | 'delete' | 'policy' | 'trace'>(load);
 
