@@ -109,13 +109,15 @@ describe('conntrack store', () => {
     const watched = new Set<string>();
     let release = (): void => undefined;
     const slow = new Promise<void>((resolve) => (release = resolve));
+    let releaseRed = (): void => undefined;
+    const slowRed = new Promise<void>((resolve) => (releaseRed = resolve));
     const list = (node: string) => ({ netns: `nslab-${node}`, acct: false, entries: node === 'red' ? [entry({ id: 1 })] : [], stats });
     const a = fakeApi({
       'ct.list': (p) => list((p as { node: string }).node),
       'ct.watch': async (p) => {
         const { node } = p as { node: string };
         watched.add(node);
-        if (node === 'blue') await slow;
+        await (node === 'blue' ? slow : slowRed);
         return { netns: `nslab-${node}` };
       },
       'ct.unwatch': (p) => {
@@ -130,7 +132,12 @@ describe('conntrack store', () => {
     const second = ct.show('red');
     await flushPromises();
     release();
+    // blue's watch has answered and red's is asked for, not yet answered: the node shown is not watched yet
+    await expect.poll(() => watched.has('red')).toBe(true);
+    expect(ct.watchingShown).toBe(false);
+    releaseRed();
     await Promise.all([first, second]);
+    expect(ct.watchingShown).toBe(true);
     expect([...watched]).toEqual(['red']);
     expect(ct.node).toBe('red');
     expect(ct.watching).toBe('red');

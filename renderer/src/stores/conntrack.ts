@@ -150,9 +150,12 @@ export const useConntrackStore = defineStore('conntrack', () => {
     if (watching.value !== want) await unwatchNow();
     if (name !== node.value) return;
     if (name && tableOf !== name) await load();
+    if (!want || watching.value === want || error.value || want !== node.value) return;
     // The table is read again once the watch listens, so a flow made between the two shows too.
-    if (want && watching.value !== want && !error.value && want === node.value && (await watchNow(want))) await load();
+    if ((await watchNow(want)) && want === node.value) await load();
   });
+  /** The node shown is the one watched (not one left from before it was picked). */
+  const watchingShown = computed(() => watching.value !== null && watching.value === node.value);
 
   /** Watches the node shown (the live switch on). */
   const watch = (): Promise<void> => {
@@ -197,5 +200,5 @@ export const useConntrackStore = defineStore('conntrack', () => {
   };
   const flushAll = (): Promise<unknown> => (node.value ? mutations.run('flush-all', () => api.call('ct.flush', { node: node.value!, all: true })) : Promise.resolve(undefined));
 
-  return { node, live, netns, entries, sorted, stats, acct, log, lost, ended, watching, loading, error, mutations, watchMutations, load, show, watch, unwatch, setLive, stop, flushEntry, flushAll };
+  return { node, live, netns, entries, sorted, stats, acct, log, lost, ended, watching, watchingShown, loading, error, mutations, watchMutations, load, show, watch, unwatch, setLive, stop, flushEntry, flushAll };
 });
