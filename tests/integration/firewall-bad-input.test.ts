@@ -50,6 +50,7 @@ describe('bad firewall input', () => {
     ['an nft jump to a missing chain', { nft: { chain: 'input', hook: 'input', rule: 'jump nowhere' } }, 'not-found', 'nft.rule'],
     ['a second nft statement', { nft: { chain: 'input', rule: 'accept; flush ruleset' } }, 'invalid-params', 'nft.rule'],
     ['one bad line of a batch', { lines: ['-A INPUT -j ACCEPT', '-A INPUT -j NOSUCHTARGET'] }, 'not-found', 'lines.1.target'],
+    ['a batch line iptables-restore refuses', { lines: ['-A INPUT -j ACCEPT', '-A INPUT -p tcp --dport 99999 -j ACCEPT'] }, 'invalid-params', 'lines.1.rule'],
   ])('%s', async (_what, params, code, field) => {
     const before = [state(NS), await ledger()];
     await expect(call('fw.rule.add', { node: 'fwbad', ...params })).rejects.toMatchObject({ data: { code, field } });

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyStderr, onActivity, run } from '../../electron/helper/exec/run.js';
 import { FrameReader, encodeFrame } from '../../electron/helper/exec/spawn-frames.js';
 import { spawnerPath, startAnchor, stopSpawner, useSpawner } from '../../electron/helper/exec/spawner.js';
 import type { ActivityEvent } from '../../electron/shared/contract/index.js';
+import { NslabError } from '../../electron/shared/errors.js';
 
 describe('classifyStderr', () => {
   it.each([
@@ -54,6 +55,37 @@ describe.each(['here', 'spawner'] as const)('run, programs started %s', (mode) =
   });
   it('feeds stdin', async () => {
     expect((await run(['cat'], { input: 'netns add x\n' })).stdout).toBe('netns add x\n');
+  });
+  it('starts a program before its stdin is known, and reports the lines given with it', async () => {
+    const seen: ActivityEvent[] = [];
+    const stop = onActivity((e) => seen.push(e));
+    let give: (v: { input: string; shell: string[] }) => void = () => undefined;
+    const later = new Promise<{ input: string; shell: string[] }>((resolve) => (give = resolve));
+    // the program is running (it made its marker) while its stdin is still open
+    const marker = `/tmp/nslab-later-started-${process.pid}-${mode}`;
+    const started = run(['sh', '-c', `touch ${marker}; cat`], { later, change: true });
+    await expect.poll(() => existsSync(marker)).toBe(true);
+    rmSync(marker);
+    give({ input: 'a\nb\n', shell: ['line a', 'line b'] });
+    const r = await started;
+    stop();
+    expect(r.stdout).toBe('a\nb\n');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ shell: ['line a', 'line b'], ok: true });
+  });
+  it('kills a program whose stdin was withdrawn before it read any, rejects with why, and reports nothing', async () => {
+    const seen: ActivityEvent[] = [];
+    const stop = onActivity((e) => seen.push(e));
+    let drop: (e: Error) => void = () => undefined;
+    const later = new Promise<{ input: string }>((_, reject) => (drop = reject));
+    const marker = `nslab-later-${process.pid}-${mode}`;
+    const started = run(['sh', '-c', `cat > /dev/null; touch /tmp/${marker}`], { later, change: true });
+    await new Promise((r) => setTimeout(r, 100));
+    drop(new NslabError('invalid-params', 'line 3 is refused'));
+    await expect(started).rejects.toMatchObject({ code: 'invalid-params', message: 'line 3 is refused' });
+    stop();
+    expect(seen).toEqual([]);
+    expect(existsSync(`/tmp/${marker}`)).toBe(false);
   });
   it('reads stdout through a file when asked: all of it, from many writes, with stderr and errors as through a pipe', async () => {
     // 3,000 lines from 3,000 writes, more than a pipe's buffer holds

@@ -10,7 +10,8 @@ export interface ChildRequest {
   args: string[];
   /** The whole environment of the program. */
   env: Record<string, string>;
-  input: string;
+  /** Written to stdin, which is then closed; null: stdin stays open until `feed` gives it. */
+  input: string | null;
   /** stdout through an unlinked temporary file instead of a pipe (see RunOptions.stdoutFile). */
   stdoutFile: boolean;
   /** More output than this kills the program (`overflow`). */
@@ -33,6 +34,8 @@ export interface StartedChild {
   kill(): void;
   /** Never rejects: a failure to start is `spawnError`. */
   done: Promise<ChildOutcome>;
+  /** Writes stdin and closes it, for a program started with `input: null` (once; later calls do nothing). */
+  feed(input: string): void;
 }
 
 /** A file only this process and its child hold: made, opened and unlinked at once (gone when closed). */
@@ -77,7 +80,13 @@ export function startHere(req: ChildRequest): StartedChild {
   // stdin and stderr are always pipes (only stdout may be a file)
   child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
   child.stdin!.on('error', () => undefined); // the program may exit before reading all input
-  child.stdin!.end(req.input);
+  let fed = false;
+  const feed = (input: string): void => {
+    if (fed) return;
+    fed = true;
+    child.stdin!.end(input);
+  };
+  if (req.input !== null) feed(req.input);
   const done = new Promise<ChildOutcome>((resolve) => {
     child.on('error', (e: NodeJS.ErrnoException) => void (spawnError ??= { ...(e.code ? { code: e.code } : {}), message: e.message }));
     child.on('close', (code, signal) => {
@@ -90,7 +99,7 @@ export function startHere(req: ChildRequest): StartedChild {
       resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), overflow, ...(spawnError ? { spawnError } : {}) });
     });
   });
-  return { kill, done };
+  return { kill, done, feed };
 }
 
 /** A program with no I/O that lives until it is killed (see spawnTracked); `pid` is undefined if it did not start. */

@@ -3,13 +3,20 @@
 // The program itself is started by child.ts, from this process or from the helper's spawner (spawner.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ActivityEvent } from '../../shared/contract/index.js';
-import { NslabError, type ErrorCode } from '../../shared/errors.js';
+import { NslabError, toNslabError, type ErrorCode } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
 import { startChild } from './spawner.js';
 
 export interface RunOptions {
   /** Written to the program's stdin (batches). */
   input?: string;
+  /**
+   * Started now, given its stdin (and the lines it stands for) later: a program whose start would otherwise
+   * follow work it does not depend on (parsing and checking a batch) starts while that work is done. If
+   * it rejects, the program is killed before it read anything, the run rejects with that error and
+   * nothing is reported: nothing ran.
+   */
+  later?: Promise<{ input: string; shell?: string[] }>;
   timeoutMs?: number;
   signal?: AbortSignal;
   /** The run changes the kernel: report it as activity. */
@@ -92,7 +99,7 @@ function firstMeaningfulLine(stderr: string): string {
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [program, ...args] = argv;
   if (!program) return Promise.reject(new NslabError('internal', 'empty argv'));
-  const shell = opts.shell ?? [shellLine(argv)];
+  let shell = opts.shell ?? [shellLine(argv)];
   const started = performance.now();
 
   return new Promise<RunResult>((resolve, reject) => {
@@ -104,15 +111,26 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
       program,
       args,
       env: { ...(process.env as Record<string, string>), LC_ALL: 'C', ...opts.env },
-      input: opts.input ?? '',
+      input: opts.later ? null : (opts.input ?? ''),
       stdoutFile: opts.stdoutFile ?? false,
       maxBytes: MAX_OUTPUT_BYTES,
     });
     let failure: NslabError | undefined;
+    let abandoned = false;
     const fail = (e: NslabError): void => {
       failure ??= e;
       child.kill();
     };
+    opts.later?.then(
+      (given) => {
+        if (given.shell) shell = given.shell;
+        child.feed(given.input);
+      },
+      (err: unknown) => {
+        abandoned = !failure;
+        fail(toNslabError(err));
+      },
+    );
     const timer = setTimeout(
       () => fail(new NslabError('timeout', `${program} did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
       opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -136,7 +154,7 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
         const line = firstMeaningfulLine(result.stderr) || `${program} exited with ${result.code}`;
         failure = new NslabError(classifyStderr(result.stderr), line, { command: shell.join('\n'), exitCode: result.code });
       }
-      if (opts.change) {
+      if (opts.change && !abandoned) {
         reportActivity({
           at: new Date().toISOString(),
           argv: [...argv],

@@ -3,11 +3,13 @@
 // A frame is: header length (uint32 LE), body length (uint32 LE), the header as UTF-8 JSON, the body.
 
 /**
- * helper → spawner: run a program to completion (the body is its stdin), start one that lives on with no
- * I/O until it is killed (`track`: a process parked in a namespace), or kill one.
+ * helper → spawner: run a program to completion (the body is its stdin; with `inputLater`, stdin stays open
+ * until an `input` frame brings it), start one that lives on with no I/O until it is killed (`track`: a
+ * process parked in a namespace), or kill one.
  */
 export type SpawnerRequest =
-  | { t: 'run'; id: number; program: string; args: string[]; env: Record<string, string>; stdoutFile: boolean; maxBytes: number }
+  | { t: 'run'; id: number; program: string; args: string[]; env: Record<string, string>; stdoutFile: boolean; maxBytes: number; inputLater?: boolean }
+  | { t: 'input'; id: number }
   | { t: 'track'; id: number; program: string; args: string[]; env: Record<string, string> }
   | { t: 'kill'; id: number };
 

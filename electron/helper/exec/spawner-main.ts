@@ -14,12 +14,16 @@ export interface SpawnerIo {
 }
 
 export function spawnerMain(io: SpawnerIo): void {
-  const running = new Map<number, Pick<StartedChild, 'kill'>>();
+  const running = new Map<number, Pick<StartedChild, 'kill'> & Partial<Pick<StartedChild, 'feed'>>>();
   const tracked = new Set<number>();
   const reader = new FrameReader((header, body) => {
     const req = header as SpawnerRequest;
     if (req.t === 'kill') {
       running.get(req.id)?.kill();
+      return;
+    }
+    if (req.t === 'input') {
+      running.get(req.id)?.feed?.(body.toString('utf8'));
       return;
     }
     if (req.t === 'track') {
@@ -37,7 +41,7 @@ export function spawnerMain(io: SpawnerIo): void {
     }
     let child: StartedChild;
     try {
-      child = startHere({ program: req.program, args: req.args, env: req.env, input: body.toString('utf8'), stdoutFile: req.stdoutFile, maxBytes: req.maxBytes });
+      child = startHere({ program: req.program, args: req.args, env: req.env, input: req.inputLater ? null : body.toString('utf8'), stdoutFile: req.stdoutFile, maxBytes: req.maxBytes });
     } catch (err) {
       // e.g. no temporary file for stdoutFile: the helper turns it into an error of the run
       const reply: SpawnerDone = { t: 'done', id: req.id, code: null, signal: null, outBytes: 0, overflow: false, spawnError: { message: (err as Error).message } };

@@ -74,12 +74,19 @@ class SpawnerProcess {
   start(req: ChildRequest): StartedChild {
     const id = this.nextId++;
     const done = new Promise<ChildOutcome>((resolve) => this.pending.set(id, { resolve, program: req.program }));
-    const run: SpawnerRequest = { t: 'run', id, program: req.program, args: req.args, env: req.env, stdoutFile: req.stdoutFile, maxBytes: req.maxBytes };
+    const later = req.input === null;
+    const run: SpawnerRequest = { t: 'run', id, program: req.program, args: req.args, env: req.env, stdoutFile: req.stdoutFile, maxBytes: req.maxBytes, ...(later ? { inputLater: true } : {}) };
     this.busy();
-    this.proc.stdin!.write(encodeFrame(run, Buffer.from(req.input, 'utf8')));
+    this.proc.stdin!.write(encodeFrame(run, later ? undefined : Buffer.from(req.input!, 'utf8')));
+    let fed = !later;
     return {
       kill: this.killer(id),
       done,
+      feed: (input) => {
+        if (fed) return;
+        fed = true;
+        if (this.pending.has(id)) this.proc.stdin!.write(encodeFrame({ t: 'input', id } satisfies SpawnerRequest, Buffer.from(input, 'utf8')));
+      },
     };
   }
 

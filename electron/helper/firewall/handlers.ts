@@ -7,9 +7,9 @@ import type { Handlers } from '../rpc/dispatcher.js';
 import { checkRuleWords, parseIptablesLine } from './line.js';
 import type { FwNetns } from './netns.js';
 import { addNftRule } from './nft-write.js';
-import { readRuleset } from './ruleset.js';
+import { iptablesBackend, readRuleset } from './ruleset.js';
 import { CounterWatch } from './watch.js';
-import { addIptablesRules, deleteByOwner, deleteIptablesById, deleteIptablesByLine, setPolicy } from './write.js';
+import { addIptablesRules, deleteByOwner, deleteIptablesById, deleteIptablesByLine, restoreAhead, setPolicy } from './write.js';
 
 type FwMethods = Extract<keyof Handlers, `fw.${string}`>;
 
@@ -51,14 +51,20 @@ export function firewallHandlers(ctx: HelperContext): { handlers: Pick<Handlers,
           return addIptablesRules(ctx, netns, p.owner, [{ ...rest, words: rule, op: position ? 'insert' : 'append', ...(position ? { position } : {}) }]);
         }
         const lines = p.lines ?? [p.line!];
-        const rules = lines.map((text, i) => {
-          const field = p.lines ? `lines.${i}` : 'line';
-          const line = parseIptablesLine(text, field);
-          if (line.op === 'delete') throw new NslabError('invalid-params', `${field}: -D deletes; use fw.rule.delete (nslab fw delete)`, { field });
-          return { ...line, op: line.op };
-        });
-        // A big batch is answered with its commands; reading a thousand rules back is left to fw.show.
-        return addIptablesRules(ctx, netns, p.owner, rules, rules.length <= 100);
+        // A batch's restore starts while its lines are parsed and checked; refused, it reads nothing.
+        const ahead = lines.length > 1 ? restoreAhead(netns, await iptablesBackend()) : undefined;
+        try {
+          const rules = lines.map((text, i) => {
+            const field = p.lines ? `lines.${i}` : 'line';
+            const line = parseIptablesLine(text, field);
+            if (line.op === 'delete') throw new NslabError('invalid-params', `${field}: -D deletes; use fw.rule.delete (nslab fw delete)`, { field });
+            return { ...line, op: line.op };
+          });
+          // A big batch is answered with its commands; reading a thousand rules back is left to fw.show.
+          return await addIptablesRules(ctx, netns, p.owner, rules, rules.length <= 100, ahead);
+        } finally {
+          ahead?.abandon();
+        }
       },
       'fw.rule.delete': async (p) => {
         const netns = await writeTarget(ctx, p.node);

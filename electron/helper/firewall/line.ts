@@ -40,7 +40,8 @@ const OP_WORDS: ReadonlySet<string> = new Set(['-A', '--append', '-I', '--insert
 const ONCE_WORDS: ReadonlySet<string> = new Set(['-t', '--table', ...OP_WORDS]);
 
 export function checkRuleWords(words: readonly string[], field: string): void {
-  words.forEach((w, i) => {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
     // the plain regex first: a batch of a thousand lines has ten thousand words
     const ok = FW_RULE_WORD_RE.test(w) ? { success: true as const } : FwRuleWord.safeParse(w);
     if (!ok.success) throw new NslabError('invalid-params', `${field}: ${JSON.stringify(w)}: ${ok.error.issues[0]?.message}`, { field, word: i });
@@ -51,7 +52,7 @@ export function checkRuleWords(words: readonly string[], field: string): void {
     if (ONCE_WORDS.has(w)) {
       throw new NslabError('invalid-params', `${field}: ${w} may appear once, before the rule`, { field, word: i });
     }
-  });
+  }
 }
 
 const TABLE_NAMES: ReadonlySet<string> = new Set(FwTableName.options);
