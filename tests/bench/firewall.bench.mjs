@@ -137,10 +137,22 @@ async function benchApply(beforeCli) {
   }
 }
 
-/** The watcher's own module (the CLI bundle does not export it), bundled for this process. */
+/**
+ * The watcher's own module (the CLI bundle does not export it), bundled for this process, with the switch
+ * that makes its programs start from the helper's spawner, as they do in `nslab helper`.
+ */
 async function loadWatch(dir, name) {
-  const bundle = await bundleFrom(root, dir, join(root, 'out', 'bench', `firewall-${name}.mjs`), { 'electron/helper/firewall/watch.ts': ['CounterWatch'] });
-  return (await import(pathToFileURL(bundle).href)).CounterWatch;
+  const bundle = await bundleFrom(root, dir, join(root, 'out', 'bench', `firewall-${name}.mjs`), {
+    'electron/helper/firewall/watch.ts': ['CounterWatch'],
+    'electron/helper/exec/spawner.ts': ['useSpawner', 'stopSpawner'],
+  });
+  return import(pathToFileURL(bundle).href);
+}
+
+/** A process's own CPU and its waited children's (/proc/PID/stat utime+stime, cutime+cstime), in ms. */
+function procCpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { own: (Number(f[11]) + Number(f[12])) * 10, children: (Number(f[13]) + Number(f[14])) * 10 }; // USER_HZ = 100
 }
 
 /** A subscriber that counts what it is sent. */
@@ -150,31 +162,42 @@ function countingClient() {
 }
 
 /**
- * 10 s of a watcher at 1 Hz once its first sweep (the whole table, parsed in full) is done: its CPU (this
- * process) and its tools' (the children), as % of one core; and what that first sweep cost on its own.
+ * 10 s of a watcher at 1 Hz once its first sweep (the whole table, parsed in full) is done, its programs
+ * started from a spawner as in `nslab helper`: its CPU (this process and the spawner) and its tools' (the
+ * spawner's children), as % of one core; and what that first sweep cost on its own.
  */
-async function cpuAt1Hz(CounterWatch) {
-  const { seen, client } = countingClient();
-  const watch = new CounterWatch();
-  const f0 = process.cpuUsage();
-  watch.watch(client, SWEEP, 1000);
-  await watch.sweep(); // the first one, already running
-  const f = process.cpuUsage(f0);
-  const u0 = process.cpuUsage();
-  const c0 = childCpuMs();
-  const w0 = performance.now();
-  await sleep(10_000);
-  await watch.sweep();
-  watch.close();
-  const wall = performance.now() - w0;
-  const u = process.cpuUsage(u0);
-  if (seen.errors) throw new Error(`${seen.errors} sweeps of a namespace failed`);
-  return {
-    ownPercent: +((((u.user + u.system) / 1000) / wall) * 100).toFixed(2),
-    toolsPercent: +(((childCpuMs() - c0) / wall) * 100).toFixed(2),
-    firstSweepCpuMs: +((f.user + f.system) / 1000).toFixed(0),
-    events: seen.events,
-  };
+async function cpuAt1Hz({ CounterWatch, useSpawner, stopSpawner }) {
+  const spawner = useSpawner();
+  if (spawner === null) throw new Error('the watcher found no spawner (npm run build makes out/node/spawner.mjs)');
+  try {
+    const { seen, client } = countingClient();
+    const watch = new CounterWatch();
+    const f0 = process.cpuUsage();
+    watch.watch(client, SWEEP, 1000);
+    await watch.sweep(); // the first one, already running
+    const f = process.cpuUsage(f0);
+    const u0 = process.cpuUsage();
+    const c0 = childCpuMs();
+    const s0 = procCpuMs(spawner);
+    const w0 = performance.now();
+    await sleep(10_000);
+    await watch.sweep();
+    watch.close();
+    const wall = performance.now() - w0;
+    const u = process.cpuUsage(u0);
+    const s = procCpuMs(spawner);
+    if (seen.errors) throw new Error(`${seen.errors} sweeps of a namespace failed`);
+    const spawnerMs = s.own - s0.own;
+    return {
+      ownPercent: +(((((u.user + u.system) / 1000) + spawnerMs) / wall) * 100).toFixed(2),
+      spawnerPercent: +((spawnerMs / wall) * 100).toFixed(2),
+      toolsPercent: +(((childCpuMs() - c0 + s.children - s0.children) / wall) * 100).toFixed(2),
+      firstSweepCpuMs: +((f.user + f.system) / 1000).toFixed(0),
+      events: seen.events,
+    };
+  } finally {
+    stopSpawner();
+  }
 }
 
 /** A ping on lo in every sweep namespace (5/s), so that counters move between sweeps; returns a stopper. */
@@ -186,7 +209,8 @@ function trafficOn(namespaces) {
 }
 
 async function benchSweep(beforeDir) {
-  const CounterWatch = await loadWatch(root, 'now');
+  const Now = await loadWatch(root, 'now');
+  const { CounterWatch } = Now;
   const Before = beforeDir ? await loadWatch(beforeDir, 'before') : null;
   try {
     for (const ns of SWEEP) {
@@ -223,11 +247,11 @@ async function benchSweep(beforeDir) {
     const r = process.cpuUsage(r0);
     const bareReadCpuMs = (r.user + r.system) / 1000 / (REPS * 2);
 
-    const idle = await cpuAt1Hz(CounterWatch);
+    const idle = await cpuAt1Hz(Now);
     const beforeIdle = Before ? await cpuAt1Hz(Before) : null;
     const stop = trafficOn(SWEEP);
     await sleep(500);
-    const busy = await cpuAt1Hz(CounterWatch);
+    const busy = await cpuAt1Hz(Now);
     const beforeBusy = Before ? await cpuAt1Hz(Before) : null;
     await stop();
     if (busy.events < 9 * SWEEP_NS) throw new Error(`with traffic only ${busy.events} counter events in 10 s: the counters did not move`);
