@@ -39,11 +39,6 @@ const ruleWords = (i) => ['-s', `10.${100 + Math.floor(i / 250)}.${i % 250}.1/32
 const nsRun = (netns, argv, opts) => sh(['ip', 'netns', 'exec', netns, ...argv], opts);
 const countTagged = async (netns, tag) => (await nsRun(netns, ['iptables-save'])).stdout.split('\n').filter((l) => l.includes(tag)).length;
 
-/** CPU of this process's children that were waited for (/proc/self/stat cutime + cstime), in ms. */
-function childCpuMs() {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(f[13]) + Number(f[14])) * 10; // USER_HZ = 100
-}
 
 /** A helper of its own (state directory, socket) with a node it owns; `cli` is the bundle it runs. */
 async function openHelper(cli, node) {
@@ -177,7 +172,7 @@ async function cpuAt1Hz({ CounterWatch, useSpawner, stopSpawner }) {
     await watch.sweep(); // the first one, already running
     const f = process.cpuUsage(f0);
     const u0 = process.cpuUsage();
-    const c0 = childCpuMs();
+    const c0 = procCpuMs('self').children;
     const s0 = procCpuMs(spawner);
     const w0 = performance.now();
     await sleep(10_000);
@@ -191,7 +186,7 @@ async function cpuAt1Hz({ CounterWatch, useSpawner, stopSpawner }) {
     return {
       ownPercent: +(((((u.user + u.system) / 1000) + spawnerMs) / wall) * 100).toFixed(2),
       spawnerPercent: +((spawnerMs / wall) * 100).toFixed(2),
-      toolsPercent: +(((childCpuMs() - c0 + s.children - s0.children) / wall) * 100).toFixed(2),
+      toolsPercent: +(((procCpuMs('self').children - c0 + s.children - s0.children) / wall) * 100).toFixed(2),
       firstSweepCpuMs: +((f.user + f.system) / 1000).toFixed(0),
       events: seen.events,
     };
@@ -232,11 +227,11 @@ async function benchSweep(beforeDir) {
       let t = performance.now();
       await watch.sweep();
       sweepMs.push(performance.now() - t);
-      const c = childCpuMs();
+      const c = procCpuMs('self').children;
       t = performance.now();
       await Promise.all(SWEEP.flatMap((ns) => [nsRun(ns, ['iptables-nft-save', '-c']), nsRun(ns, ['nft', '-j', '-a', 'list', 'ruleset'])]));
       bareMs.push(performance.now() - t);
-      bareCpuMs += childCpuMs() - c;
+      bareCpuMs += procCpuMs('self').children - c;
     }
     watch.close();
     if (seen.errors) throw new Error(`${seen.errors} sweeps of a namespace failed`);

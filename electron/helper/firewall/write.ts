@@ -52,7 +52,7 @@ export interface RestoreAhead {
 
 /**
  * Starts the restore while the batch is still being parsed and checked: its own start (namespace entry,
- * exec, the libraries: ~3.5 ms, a tenth of a thousand-rule apply) is then off the request's path. It
+ * exec, the libraries: ~3 ms here) is then off the request's path. It
  * waits on stdin holding nothing: iptables-legacy-restore takes the xtables lock only at a `*table` line.
  */
 export function restoreAhead(netns: string, backend: IptablesBackend): RestoreAhead {

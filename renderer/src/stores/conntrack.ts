@@ -8,6 +8,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ConntrackEntry, ConntrackEvent, ConntrackStats, ConntrackTuple, Params } from '@shared/contract/index';
 import { useApi } from '../api';
 import { coalesced } from '../composables/coalesce';
+import { unlessStale } from '../composables/staleAnswer';
 import { useLoading } from '../composables/useLoading';
 import { useMutations } from '../composables/useMutations';
 import { readStored, writeStored } from './storage';
@@ -85,12 +86,8 @@ export const useConntrackStore = defineStore('conntrack', () => {
       const during: CtLogLine[] = [];
       duringLoads.add(during);
       try {
-        const stale = (): boolean => node.value !== asked;
-        const r = await api.call('ct.list', { node: asked }).catch((err: unknown) => {
-          if (stale()) return null;
-          throw err;
-        });
-        if (!r || stale()) return;
+        const r = await unlessStale(api.call('ct.list', { node: asked }), () => node.value !== asked);
+        if (!r) return;
         netns.value = r.netns;
         entries.value = during.reduce((table, l) => applyEvent(table, l.type, l.entry), r.entries);
         stats.value = r.stats;

@@ -5,6 +5,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { FwCounterDelta, FwCountersEvent, FwRule, FwRuleset, FwTable, Params, TraceWalk } from '@shared/contract/index';
 import { useApi } from '../api';
+import { unlessStale } from '../composables/staleAnswer';
 import { useLoading } from '../composables/useLoading';
 import { useMutations } from '../composables/useMutations';
 import { readStored, writeStored } from './storage';
@@ -83,12 +84,8 @@ export const useFirewallStore = defineStore('firewall', () => {
   const load = (): Promise<void> =>
     track(async () => {
       const asked = node.value;
-      const stale = (): boolean => node.value !== asked;
-      const r = await api.call('fw.show', where()).catch((err: unknown) => {
-        if (stale()) return null;
-        throw err;
-      });
-      if (r && !stale()) ruleset.value = r;
+      const r = await unlessStale(api.call('fw.show', where()), () => node.value !== asked);
+      if (r) ruleset.value = r;
     });
   const mutations = useMutations<'add' | 'delete' | 'policy' | 'trace'>(load);
 
