@@ -235,8 +235,9 @@ async function benchSweep(beforeDir) {
     }
     watch.close();
     if (seen.errors) throw new Error(`${seen.errors} sweeps of a namespace failed`);
-    // The floor of the watcher's own CPU: one `ip -batch` of the same reads, its output received here.
-    const batchInput = `${SWEEP.flatMap((n) => [`netns exec ${n} nft -j -a list ruleset`, `netns exec ${n} iptables-nft-save -c`]).join('\n')}\n`;
+    // The floor of the watcher's own CPU: one `ip -batch` of what its sweeps read (iptables-nft-save -c and
+    // nft's text per namespace, see counter-text.ts), its output received here.
+    const batchInput = `${SWEEP.flatMap((n) => [`netns exec ${n} iptables-nft-save -c`, `netns exec ${n} nft -a "list ruleset; describe meta mark"`]).join('\n')}\n`;
     const r0 = process.cpuUsage();
     for (let rep = 0; rep < REPS * 2; rep++) await sh(['ip', '-force', '-batch', '-'], { input: batchInput });
     const r = process.cpuUsage(r0);

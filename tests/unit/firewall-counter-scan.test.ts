@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FwCountersEvent } from '../../electron/shared/contract/firewall.js';
 import { countersFromSlots, sameShape, sameValues, scanTexts, slotsOf, type CounterTexts } from '../../electron/helper/firewall/counter-scan.js';
+import { briefSlotsOf, sameBriefShape, scanBrief } from '../../electron/helper/firewall/counter-text.js';
 import { buildRuleset } from '../../electron/helper/firewall/ruleset.js';
 import { CounterWatch, countersOf } from '../../electron/helper/firewall/watch.js';
 
@@ -141,5 +142,51 @@ describe('counter watch on scans', () => {
     expect(events[1]!.changed).toBe(true);
     expect(events[1]!.removed).toEqual(['nft/inet/nslab_fx/input#7']);
     expect(events[1]!.rules.map((r) => r.id)).toEqual(['nft/inet/nslab_fx/input#70']);
+  });
+});
+
+describe('brief sweeps: iptables-nft-save and nft text, no JSON', () => {
+  const t: CounterTexts = { ...captured(), legacySave: '', nftText: fixture('nft-ruleset.txt') };
+  const brief = (nfSave: string, nftText: string) => scanBrief({ nfSave, nftText });
+  const rs = () => buildRuleset('nslab-fxcap', { ...t, nftText: null });
+
+  it('places every rule and policy counter of the captured ruleset: the same counters as the full parse', () => {
+    const scan = brief(t.nfSave, t.nftText!);
+    const slots = briefSlotsOf(scan, rs())!;
+    expect(slots).not.toBeNull();
+    const want = full(t);
+    const got = countersFromSlots(slots, scan.values);
+    expect(got.rules.size).toBeGreaterThan(20);
+    expect([...got.rules]).toEqual([...want.rules]);
+    expect([...got.policies]).toEqual([...want.policies]);
+  });
+
+  it('reads a rule from its handle line and a policy from its chain line, wherever else the numbers change', () => {
+    const scan = brief(t.nfSave, t.nftText!);
+    const slots = briefSlotsOf(scan, rs())!;
+    const moved = brief(
+      t.nfSave.replace(/^(\*filter\n):INPUT ACCEPT \[0:0\]/m, '$1:INPUT ACCEPT [2:120]'),
+      t.nftText!.replace('counter packets 6 bytes 504 accept # handle 8', 'counter packets 9 bytes 756 accept # handle 8'),
+    );
+    expect(sameBriefShape(scan, moved)).toBe(true);
+    const got = countersFromSlots(slots, moved.values);
+    expect(got.rules.get('iptables-nft/ip/filter/INPUT#8')).toEqual({ packets: 9, bytes: 756 });
+    expect(got.policies.get('iptables-nft/ip/filter/INPUT')).toEqual({ packets: 2, bytes: 120 });
+    const others = [...got.rules].filter(([id]) => id !== 'iptables-nft/ip/filter/INPUT#8');
+    expect(others).toEqual([...full(t).rules].filter(([id]) => id !== 'iptables-nft/ip/filter/INPUT#8'));
+  });
+
+  it('a comment that reads like a counter is not one; a re-made rule (new handle) is a new shape', () => {
+    const line = 'counter packets 6 bytes 504 accept # handle 8';
+    const commented = brief(t.nfSave, t.nftText!.replace(line, 'counter packets 6 bytes 504 accept comment "counter packets 1 bytes 2" # handle 8'));
+    expect(commented.values).toEqual(brief(t.nfSave, t.nftText!).values);
+    expect(sameBriefShape(brief(t.nfSave, t.nftText!), brief(t.nfSave, t.nftText!.replace(line, 'counter packets 6 bytes 504 accept # handle 80')))).toBe(false);
+  });
+
+  it('refuses what it cannot place: legacy tables, a rule line with two counters, a rule nft did not list', () => {
+    const scan = brief(t.nfSave, t.nftText!);
+    expect(briefSlotsOf(scan, buildRuleset('nslab-fxcap', { ...captured(), nftText: null }))).toBeNull();
+    expect(briefSlotsOf(brief(t.nfSave, t.nftText!.replace('counter packets 6 bytes 504 accept # handle 8', 'counter packets 6 bytes 504 counter packets 1 bytes 1 accept # handle 8')), rs())).toBeNull();
+    expect(briefSlotsOf(brief(t.nfSave, t.nftText!.replace('# handle 8', '# handle 88')), rs())).toBeNull();
   });
 });

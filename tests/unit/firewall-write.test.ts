@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FwRuleAddParams } from '../../electron/shared/contract/firewall.js';
 import { NslabError } from '../../electron/shared/errors.js';
 import { parseIptablesLine, tokenize } from '../../electron/helper/firewall/line.js';
-import { buildRuleset, splitBatchedReads } from '../../electron/helper/firewall/ruleset.js';
+import { buildRuleset, splitBatchedTexts } from '../../electron/helper/firewall/ruleset.js';
 import { checkRuleAgainst, restoreError } from '../../electron/helper/firewall/validate.js';
 import { normalizeWords } from '../../electron/helper/firewall/write.js';
 import { CounterWatch, countersOf, diffCounters } from '../../electron/helper/firewall/watch.js';
@@ -163,41 +163,47 @@ describe('nft tables nslab deletes', () => {
 
 describe('one ip -batch for many namespaces', () => {
   const json = fixture('nft-ruleset.json').trim();
-  const empty = fixture('empty-nft-ruleset.json').trim();
+  const text = fixture('nft-ruleset.txt');
   const save = fixture('iptables-nft-save.txt');
+  // what `describe meta mark` prints after each namespace's ruleset
+  const END = 'meta expression, datatype mark (packet mark) (basetype integer), 32 bits\n';
 
-  it('splits the output at each namespace\'s nft JSON line, skipping namespaces that could not be entered', () => {
-    const out = `${json}\n${save}${empty}\n${json}\n${save}`;
-    const parts = splitBatchedReads(out, ['nslab-a', 'nslab-gone', 'nslab-b', 'nslab-c'], new Set(['nslab-gone']))!;
+  it("splits the output after each namespace's describe line, an empty ruleset too, skipping namespaces that could not be entered", () => {
+    const out = `${save}${text}${END}${END}${text}${END}`;
+    const parts = splitBatchedTexts(out, ['nslab-a', 'nslab-gone', 'nslab-b', 'nslab-c'], new Set(['nslab-gone']))!;
     expect([...parts.keys()]).toEqual(['nslab-a', 'nslab-b', 'nslab-c']);
-    expect(parts.get('nslab-a')!.nfSave).toContain('-A DOCKER-USER -j RETURN');
-    expect(parts.get('nslab-b')).toEqual({ nftJson: empty, nfSave: '' });
-    expect(parts.get('nslab-c')!.nftJson).toBe(json);
+    expect(parts.get('nslab-a')).toEqual({ nfSave: save, nftText: text });
+    expect(parts.get('nslab-b')).toEqual({ nfSave: '', nftText: '' });
+    expect(parts.get('nslab-c')).toEqual({ nfSave: '', nftText: text });
   });
 
   it('refuses output that does not add up', () => {
-    expect(splitBatchedReads(`${json}\n`, ['nslab-a', 'nslab-b'], new Set())).toBeNull();
-    expect(splitBatchedReads(`stray\n${json}\n`, ['nslab-a'], new Set())).toBeNull();
+    expect(splitBatchedTexts(`${text}${END}`, ['nslab-a', 'nslab-b'], new Set())).toBeNull();
+    expect(splitBatchedTexts(`${text}${END}stray\n`, ['nslab-a'], new Set())).toBeNull();
+    expect(splitBatchedTexts(`${text}  ${END}`, ['nslab-a'], new Set())).toBeNull();
   });
 
-  it('the watch reads namespaces without legacy tables together after their first sweep', async () => {
-    const rs = () => ({ def: 'nf_tables' as const, nfSave: save, legacySave: '', nftJson: json });
-    const single: (string | null)[] = [];
+  it('the watch reads namespaces without legacy tables together, from iptables-nft-save and nft\'s text, after their first sweep', async () => {
+    const rs = () => ({ def: 'nf_tables' as const, nfSave: save, legacySave: '', nftJson: json, nftText: text });
+    const single: [string | null, boolean][] = [];
     const many: string[][] = [];
     const watch = new CounterWatch(
-      async (netns) => (single.push(netns), rs()),
-      async (list) => (many.push(list), new Map(list.map((n) => [n, list.indexOf(n) === 0 ? new Error('gone') : rs()]))),
+      async (netns, _legacy, withText) => (single.push([netns, withText]), rs()),
+      async (list) => (many.push(list), new Map(list.map((n) => [n, list.indexOf(n) === 0 ? new Error('gone') : { nfSave: save, nftText: text.replace('packets 6 bytes 504', 'packets 9 bytes 756') }]))),
     );
-    const events: { netns: string | null; error?: string }[] = [];
+    const events: { netns: string | null; error?: string; rules: { id: string; dPackets: number }[] }[] = [];
     watch.watch({ id: 'c', notify: (_e, p) => void events.push(p as never), onClose: () => () => undefined }, ['nslab-a', 'nslab-b', null], 10_000);
     await watch.sweep();
-    expect(single.sort()).toEqual([null, 'nslab-a', 'nslab-b'].sort());
+    // nft's text is read where it may be used: not in the root namespace
+    expect(single.sort()).toEqual([[null, false], ['nslab-a', true], ['nslab-b', true]].sort());
     single.length = 0;
+    events.length = 0;
     await watch.sweep();
     watch.close();
     expect(many).toEqual([['nslab-a', 'nslab-b']]);
-    expect(single).toEqual([null]);
+    expect(single).toEqual([[null, false]]);
     expect(events.filter((e) => e.error).map((e) => e.netns)).toEqual(['nslab-a']);
+    expect(events.find((e) => e.netns === 'nslab-b')!.rules).toEqual([expect.objectContaining({ id: 'iptables-nft/ip/filter/INPUT#8', dPackets: 3 })]);
   });
 });
 

@@ -12,6 +12,8 @@ export interface CounterTexts {
   nfSave: string;
   legacySave: string;
   nftJson: string;
+  /** `nft -a list ruleset`, where it was read to place the counters in (counter-text.ts); not scanned here. */
+  nftText?: string;
 }
 
 export interface Counter {
@@ -77,7 +79,7 @@ function mapCounters(t: CounterTexts, to: (packets: string, bytes: string, save:
  */
 const comparable = (raw: string, save: boolean): string => (save ? bareSave(raw) : raw.trimEnd());
 
-function scanPart(raw: string, save: boolean, prev: PartScan | undefined): PartScan {
+export function scanPart(raw: string, save: boolean, prev: PartScan | undefined): PartScan {
   // nft -j prints no date: when nothing in it moved, the text is the same as last time (a plain compare)
   if (prev && prev.raw === raw) return prev;
   const bare = comparable(raw, save);

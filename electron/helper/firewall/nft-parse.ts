@@ -133,16 +133,17 @@ function tidy(text: string): string {
   return out.trim();
 }
 
+/** What walkNftText says of one line: the key of the rule it is, or null for any other line. */
+export type NftTextLine = (line: string, rule: { key: string; body: string } | null) => void;
+
 /**
- * Each rule's text from `nft -a list ruleset`, without its counter values and handle: the statement a
- * person would write after `nft add rule <family> <table> <chain>`.
+ * Walks `nft -a list ruleset` line by line, telling which lines are rules (and their key and text before
+ * the handle). Brace depth outside quotes: 1 inside a table, 2 inside a chain, set or map (whose element
+ * lists may span lines); rules are the lines at depth 2 of a chain.
  */
-export function parseNftText(text: string): Map<string, string> {
-  const rules = new Map<string, string>();
+export function walkNftText(text: string, onLine: NftTextLine): void {
   let table: [string, string] | null = null;
   let chain: string | null = null;
-  // Brace depth outside quotes: 1 inside a table, 2 inside a chain, set or map (whose element lists
-  // may span lines); rules are the lines at depth 2 of a chain.
   let depth = 0;
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -151,18 +152,29 @@ export function parseNftText(text: string): Map<string, string> {
     if (before === 0) {
       const t = /^table (\S+) (\S+) \{/.exec(line);
       table = t ? [t[1]!, t[2]!] : null;
-      continue;
-    }
-    if (before === 1) {
+    } else if (before === 1) {
       const c = /^chain (\S+) \{/.exec(line);
       chain = c ? c[1]! : null;
-      continue;
+    } else {
+      const r = /^(.*?)\s*# handle (\d+)$/.exec(line);
+      if (before === 2 && r && table && chain && !/^(type|policy) /.test(line)) {
+        onLine(line, { key: nftRuleKey(table[0], table[1], chain, Number(r[2])), body: r[1]! });
+        continue;
+      }
     }
-    const r = /^(.*?)\s*# handle (\d+)$/.exec(line);
-    if (before !== 2 || !r || !table || !chain || /^(type|policy) /.test(line)) continue;
-    const body = tidy(r[1]!.replace(/\bcounter packets \d+ bytes \d+/g, 'counter'));
-    rules.set(nftRuleKey(table[0], table[1], chain, Number(r[2])), body);
+    onLine(line, null);
   }
+}
+
+/**
+ * Each rule's text from `nft -a list ruleset`, without its counter values and handle: the statement a
+ * person would write after `nft add rule <family> <table> <chain>`.
+ */
+export function parseNftText(text: string): Map<string, string> {
+  const rules = new Map<string, string>();
+  walkNftText(text, (_line, rule) => {
+    if (rule) rules.set(rule.key, tidy(rule.body.replace(/\bcounter packets \d+ bytes \d+/g, 'counter')));
+  });
   return rules;
 }
 

@@ -7,6 +7,7 @@ import { isMarked, nodeOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
 import { run } from '../exec/run.js';
 import { listNetns } from '../net/snapshot.js';
+import type { BriefTexts } from './counter-text.js';
 import type { CounterTexts } from './counter-scan.js';
 import { inNetns, type FwNetns } from './netns.js';
 import { nftRuleKey, parseNftJson, parseNftText, type NftChain, type NftTable } from './nft-parse.js';
@@ -201,71 +202,74 @@ export async function readRuleset(netns: FwNetns, opts: ReadOptions = {}): Promi
   return buildRuleset(netns, { def, nfSave, legacySave, nftJson, nftText }, opts.writable ?? false);
 }
 
-/**
- * Splits what one `ip -force -batch -` printed for `netns exec NS nft -j -a list ruleset` followed by
- * `netns exec NS iptables-nft-save -c`, namespace after namespace: each namespace's part starts with its
- * nft JSON line (nft always prints one, metainfo at least). Namespaces that could not be entered
- * (`failed`, from stderr) printed nothing. null when the parts do not add up (then read one by one).
- */
-export function splitBatchedReads(stdout: string, netns: string[], failed: ReadonlySet<string>): Map<string, { nftJson: string; nfSave: string }> | null {
-  const expected = netns.filter((n) => !failed.has(n));
-  // Found by indexOf, not by splitting: a sweep's output is most of a megabyte, nearly all of it JSON lines.
-  const MARK = '{"nftables"';
-  const starts: number[] = [];
-  for (let at = stdout.startsWith(MARK) ? 0 : stdout.indexOf(`\n${MARK}`); at !== -1; at = stdout.indexOf(`\n${MARK}`, at + 1)) {
-    starts.push(stdout[at] === '\n' ? at + 1 : at);
-  }
-  if (stdout.slice(0, starts[0] ?? stdout.length).trim()) return null;
-  if (starts.length !== expected.length) return null;
-  return new Map(
-    expected.map((n, i) => {
-      const eol = stdout.indexOf('\n', starts[i]!);
-      const end = starts[i + 1] ?? stdout.length;
-      const jsonEnd = eol === -1 || eol > end ? end : eol;
-      // the save part: the lines after the JSON line, without the newline that ends the last one
-      const save = jsonEnd + 1 < end ? stdout.slice(jsonEnd + 1, starts[i + 1] !== undefined ? end - 1 : end) : '';
-      return [n, { nftJson: stdout.slice(starts[i]!, jsonEnd), nfSave: save }];
-    }),
-  );
+// nft prints this after a namespace's ruleset (`describe meta mark`, in the same nft run, so in order):
+// it marks where one namespace's part of a batched read ends, an empty ruleset's too (which prints nothing).
+const TEXT_END_COMMAND = 'describe meta mark';
+const TEXT_END = 'meta expression, datatype mark';
+
+/** One namespace's part: iptables-nft-save's lines, then nft's, which all start its tables (`table …`). */
+function briefPart(part: string): BriefTexts {
+  const nl = part.startsWith('table ') ? -1 : part.indexOf('\ntable ');
+  if (nl === -1 && !part.startsWith('table ')) return { nfSave: part, nftText: '' };
+  return { nfSave: part.slice(0, nl + 1), nftText: part.slice(nl + 1) };
 }
 
-/** What a counter sweep reads of one namespace (no rule text): see counter-scan.ts. */
-export async function readCounterTexts(netns: FwNetns, legacy: boolean): Promise<CounterTexts> {
+/**
+ * Splits what one `ip -force -batch -` printed for `netns exec NS iptables-nft-save -c` and `netns exec NS
+ * nft -a "list ruleset; describe meta mark"`, namespace after namespace: each part ends with describe's
+ * line. Namespaces that could not be entered (`failed`, from stderr) printed nothing. null when the
+ * parts do not add up (then read one by one).
+ */
+export function splitBatchedTexts(stdout: string, netns: string[], failed: ReadonlySet<string>): Map<string, BriefTexts> | null {
+  const expected = netns.filter((n) => !failed.has(n));
+  const parts: string[] = [];
+  let from = 0;
+  for (let at = stdout.indexOf(TEXT_END); at !== -1; at = stdout.indexOf(TEXT_END, from)) {
+    if (at !== 0 && stdout[at - 1] !== '\n') return null;
+    parts.push(stdout.slice(from, at));
+    const eol = stdout.indexOf('\n', at);
+    from = eol === -1 ? stdout.length : eol + 1;
+  }
+  if (stdout.slice(from).trim() || parts.length !== expected.length) return null;
+  return new Map(expected.map((n, i) => [n, briefPart(parts[i]!)]));
+}
+
+/** What a full counter sweep reads of one namespace (see counter-scan.ts), and with `text` nft's text
+ * too, to place the counters in for the sweeps after it (see counter-text.ts). */
+export async function readCounterTexts(netns: FwNetns, legacy: boolean, text = false): Promise<CounterTexts> {
   const def = await iptablesBackend();
   const other: IptablesBackend = def === 'legacy' ? 'nf_tables' : 'legacy';
-  const [a, b, nftJson] = await Promise.all([
+  const [a, b, nftJson, nftText] = await Promise.all([
     read(netns, [saveCommand(def), '-c']),
     legacy ? read(netns, [saveCommand(other), '-c']) : Promise.resolve(''),
     read(netns, ['nft', '-j', '-a', 'list', 'ruleset']),
+    text ? read(netns, ['nft', '-a', 'list', 'ruleset']) : Promise.resolve(undefined),
   ]);
   const [nfSave, legacySave] = def === 'nf_tables' ? [a, b] : [b, a];
-  return { def, nfSave, legacySave, nftJson };
+  return { def, nfSave, legacySave, nftJson, ...(nftText !== undefined ? { nftText } : {}) };
 }
 
 /**
- * What a counter sweep reads of many namespaces, in one spawn: `ip -force -batch -` runs, per namespace,
- * one `nft -j -a list ruleset` and one `iptables-nft-save -c` (ip forks each; this process spawns once).
- * Legacy tables and the root namespace are not read here. A namespace that could not be read maps to
- * its error; null when the output could not be attributed (the caller reads one by one). Its ~1 MB comes
- * from 40 processes in some 170 small writes: through a file (stdoutFile), one read instead of 170 wake-ups.
+ * What a brief sweep reads of many namespaces (see counter-text.ts: the iptables-nft backend, no legacy
+ * tables), in one spawn: `ip -force -batch -` runs, per namespace, one `iptables-nft-save -c` and one
+ * `nft -a list ruleset` (ip forks each; this process spawns once). The root namespace is not read here.
+ * A namespace that could not be read maps to its error; null when the output could not be attributed or
+ * the backend is legacy (the caller reads one by one). Through a file (stdoutFile): one read, not one
+ * wake-up per write of 40 processes.
  */
-export async function readCounterTextsBatched(netns: string[]): Promise<Map<string, CounterTexts | Error> | null> {
-  const def = await iptablesBackend();
-  if (def !== 'nf_tables') return null;
+export async function readBriefBatched(netns: string[]): Promise<Map<string, BriefTexts | Error> | null> {
+  if ((await iptablesBackend()) !== 'nf_tables') return null;
   // Only namespaces that exist go in: when `ip -batch` cannot enter one, the child it forked for that
   // line carries on with the rest of the batch too, and the output repeats (then it is not attributed).
   const present = new Set(await listNetns());
   const gone = netns.filter((n) => !present.has(n));
   netns = netns.filter((n) => present.has(n));
-  const input = netns.flatMap((n) => [`netns exec ${n} nft -j -a list ruleset`, `netns exec ${n} iptables-nft-save -c`]).join('\n');
+  const input = netns.flatMap((n) => [`netns exec ${n} iptables-nft-save -c`, `netns exec ${n} nft -a "list ruleset; ${TEXT_END_COMMAND}"`]).join('\n');
   const r = await run(['ip', '-force', '-batch', '-'], { input: `${input}\n`, allowFailure: true, stdoutFile: true });
   const failed = new Set([...r.stderr.matchAll(/Cannot open network namespace "([^"]+)"/g)].map((m) => m[1]!));
-  const parts = splitBatchedReads(r.stdout, netns, failed);
+  const parts = splitBatchedTexts(r.stdout, netns, failed);
   if (!parts) return null;
-  const out = new Map<string, CounterTexts | Error>(gone.map((n) => [n, new NslabError('not-found', `there is no namespace ${n}`)]));
-  for (const n of netns) {
-    const p = parts.get(n);
-    out.set(n, p ? { def, nfSave: p.nfSave, legacySave: '', nftJson: p.nftJson } : new NslabError('not-found', `namespace ${n} could not be entered`));
-  }
+  const out = new Map<string, BriefTexts | Error>(gone.map((n) => [n, new NslabError('not-found', `there is no namespace ${n}`)]));
+  for (const n of netns) out.set(n, parts.get(n) ?? new NslabError('not-found', `namespace ${n} could not be entered`));
   return out;
 }

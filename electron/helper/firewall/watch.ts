@@ -1,14 +1,17 @@
-// fw.watch: one sweep per interval (1 s default) reads the counters of every watched namespace — one
-// `iptables-save -c` and one `nft -j -a list ruleset` each (plus iptables-legacy-save where legacy tables
-// were found when watching began), never one spawn per rule, and for namespaces without legacy tables all
-// in one `ip -batch` — and sends each subscriber the rules whose counters moved, with deltas and the
-// "no hit since watching began / ever" flags. What was read is parsed in full only when its shape changed
-// (rules added, removed, moved); otherwise only its counter numbers are scanned (counter-scan.ts).
+// fw.watch: one sweep per interval (1 s default) reads the counters of every watched namespace — at most
+// one `iptables-save -c` and one `nft -j -a list ruleset` each (plus iptables-legacy-save where legacy
+// tables were found when watching began), never one spawn per rule — and sends each subscriber the rules
+// whose counters moved, with deltas and the "no hit since watching began / ever" flags. What was read is
+// parsed in full only when its shape changed (rules added, removed, moved); otherwise only its counter
+// numbers are scanned (counter-scan.ts). Namespaces whose tables are all nf_tables' are read, after their
+// first sweep, from `nft -a list ruleset` alone, all in one `ip -batch` (counter-text.ts); a change of
+// shape there is read in full again.
 import type { FwCounterDelta, FwCountersEvent, FwRuleset } from '../../shared/contract/firewall.js';
 import { FW_WATCH_INTERVAL } from '../../shared/contract/firewall.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
 import { countersFromSlots, sameShape, sameValues, scanTexts, slotsOf, type Counter, type Counters, type CounterTexts, type Scan, type Slots } from './counter-scan.js';
-import { buildRuleset, readCounterTexts, readCounterTextsBatched } from './ruleset.js';
+import { briefSlotsOf, sameBriefShape, scanBrief, type BriefScan, type BriefTexts } from './counter-text.js';
+import { buildRuleset, readBriefBatched, readCounterTexts } from './ruleset.js';
 import type { FwNetns } from './netns.js';
 
 /** The counters of a ruleset: rules by id, built-in chains' policies by `<source>/<family>/<table>/<chain>`. */
@@ -49,13 +52,12 @@ interface Watched {
    * slots null: this shape's counters could not all be placed, so it is parsed in full every time. */
   scan: Scan | null;
   slots: Slots | null;
+  /** The last brief read's scan, and where each id's counter is in it; null: this namespace is read in full. */
+  brief: BriefScan | null;
+  briefSlots: Slots | null;
 }
 
-/** The counters of what was read, parsed in full. */
-const countersIn = (netns: FwNetns, t: CounterTexts): { counters: Counters; legacy: boolean } => {
-  const rs = buildRuleset(netns, { ...t, nftText: null });
-  return { counters: countersOf(rs), legacy: rs.legacyTables };
-};
+const rulesetOf = (netns: FwNetns, t: CounterTexts): FwRuleset => buildRuleset(netns, { ...t, nftText: null });
 
 const keyOf = (netns: FwNetns): string => netns ?? '';
 
@@ -66,15 +68,15 @@ export class CounterWatch {
   interval: number = FW_WATCH_INTERVAL.default;
 
   constructor(
-    private readonly read: (netns: FwNetns, legacy: boolean) => Promise<CounterTexts> = readCounterTexts,
-    private readonly readMany: (netns: string[]) => Promise<Map<string, CounterTexts | Error> | null> = readCounterTextsBatched,
+    private readonly read: (netns: FwNetns, legacy: boolean, text: boolean) => Promise<CounterTexts> = readCounterTexts,
+    private readonly readMany: (netns: string[]) => Promise<Map<string, BriefTexts | Error> | null> = readBriefBatched,
   ) {}
 
   /** Adds a client to these namespaces; a namespace new to the watch is swept for it at once. */
   watch(client: ClientHandle, targets: FwNetns[], interval?: number): FwNetns[] {
     if (interval !== undefined) this.setInterval(interval);
     for (const netns of targets) {
-      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() }, scan: null, slots: null };
+      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() }, scan: null, slots: null, brief: null, briefSlots: null };
       w.clients.set(client.id, client);
       this.watched.set(keyOf(netns), w);
       // A client that joins late gets the whole table on its first sweep.
@@ -115,8 +117,8 @@ export class CounterWatch {
 
   /**
    * One sweep of every watched namespace; a sweep still running when the next is due is not doubled.
-   * Namespaces known to hold no legacy tables are read together in one spawn; the root namespace, and
-   * each namespace on its first sweep, one by one.
+   * Namespaces whose counters were placed in nft's text are read together in one spawn; the root
+   * namespace, and each namespace on its first sweep, one by one.
    */
   sweep(): Promise<void> {
     this.sweeping ??= this.sweepAll().finally(() => {
@@ -127,34 +129,59 @@ export class CounterWatch {
 
   private async sweepAll(): Promise<void> {
     const all = [...this.watched.values()];
-    const together = all.filter((w): w is Watched & { netns: string } => w.netns !== null && w.legacy === false);
-    const read = together.length > 1 ? await this.readMany(together.map((w) => w.netns)).catch(() => null) : null;
+    const together = all.filter((w): w is Watched & { netns: string } => w.netns !== null && w.briefSlots !== null);
+    const read = together.length > 0 ? await this.readMany(together.map((w) => w.netns)).catch(() => null) : null;
     await Promise.all(all.map((w) => this.sweepOne(w, undefined, w.netns !== null ? read?.get(w.netns) : undefined)));
   }
 
-  private async sweepOne(w: Watched, onlyClient?: string, given?: CounterTexts | Error): Promise<void> {
+  /** A brief sweep (counter-text.ts): the counters, or null when its shape changed (then read in full). */
+  private fromBrief(w: Watched, texts: BriefTexts, onlyClient: string | undefined): { now: Counters; moved: boolean } | null {
+    const scan = scanBrief(texts, w.brief);
+    if (!w.briefSlots || !w.prev || onlyClient !== undefined || !sameBriefShape(w.brief, scan)) return null;
+    const moved = !sameValues(w.brief!.values, scan.values);
+    w.brief = scan;
+    return { now: moved ? countersFromSlots(w.briefSlots, scan.values) : w.prev, moved };
+  }
+
+  /** A sweep of everything: what the tools printed, scanned or parsed (counter-scan.ts). */
+  private async fromFull(w: Watched, onlyClient: string | undefined): Promise<{ now: Counters; same: boolean } | null> {
+    const texts = await this.read(w.netns, w.legacy ?? true, w.netns !== null && w.legacy !== true);
+    const scan = scanTexts(texts, w.scan);
+    const same = w.prev !== null && sameShape(w.scan, scan);
+    // Nothing moved: nothing to send (a late client's first sweep sends the whole table, as it was).
+    if (same && sameValues(w.scan!.values, scan.values) && onlyClient === undefined) return null;
+    let ruleset: FwRuleset | null = null;
+    const parse = (read: CounterTexts): Counters => {
+      const rs = rulesetOf(w.netns, read);
+      ruleset = rs;
+      w.legacy ??= rs.legacyTables;
+      return countersOf(rs);
+    };
+    // A new shape: one parse of the marked copy places every counter.
+    const slots = same ? w.slots : slotsOf(texts, scan, parse);
+    const now = slots ? countersFromSlots(slots, scan.values) : parse(texts);
+    if (onlyClient === undefined) {
+      w.scan = scan;
+      w.slots = slots;
+      if (texts.nftText !== undefined) {
+        w.brief = scanBrief({ nfSave: texts.nfSave, nftText: texts.nftText });
+        w.briefSlots = briefSlotsOf(w.brief, ruleset ?? rulesetOf(w.netns, texts));
+      }
+    }
+    return { now, same };
+  }
+
+  private async sweepOne(w: Watched, onlyClient?: string, given?: BriefTexts | Error): Promise<void> {
     const t = Date.now();
     const base = { t, interval: this.interval, netns: w.netns, node: w.netns?.startsWith('nslab-') ? w.netns.slice('nslab-'.length) : null };
     let event: FwCountersEvent;
     try {
       if (given instanceof Error) throw given;
-      const texts = given ?? (await this.read(w.netns, w.legacy ?? true));
-      const scan = scanTexts(texts, w.scan);
-      const same = w.prev !== null && sameShape(w.scan, scan);
-      // Nothing moved: nothing to send (a late client's first sweep sends the whole table, as it was).
-      if (same && sameValues(w.scan!.values, scan.values) && onlyClient === undefined) return;
-      const parse = (read: CounterTexts): Counters => {
-        const parsed = countersIn(w.netns, read);
-        w.legacy ??= parsed.legacy;
-        return parsed.counters;
-      };
-      // A new shape: one parse of the marked copy places every counter.
-      const slots = same ? w.slots : slotsOf(texts, scan, parse);
-      const now = slots ? countersFromSlots(slots, scan.values) : parse(texts);
-      if (onlyClient === undefined) {
-        w.scan = scan;
-        w.slots = slots;
-      }
+      const brief = given !== undefined ? this.fromBrief(w, given, onlyClient) : null;
+      if (brief && !brief.moved) return;
+      const read = brief ? { now: brief.now, same: true } : await this.fromFull(w, onlyClient);
+      if (!read) return;
+      const { now, same } = read;
       const all = !w.prev || onlyClient !== undefined;
       const prev = onlyClient !== undefined ? null : w.prev;
       // The same shape has the same ids (read through the same slots): nothing was removed or added.
