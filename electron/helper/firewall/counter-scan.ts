@@ -79,7 +79,7 @@ function mapCounters(t: CounterTexts, to: (packets: string, bytes: string, save:
  */
 const comparable = (raw: string, save: boolean): string => (save ? bareSave(raw) : raw.trimEnd());
 
-export function scanPart(raw: string, save: boolean, prev: PartScan | undefined): PartScan {
+function scanPart(raw: string, save: boolean, prev: PartScan | undefined): PartScan {
   // nft -j prints no date: when nothing in it moved, the text is the same as last time (a plain compare)
   if (prev && prev.raw === raw) return prev;
   const bare = comparable(raw, save);

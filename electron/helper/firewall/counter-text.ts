@@ -5,7 +5,7 @@
 // all a sweep whose shape did not change needs. Each counter is placed once per shape: a rule's by its
 // handle, the key its id was made from; a policy's by its `:CHAIN POLICY [p:b]` line. Pure, unit-tested.
 import type { FwRuleset } from '../../shared/contract/firewall.js';
-import { scanPart, type PartScan, type Slots } from './counter-scan.js';
+import type { Counter, Counters, Slots } from './counter-scan.js';
 import { nftRuleKey, walkNftText } from './nft-parse.js';
 
 /** What a brief sweep reads of one namespace. */
@@ -14,23 +14,28 @@ export interface BriefTexts {
   nftText: string;
 }
 
-/** nft's text taken apart: the text without counter numbers, and the numbers (packets, bytes) in order. */
+/** A text taken apart: without its counter numbers, and the numbers (packets, bytes) in order. */
 export interface TextScan {
   raw: string;
   shape: string;
   values: number[];
 }
 
-/** Both parts taken apart; `values` is the save's then the text's (what the slots index). */
+/** iptables-nft-save's policy lines taken apart: their ids (`iptables-nft/ip/<table>/<chain>`) too. */
+export interface PolicyScan extends TextScan {
+  ids: string[];
+}
+
+/** Both parts taken apart; `values` is the policies' then the text's (what the slots index). */
 export interface BriefScan {
-  save: PartScan;
+  save: PolicyScan;
   text: TextScan;
   values: number[];
 }
 
 // A quoted string first, so that a comment reading "counter packets 1 bytes 2" is passed over.
 const TEXT_COUNTER = /"[^"\n]*"|\bcounter packets (\d+) bytes (\d+)/g;
-const SAVE_COUNTER = /\[(\d+):(\d+)\]/g;
+const POLICY_LINE = /^:(\S+) (\S+) \[(\d+):(\d+)\]$/;
 
 function scanNftText(raw: string, prev: TextScan | undefined): TextScan {
   if (prev && prev.raw === raw) return prev;
@@ -39,11 +44,38 @@ function scanNftText(raw: string, prev: TextScan | undefined): TextScan {
   return { raw, shape, values };
 }
 
-/** The texts taken apart; a part whose text is the same as in `prev` is not scanned again. */
+/**
+ * Only the `*table` and `:CHAIN POLICY [p:b]` lines of iptables-nft-save count here: its rules, with
+ * their counters, are in nft's text too. Walked by line starts, without a regex over the whole text.
+ */
+function scanPolicies(raw: string): PolicyScan {
+  const ids: string[] = [];
+  const values: number[] = [];
+  let shape = '';
+  let table = '';
+  for (let at = 0; at < raw.length; ) {
+    const eol = raw.indexOf('\n', at);
+    const end = eol === -1 ? raw.length : eol;
+    const first = raw[at];
+    if (first === '*') table = raw.slice(at + 1, end);
+    else if (first === ':') {
+      const m = POLICY_LINE.exec(raw.slice(at, end));
+      if (m) {
+        ids.push(`iptables-nft/ip/${table}/${m[1]}`);
+        values.push(Number(m[3]), Number(m[4]));
+        shape += `${table} ${m[1]} ${m[2]}\n`;
+      } else shape += `${raw.slice(at, end)}\n`;
+    }
+    at = end + 1;
+  }
+  return { raw, shape, values, ids };
+}
+
+/** The texts taken apart; nft's text, when the same as in `prev`, is not scanned again. */
 export function scanBrief(t: BriefTexts, prev?: BriefScan | null): BriefScan {
-  const save = scanPart(t.nfSave, true, prev?.save);
+  const save = scanPolicies(t.nfSave);
   const text = scanNftText(t.nftText, prev?.text);
-  return save === prev?.save && text === prev.text ? prev : { save, text, values: [...save.values, ...text.values] };
+  return { save, text, values: [...save.values, ...text.values] };
 }
 
 export const sameBriefShape = (a: BriefScan | null, b: BriefScan): boolean => !!a && a.save.shape === b.save.shape && a.text.shape === b.text.shape;
@@ -55,15 +87,8 @@ export const sameBriefShape = (a: BriefScan | null, b: BriefScan): boolean => !!
  */
 export function briefSlotsOf(scan: BriefScan, rs: FwRuleset): Slots | null {
   if (rs.legacyTables) return null;
-  const policyAt = new Map<string, number>();
-  let k = 0;
-  let table = '';
-  for (const line of scan.save.bare.split('\n')) {
-    if (line.startsWith('*')) table = line.slice(1);
-    const policy = /^:(\S+) \S+ \[\d+:\d+\]$/.exec(line);
-    if (policy) policyAt.set(`iptables-nft/ip/${table}/${policy[1]}`, k);
-    k += line.match(SAVE_COUNTER)?.length ?? 0;
-  }
+  const policyAt = new Map(scan.save.ids.map((id, i) => [id, i]));
+  let k = scan.save.ids.length;
   const ruleAt = new Map<string, { first: number; count: number }>();
   walkNftText(scan.text.raw, (line, rule) => {
     let count = 0;
@@ -76,10 +101,11 @@ export function briefSlotsOf(scan: BriefScan, rs: FwRuleset): Slots | null {
   const policies: [string, number][] = [];
   for (const t of rs.tables) {
     for (const c of t.chains) {
+      const policy = `${t.source}/${t.family}/${t.name}/${c.name}`;
       if (c.packets !== null) {
-        const at = policyAt.get(`${t.source}/${t.family}/${t.name}/${c.name}`);
+        const at = policyAt.get(policy);
         if (at === undefined) return null;
-        policies.push([`${t.source}/${t.family}/${t.name}/${c.name}`, at]);
+        policies.push([policy, at]);
       }
       for (const r of c.rules) {
         if (r.packets === null) continue;
@@ -90,4 +116,27 @@ export function briefSlotsOf(scan: BriefScan, rs: FwRuleset): Slots | null {
     }
   }
   return { rules, policies };
+}
+
+/** What moved between two brief scans of the same shape: the counters (prev's, with only those whose
+ * numbers changed new) and the ids of those. */
+export interface Moved {
+  counters: Counters;
+  rules: string[];
+  policies: string[];
+}
+
+export function countersMoved(slots: Slots, before: readonly number[], values: readonly number[], prev: Counters): Moved {
+  const read = (list: [string, number][], was: Map<string, Counter>, ids: string[]): Map<string, Counter> => {
+    const out = new Map(was);
+    for (const [id, i] of list) {
+      if (values[2 * i] === before[2 * i] && values[2 * i + 1] === before[2 * i + 1]) continue;
+      out.set(id, { packets: values[2 * i]!, bytes: values[2 * i + 1]! });
+      ids.push(id);
+    }
+    return out;
+  };
+  const rules: string[] = [];
+  const policies: string[] = [];
+  return { counters: { rules: read(slots.rules, prev.rules, rules), policies: read(slots.policies, prev.policies, policies) }, rules, policies };
 }

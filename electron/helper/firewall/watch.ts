@@ -10,7 +10,7 @@ import type { FwCounterDelta, FwCountersEvent, FwRuleset } from '../../shared/co
 import { FW_WATCH_INTERVAL } from '../../shared/contract/firewall.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
 import { countersFromSlots, sameShape, sameValues, scanTexts, slotsOf, type Counter, type Counters, type CounterTexts, type Scan, type Slots } from './counter-scan.js';
-import { briefSlotsOf, sameBriefShape, scanBrief, type BriefScan, type BriefTexts } from './counter-text.js';
+import { briefSlotsOf, countersMoved, sameBriefShape, scanBrief, type BriefScan, type BriefTexts, type Moved } from './counter-text.js';
 import { buildRuleset, readBriefBatched, readCounterTexts } from './ruleset.js';
 import type { FwNetns } from './netns.js';
 
@@ -27,10 +27,12 @@ export function countersOf(rs: FwRuleset): Counters {
   return { rules, policies };
 }
 
-/** Deltas of one sweep against the previous one and the first; only what moved unless `all`. */
-export function diffCounters(now: Map<string, Counter>, prev: Map<string, Counter> | null, first: Map<string, Counter>, all: boolean): FwCounterDelta[] {
+/** Deltas of one sweep against the previous one and the first; only what moved unless `all`; only the
+ * ids in `among` where the caller knows that nothing else moved. */
+export function diffCounters(now: Map<string, Counter>, prev: Map<string, Counter> | null, first: Map<string, Counter>, all: boolean, among?: readonly string[]): FwCounterDelta[] {
   const out: FwCounterDelta[] = [];
-  for (const [id, c] of now) {
+  for (const id of among ?? now.keys()) {
+    const c = now.get(id)!;
     const p = prev?.get(id);
     if (!first.has(id)) first.set(id, c);
     const base = first.get(id)!;
@@ -55,6 +57,8 @@ interface Watched {
   /** The last brief read's scan, and where each id's counter is in it; null: this namespace is read in full. */
   brief: BriefScan | null;
   briefSlots: Slots | null;
+  /** How many rules read as at the first sweep, as last sent. */
+  zero: number;
 }
 
 const rulesetOf = (netns: FwNetns, t: CounterTexts): FwRuleset => buildRuleset(netns, { ...t, nftText: null });
@@ -76,7 +80,7 @@ export class CounterWatch {
   watch(client: ClientHandle, targets: FwNetns[], interval?: number): FwNetns[] {
     if (interval !== undefined) this.setInterval(interval);
     for (const netns of targets) {
-      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() }, scan: null, slots: null, brief: null, briefSlots: null };
+      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() }, scan: null, slots: null, brief: null, briefSlots: null, zero: 0 };
       w.clients.set(client.id, client);
       this.watched.set(keyOf(netns), w);
       // A client that joins late gets the whole table on its first sweep.
@@ -135,12 +139,12 @@ export class CounterWatch {
   }
 
   /** A brief sweep (counter-text.ts): the counters, or null when its shape changed (then read in full). */
-  private fromBrief(w: Watched, texts: BriefTexts, onlyClient: string | undefined): { now: Counters; moved: boolean } | null {
+  private fromBrief(w: Watched, texts: BriefTexts, onlyClient: string | undefined): Moved | null {
     const scan = scanBrief(texts, w.brief);
     if (!w.briefSlots || !w.prev || onlyClient !== undefined || !sameBriefShape(w.brief, scan)) return null;
-    const moved = !sameValues(w.brief!.values, scan.values);
+    const before = w.brief!.values;
     w.brief = scan;
-    return { now: moved ? countersFromSlots(w.briefSlots, scan.values) : w.prev, moved };
+    return sameValues(before, scan.values) ? { counters: w.prev, rules: [], policies: [] } : countersMoved(w.briefSlots, before, scan.values, w.prev);
   }
 
   /** A sweep of everything: what the tools printed, scanned or parsed (counter-scan.ts). */
@@ -159,13 +163,16 @@ export class CounterWatch {
     };
     // A new shape: one parse of the marked copy places every counter.
     const slots = same ? w.slots : slotsOf(texts, scan, parse);
-    const now = slots ? countersFromSlots(slots, scan.values) : parse(texts);
+    let now = slots ? countersFromSlots(slots, scan.values) : parse(texts);
     if (onlyClient === undefined) {
       w.scan = scan;
       w.slots = slots;
       if (texts.nftText !== undefined) {
         w.brief = scanBrief({ nfSave: texts.nfSave, nftText: texts.nftText });
         w.briefSlots = briefSlotsOf(w.brief, ruleset ?? rulesetOf(w.netns, texts));
+        // the counters as the brief sweeps after this one read them (nft's text was read apart from
+        // its JSON: a counter that moved between the two reads would otherwise stay a few packets off)
+        if (w.briefSlots) now = countersFromSlots(w.briefSlots, w.brief.values);
       }
     }
     return { now, same };
@@ -177,9 +184,9 @@ export class CounterWatch {
     let event: FwCountersEvent;
     try {
       if (given instanceof Error) throw given;
-      const brief = given !== undefined ? this.fromBrief(w, given, onlyClient) : null;
-      if (brief && !brief.moved) return;
-      const read = brief ? { now: brief.now, same: true } : await this.fromFull(w, onlyClient);
+      const moved = given !== undefined ? this.fromBrief(w, given, onlyClient) : null;
+      if (moved && !moved.rules.length && !moved.policies.length) return;
+      const read = moved ? { now: moved.counters, same: true } : await this.fromFull(w, onlyClient);
       if (!read) return;
       const { now, same } = read;
       const all = !w.prev || onlyClient !== undefined;
@@ -188,11 +195,18 @@ export class CounterWatch {
       const compare = w.prev !== null && !onlyClient && !same;
       const removed = compare ? [...w.prev!.rules.keys()].filter((id) => !now.rules.has(id)) : [];
       const added = compare ? [...now.rules.keys()].some((id) => !w.prev!.rules.has(id)) : false;
-      const rules = diffCounters(now.rules, prev?.rules ?? null, w.first.rules, all);
-      const policies = diffCounters(now.policies, prev?.policies ?? null, w.first.policies, all);
+      // a brief sweep knows which ids moved: only those are compared (moved is null when `all`)
+      const rules = diffCounters(now.rules, prev?.rules ?? null, w.first.rules, all, moved?.rules);
+      const policies = diffCounters(now.policies, prev?.policies ?? null, w.first.policies, all, moved?.policies);
       for (const id of removed) w.first.rules.delete(id);
-      if (onlyClient === undefined) w.prev = now;
-      const zero = [...now.rules].filter(([id, c]) => c.packets === w.first.rules.get(id)?.packets).length;
+      const atFirst = (c: Counter | undefined, id: string): number => (c?.packets === w.first.rules.get(id)?.packets ? 1 : 0);
+      let zero = 0;
+      if (moved) zero = moved.rules.reduce((n, id) => n - atFirst(w.prev!.rules.get(id), id) + atFirst(now.rules.get(id), id), w.zero);
+      else now.rules.forEach((c, id) => (zero += atFirst(c, id)));
+      if (onlyClient === undefined) {
+        w.prev = now;
+        w.zero = zero;
+      }
       event = { ...base, rules, policies, removed, total: now.rules.size, zeroSinceWatch: zero, changed: removed.length > 0 || added };
       if (!all && !rules.length && !policies.length && !event.changed) return;
     } catch (err) {
