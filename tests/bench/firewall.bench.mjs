@@ -4,7 +4,8 @@
 //             vs a hand-written `iptables-restore --noflush` of the same rules; and 100 per-command
 //             `iptables -A` for scale. Target: nslab ≤ 1.5× the hand-written restore.
 //   sweep   — one fw.watch counter sweep over 20 namespaces × 100 rules vs the bare `iptables-save -c` +
-//             `nft -j -a list ruleset` spawns it needs (same concurrency). Target ≤ 1.5×; and the CPU of the
+//             `nft -j -a list ruleset` spawns the issue allots a namespace (same concurrency; the watcher
+//             reads less: iptables-nft-save and nft's text, see counter-text.ts). Target ≤ 1.5×; and the CPU of the
 //             watcher at 1 Hz for 10 s as a share of one core (≤ 2 %), idle and with counters moving (a ping
 //             on lo in every namespace); the tools it spawns are reported beside the bare spawns' own CPU.
 // NSLAB_BENCH_BEFORE=<git rev> also runs that revision's helper and watcher in the same run (before/after).

@@ -213,6 +213,23 @@ describe('one ip -batch for many namespaces', () => {
     // the one rule that moved no longer reads as at the first sweep
     expect((events.find((e) => e.netns === 'nslab-b') as unknown as { zeroSinceWatch: number }).zeroSinceWatch).toBe(firstB.zeroSinceWatch - 1);
   });
+
+  it('a brief read of a new shape is placed again from the full read even when the full read finds nothing moved', async () => {
+    const remade = text.replace('# handle 8\n', '# handle 88\n');
+    let full = 0;
+    const many: string[][] = [];
+    const watch = new CounterWatch(
+      async () => (full++, { def: 'nf_tables' as const, nfSave: save, legacySave: '', nftJson: json, nftText: full > 1 ? remade : text }),
+      async (list) => (many.push(list), new Map(list.map((n) => [n, { nfSave: save, nftText: remade }]))),
+    );
+    watch.watch({ id: 'c', notify: () => undefined, onClose: () => () => undefined }, ['nslab-a'], 10_000);
+    await watch.sweep();
+    await watch.sweep(); // brief: a new shape, read in full (the same JSON and save), whose text cannot be placed
+    await watch.sweep(); // so read in full, not briefly
+    watch.close();
+    expect(many).toEqual([['nslab-a']]);
+    expect(full).toBe(3);
+  });
 });
 
 describe('a batch of rules as iptables-restore input', () => {

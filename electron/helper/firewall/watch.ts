@@ -4,8 +4,8 @@
 // whose counters moved, with deltas and the "no hit since watching began / ever" flags. What was read is
 // parsed in full only when its shape changed (rules added, removed, moved); otherwise only its counter
 // numbers are scanned (counter-scan.ts). Namespaces whose tables are all nf_tables' are read, after their
-// first sweep, from `nft -a list ruleset` alone, all in one `ip -batch` (counter-text.ts); a change of
-// shape there is read in full again.
+// first sweep, from iptables-nft-save's policy lines and `nft -a list ruleset` (no JSON), all in one
+// `ip -batch` (counter-text.ts); a change of shape there is read in full again.
 import type { FwCounterDelta, FwCountersEvent, FwRuleset } from '../../shared/contract/firewall.js';
 import { FW_WATCH_INTERVAL } from '../../shared/contract/firewall.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
@@ -152,8 +152,10 @@ export class CounterWatch {
     const texts = await this.read(w.netns, w.legacy ?? true, w.netns !== null && w.legacy !== true);
     const scan = scanTexts(texts, w.scan);
     const same = w.prev !== null && sameShape(w.scan, scan);
-    // Nothing moved: nothing to send (a late client's first sweep sends the whole table, as it was).
-    if (same && sameValues(w.scan!.values, scan.values) && onlyClient === undefined) return null;
+    const brief = texts.nftText !== undefined ? scanBrief({ nfSave: texts.nfSave, nftText: texts.nftText }) : null;
+    // Nothing moved: nothing to send (a late client's first sweep sends the whole table, as it was); but a
+    // brief read of a new shape is placed again, or every sweep after this one would be a full one.
+    if (same && sameValues(w.scan!.values, scan.values) && onlyClient === undefined && (!brief || sameBriefShape(w.brief, brief))) return null;
     let ruleset: FwRuleset | null = null;
     const parse = (read: CounterTexts): Counters => {
       const rs = rulesetOf(w.netns, read);
@@ -167,12 +169,12 @@ export class CounterWatch {
     if (onlyClient === undefined) {
       w.scan = scan;
       w.slots = slots;
-      if (texts.nftText !== undefined) {
-        w.brief = scanBrief({ nfSave: texts.nfSave, nftText: texts.nftText });
-        w.briefSlots = briefSlotsOf(w.brief, ruleset ?? rulesetOf(w.netns, texts));
+      if (brief) {
+        w.brief = brief;
+        w.briefSlots = briefSlotsOf(brief, ruleset ?? rulesetOf(w.netns, texts));
         // the counters as the brief sweeps after this one read them (nft's text was read apart from
         // its JSON: a counter that moved between the two reads would otherwise stay a few packets off)
-        if (w.briefSlots) now = countersFromSlots(w.briefSlots, w.brief.values);
+        if (w.briefSlots) now = countersFromSlots(w.briefSlots, brief.values);
       }
     }
     return { now, same };
