@@ -230,6 +230,20 @@ describe('one ip -batch for many namespaces', () => {
     expect(many).toEqual([['nslab-a']]);
     expect(full).toBe(3);
   });
+
+  it('a namespace whose shape could not be placed is read without nft\'s text until its shape changes', async () => {
+    const remade = text.replace('# handle 8\n', '# handle 88\n');
+    const withText: boolean[] = [];
+    const watch = new CounterWatch(
+      async (_n, _l, t) => (withText.push(t), { def: 'nf_tables' as const, nfSave: save, legacySave: '', nftJson: json, nftText: remade }),
+      async () => null,
+    );
+    watch.watch({ id: 'c', notify: () => undefined, onClose: () => () => undefined }, ['nslab-a'], 10_000);
+    await watch.sweep();
+    await watch.sweep();
+    watch.close();
+    expect(withText).toEqual([true, false]);
+  });
 });
 
 describe('a batch of rules as iptables-restore input', () => {

@@ -16,6 +16,9 @@ export interface CounterTexts {
   nftText?: string;
 }
 
+/** A built-in chain's policy counter is known as `<source>/<family>/<table>/<chain>`. */
+export const policyId = (source: string, family: string, table: string, chain: string): string => `${source}/${family}/${table}/${chain}`;
+
 export interface Counter {
   packets: number;
   bytes: number;

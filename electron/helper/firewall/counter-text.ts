@@ -5,7 +5,7 @@
 // all a sweep whose shape did not change needs. Each counter is placed once per shape: a rule's by its
 // handle, the key its id was made from; a policy's by its `:CHAIN POLICY [p:b]` line. Pure, unit-tested.
 import type { FwRuleset } from '../../shared/contract/firewall.js';
-import type { Counter, Counters, Slots } from './counter-scan.js';
+import { policyId, type Counter, type Counters, type Slots } from './counter-scan.js';
 import { nftRuleKey, walkNftText } from './nft-parse.js';
 
 /** What a brief sweep reads of one namespace. */
@@ -61,7 +61,7 @@ function scanPolicies(raw: string): PolicyScan {
     else if (first === ':') {
       const m = POLICY_LINE.exec(raw.slice(at, end));
       if (m) {
-        ids.push(`iptables-nft/ip/${table}/${m[1]}`);
+        ids.push(policyId('iptables-nft', 'ip', table, m[1]!));
         values.push(Number(m[3]), Number(m[4]));
         shape += `${table} ${m[1]} ${m[2]}\n`;
       } else shape += `${raw.slice(at, end)}\n`;
@@ -101,7 +101,7 @@ export function briefSlotsOf(scan: BriefScan, rs: FwRuleset): Slots | null {
   const policies: [string, number][] = [];
   for (const t of rs.tables) {
     for (const c of t.chains) {
-      const policy = `${t.source}/${t.family}/${t.name}/${c.name}`;
+      const policy = policyId(t.source, t.family, t.name, c.name);
       if (c.packets !== null) {
         const at = policyAt.get(policy);
         if (at === undefined) return null;

@@ -209,9 +209,9 @@ const TEXT_END = 'meta expression, datatype mark';
 
 /** One namespace's part: iptables-nft-save's lines, then nft's, which all start its tables (`table …`). */
 function briefPart(part: string): BriefTexts {
-  const nl = part.startsWith('table ') ? -1 : part.indexOf('\ntable ');
-  if (nl === -1 && !part.startsWith('table ')) return { nfSave: part, nftText: '' };
-  return { nfSave: part.slice(0, nl + 1), nftText: part.slice(nl + 1) };
+  const nl = part.indexOf('\ntable ');
+  const cut = part.startsWith('table ') ? 0 : nl === -1 ? part.length : nl + 1;
+  return { nfSave: part.slice(0, cut), nftText: part.slice(cut) };
 }
 
 /**

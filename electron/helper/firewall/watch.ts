@@ -9,7 +9,7 @@
 import type { FwCounterDelta, FwCountersEvent, FwRuleset } from '../../shared/contract/firewall.js';
 import { FW_WATCH_INTERVAL } from '../../shared/contract/firewall.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
-import { countersFromSlots, sameShape, sameValues, scanTexts, slotsOf, type Counter, type Counters, type CounterTexts, type Scan, type Slots } from './counter-scan.js';
+import { countersFromSlots, policyId, sameShape, sameValues, scanTexts, slotsOf, type Counter, type Counters, type CounterTexts, type Scan, type Slots } from './counter-scan.js';
 import { briefSlotsOf, countersMoved, sameBriefShape, scanBrief, type BriefScan, type BriefTexts, type Moved } from './counter-text.js';
 import { buildRuleset, readBriefBatched, readCounterTexts } from './ruleset.js';
 import type { FwNetns } from './netns.js';
@@ -20,7 +20,7 @@ export function countersOf(rs: FwRuleset): Counters {
   const policies = new Map<string, Counter>();
   for (const t of rs.tables) {
     for (const c of t.chains) {
-      if (c.packets !== null) policies.set(`${t.source}/${t.family}/${t.name}/${c.name}`, { packets: c.packets, bytes: c.bytes ?? 0 });
+      if (c.packets !== null) policies.set(policyId(t.source, t.family, t.name, c.name), { packets: c.packets, bytes: c.bytes ?? 0 });
       for (const r of c.rules) if (r.packets !== null) rules.set(r.id, { packets: r.packets, bytes: r.bytes ?? 0 });
     }
   }
@@ -59,6 +59,9 @@ interface Watched {
   briefSlots: Slots | null;
   /** How many rules read as at the first sweep, as last sent. */
   zero: number;
+  /** The last full read's shape could not be placed in a brief read: no nft text is read for it again
+   * until the shape changes. */
+  unplaceable: boolean;
 }
 
 const rulesetOf = (netns: FwNetns, t: CounterTexts): FwRuleset => buildRuleset(netns, { ...t, nftText: null });
@@ -80,7 +83,7 @@ export class CounterWatch {
   watch(client: ClientHandle, targets: FwNetns[], interval?: number): FwNetns[] {
     if (interval !== undefined) this.setInterval(interval);
     for (const netns of targets) {
-      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() }, scan: null, slots: null, brief: null, briefSlots: null, zero: 0 };
+      const w = this.watched.get(keyOf(netns)) ?? { netns, clients: new Map(), legacy: null, prev: null, first: { rules: new Map(), policies: new Map() }, scan: null, slots: null, brief: null, briefSlots: null, zero: 0, unplaceable: false };
       w.clients.set(client.id, client);
       this.watched.set(keyOf(netns), w);
       // A client that joins late gets the whole table on its first sweep.
@@ -149,7 +152,7 @@ export class CounterWatch {
 
   /** A sweep of everything: what the tools printed, scanned or parsed (counter-scan.ts). */
   private async fromFull(w: Watched, onlyClient: string | undefined): Promise<{ now: Counters; same: boolean } | null> {
-    const texts = await this.read(w.netns, w.legacy ?? true, w.netns !== null && w.legacy !== true);
+    const texts = await this.read(w.netns, w.legacy ?? true, w.netns !== null && w.legacy !== true && !w.unplaceable);
     const scan = scanTexts(texts, w.scan);
     const same = w.prev !== null && sameShape(w.scan, scan);
     const brief = texts.nftText !== undefined ? scanBrief({ nfSave: texts.nfSave, nftText: texts.nftText }) : null;
@@ -175,7 +178,8 @@ export class CounterWatch {
         // the counters as the brief sweeps after this one read them (nft's text was read apart from
         // its JSON: a counter that moved between the two reads would otherwise stay a few packets off)
         if (w.briefSlots) now = countersFromSlots(w.briefSlots, brief.values);
-      }
+        w.unplaceable = w.briefSlots === null;
+      } else if (!same) w.unplaceable = false;
     }
     return { now, same };
   }
