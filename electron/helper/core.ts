@@ -141,7 +141,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
       terminals.manager.killAll();
       metrics.sampler.close();
       conntrack.watches.close();
-      firewall.watch.close();
+      void firewall.watch.close();
       stopActivity();
       ledger.close();
       release();

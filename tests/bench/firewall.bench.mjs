@@ -160,7 +160,8 @@ function countingClient() {
 /**
  * 10 s of a watcher at 1 Hz once its first sweep (the whole table, parsed in full) is done, its programs
  * started from a spawner as in `nslab helper`: its CPU (this process and the spawner) and its tools' (the
- * spawner's children), as % of one core; and what that first sweep cost on its own.
+ * spawner's children, and this process's: the brief sweeps' long-lived ip -batch and what it ran, counted
+ * once it has exited), as % of one core; and what that first sweep cost on its own.
  */
 async function cpuAt1Hz({ CounterWatch, useSpawner, stopSpawner }) {
   const spawner = useSpawner();
@@ -178,7 +179,8 @@ async function cpuAt1Hz({ CounterWatch, useSpawner, stopSpawner }) {
     const w0 = performance.now();
     await sleep(10_000);
     await watch.sweep();
-    watch.close();
+    // its brief sweeps' ip -batch has exited and been waited for: its CPU and its children's is counted below
+    await watch.close();
     const wall = performance.now() - w0;
     const u = process.cpuUsage(u0);
     const s = procCpuMs(spawner);
@@ -234,7 +236,7 @@ async function benchSweep(beforeDir) {
       bareMs.push(performance.now() - t);
       bareCpuMs += procCpuMs('self').children - c;
     }
-    watch.close();
+    await watch.close();
     if (seen.errors) throw new Error(`${seen.errors} sweeps of a namespace failed`);
     // The floor of the watcher's own CPU: one `ip -batch` of what its sweeps read (iptables-nft-save -c and
     // nft's text per namespace, see counter-text.ts), its output received here.

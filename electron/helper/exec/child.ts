@@ -38,18 +38,19 @@ export interface StartedChild {
   feed(input: string): void;
 }
 
-/** A file only this process and its child hold: made, opened and unlinked at once (gone when closed). */
-function openUnlinked(): number {
+/** A file only this process and its children hold: made, opened and unlinked at once (gone when closed);
+ * `a+`: every write goes to its end, wherever the writer's offset is (a file emptied and written again). */
+export function openUnlinked(flags: 'w+' | 'a+' = 'w+'): number {
   const dir = mkdtempSync(join(tmpdir(), 'nslab-out-'));
   try {
-    return openSync(join(dir, 'stdout'), 'w+', 0o600);
+    return openSync(join(dir, 'stdout'), flags, 0o600);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** The file from its start (the child's writes moved the shared offset to its end). */
-function readAt0(fd: number, size: number): Buffer {
+export function readAt0(fd: number, size: number): Buffer {
   const buf = Buffer.allocUnsafe(size);
   let at = 0;
   while (at < size) {

@@ -249,15 +249,21 @@ export async function readCounterTexts(netns: FwNetns, legacy: boolean, text = f
   return { def, nfSave, legacySave, nftJson, ...(nftText !== undefined ? { nftText } : {}) };
 }
 
+/** Runs an `ip -force -batch -` of these lines: what they printed, and stderr (a failed line fails no other). */
+export type BatchRead = (input: string) => Promise<{ stdout: string; stderr: string }>;
+
+/** A batch of its own; a watcher reads through one long-lived batch instead (exec/ip-batch-session.ts). */
+const batchOnce: BatchRead = (input) => run(['ip', '-force', '-batch', '-'], { input, allowFailure: true, stdoutFile: true });
+
 /**
  * What a brief sweep reads of many namespaces (see counter-text.ts: the iptables-nft backend, no legacy
- * tables), in one spawn: `ip -force -batch -` runs, per namespace, one `iptables-nft-save -c` and one
- * `nft -a list ruleset` (ip forks each; this process spawns once). The root namespace is not read here.
- * A namespace that could not be read maps to its error; null when the output could not be attributed or
- * the backend is legacy (the caller reads one by one). Through a file (stdoutFile): one read, not one
- * wake-up per write of 40 processes.
+ * tables), in one `ip -force -batch -` (`batch`): per namespace, one `iptables-nft-save -c` and one
+ * `nft -a list ruleset` (ip forks each). The root namespace is not read here. A namespace that could not
+ * be read maps to its error; null when the output could not be attributed or the backend is legacy (the
+ * caller reads one by one). Through a file (stdoutFile): one read, not one wake-up per write of 40
+ * processes.
  */
-export async function readBriefBatched(netns: string[]): Promise<Map<string, BriefTexts | Error> | null> {
+export async function readBriefBatched(netns: string[], batch: BatchRead = batchOnce): Promise<Map<string, BriefTexts | Error> | null> {
   if ((await iptablesBackend()) !== 'nf_tables') return null;
   // Only namespaces that exist go in: when `ip -batch` cannot enter one, the child it forked for that
   // line carries on with the rest of the batch too, and the output repeats (then it is not attributed).
@@ -265,7 +271,7 @@ export async function readBriefBatched(netns: string[]): Promise<Map<string, Bri
   const gone = netns.filter((n) => !present.has(n));
   netns = netns.filter((n) => present.has(n));
   const input = netns.flatMap((n) => [`netns exec ${n} iptables-nft-save -c`, `netns exec ${n} nft -a "list ruleset; ${TEXT_END_COMMAND}"`]).join('\n');
-  const r = await run(['ip', '-force', '-batch', '-'], { input: `${input}\n`, allowFailure: true, stdoutFile: true });
+  const r = await batch(`${input}\n`);
   const failed = new Set([...r.stderr.matchAll(/Cannot open network namespace "([^"]+)"/g)].map((m) => m[1]!));
   const parts = splitBatchedTexts(r.stdout, netns, failed);
   if (!parts) return null;

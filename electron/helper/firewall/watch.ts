@@ -8,6 +8,7 @@
 // `ip -batch` (counter-text.ts); a change of shape there is read in full again.
 import type { FwCounterDelta, FwCountersEvent, FwRuleset } from '../../shared/contract/firewall.js';
 import { FW_WATCH_INTERVAL } from '../../shared/contract/firewall.js';
+import { IpBatchSession } from '../exec/ip-batch-session.js';
 import type { ClientHandle } from '../rpc/dispatcher.js';
 import { countersFromSlots, policyId, sameShape, sameValues, scanTexts, slotsOf, type Counter, type Counters, type CounterTexts, type Scan, type Slots } from './counter-scan.js';
 import { briefSlotsOf, countersMoved, sameBriefShape, scanBrief, type BriefScan, type BriefTexts, type Moved } from './counter-text.js';
@@ -74,10 +75,16 @@ export class CounterWatch {
   private sweeping: Promise<void> | null = null;
   interval: number = FW_WATCH_INTERVAL.default;
 
+  /** The brief sweeps' one long-lived `ip -batch` (ended by close()). */
+  private readonly batch = new IpBatchSession();
+  private readonly readMany: (netns: string[]) => Promise<Map<string, BriefTexts | Error> | null>;
+
   constructor(
     private readonly read: (netns: FwNetns, legacy: boolean, text: boolean) => Promise<CounterTexts> = readCounterTexts,
-    private readonly readMany: (netns: string[]) => Promise<Map<string, BriefTexts | Error> | null> = readBriefBatched,
-  ) {}
+    readMany?: (netns: string[]) => Promise<Map<string, BriefTexts | Error> | null>,
+  ) {
+    this.readMany = readMany ?? ((netns) => readBriefBatched(netns, (input) => this.batch.read(input)));
+  }
 
   /** Adds a client to these namespaces; a namespace new to the watch is swept for it at once. */
   watch(client: ClientHandle, targets: FwNetns[], interval?: number): FwNetns[] {
@@ -99,7 +106,7 @@ export class CounterWatch {
       w.clients.delete(clientId);
       if (w.clients.size === 0) this.watched.delete(key);
     }
-    if (this.watched.size === 0) this.close();
+    if (this.watched.size === 0) void this.close();
     return this.watching(clientId);
   }
 
@@ -110,7 +117,7 @@ export class CounterWatch {
   setInterval(ms: number): void {
     this.interval = Math.min(FW_WATCH_INTERVAL.max, Math.max(FW_WATCH_INTERVAL.min, ms));
     if (this.timer) {
-      this.close();
+      this.stopTimer();
       this.start();
     }
   }
@@ -221,7 +228,13 @@ export class CounterWatch {
     for (const [id, client] of w.clients) if (onlyClient === undefined || id === onlyClient) client.notify('fw.counters', event);
   }
 
-  close(): void {
+  /** Stops the sweeps and ends the brief sweeps' ip; resolves once it has exited. */
+  close(): Promise<void> {
+    this.stopTimer();
+    return this.batch.close();
+  }
+
+  private stopTimer(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
