@@ -62,4 +62,12 @@ describe('one ip -batch for reads repeated every second', () => {
     for (let i = 0; i < 50 && alive(pid); i++) await new Promise((res) => setTimeout(res, 20));
     expect(alive(pid)).toBe(false);
   });
+
+  it('a read that takes too long is a timeout error, and the next read starts a fresh ip', async () => {
+    const session = new IpBatchSession();
+    await expect(session.read(`netns exec ${NS[0]} sleep 2\n`, 200)).rejects.toMatchObject({ code: 'timeout' });
+    const next = await session.read(lines(NS));
+    expect(next.stdout).toBe(once(NS));
+    await session.close();
+  });
 });

@@ -113,8 +113,10 @@ class Session {
     this.fileClosed = true;
   }
 
+  /** A read that took too long: ip goes, and its stdin with it (a forked child reading it sees its end). */
   private kill(): void {
     this.ended = true;
+    this.proc.stdin!.destroy();
     this.proc.kill('SIGKILL');
   }
 
