@@ -1,8 +1,9 @@
 // One program run to completion, started by this process (node's spawn): what run.ts hands over to start a
 // program and what it gets back. The spawner (spawner-main.ts) runs the same code in a process of its own.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 
 export interface ChildRequest {
@@ -115,3 +116,19 @@ export function startTrackedHere(program: string, args: string[], env?: Record<s
   return { pid: child.pid, kill: () => void child.kill('SIGKILL'), done };
 }
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * A long-lived child this process talks to (the spawner, the watcher's ip -batch) keeps the event loop
+ * alive only while an answer is awaited (`waiting`), as a program run to completion would; otherwise it
+ * does not. `answers` is the pipe the answer comes on.
+ */
+export function holdLoop(proc: ChildProcess, answers: NodeJS.ReadableStream, waiting: boolean): void {
+  if (waiting) {
+    proc.ref();
+    (answers as Socket).ref();
+    return;
+  }
+  proc.unref();
+  (answers as Socket).unref();
+  (proc.stdin as unknown as Socket | null)?.unref();
+}

@@ -15,9 +15,8 @@
 // starts a fresh one. It ends with its stdin: close(), or this process exiting, even by kill -9.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, ftruncateSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { NslabError } from '../../shared/errors.js';
-import { openUnlinked, readAt0 } from './child.js';
+import { holdLoop, openUnlinked, readAt0 } from './child.js';
 
 /** Longer than IFNAMSIZ (15): no interface can have this name. */
 const END_DEVICE = 'nslab-batch-read-end';
@@ -120,16 +119,12 @@ class Session {
     this.proc.kill('SIGKILL');
   }
 
-  // While a read waits, it keeps this process's event loop alive as a program run to completion would;
-  // otherwise the session does not.
+  // While a read waits (its answer comes on stderr), or ip is being waited for to exit.
   private busy(): void {
-    this.proc.ref();
-    (this.proc.stderr as Socket).ref();
+    holdLoop(this.proc, this.proc.stderr!, true);
   }
   private idle(): void {
-    this.proc.unref();
-    (this.proc.stderr as Socket).unref();
-    (this.proc.stdin as unknown as Socket).unref();
+    holdLoop(this.proc, this.proc.stderr!, false);
   }
 }
 

@@ -18,10 +18,9 @@
 // NSLAB_SPAWNER=inline starts programs from the helper itself again (to compare, or where the spawner
 // cannot run); so does a spawner that cannot be found, or that died too often.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import { NslabError } from '../../shared/errors.js';
 import { builtNodeEntry } from '../resources.js';
-import { startHere, startTrackedHere, type ChildOutcome, type ChildRequest, type StartedChild } from './child.js';
+import { holdLoop, startHere, startTrackedHere, type ChildOutcome, type ChildRequest, type StartedChild } from './child.js';
 import { FrameReader, encodeFrame, type SpawnerReply, type SpawnerRequest } from './spawn-frames.js';
 
 /** out/node/spawner.mjs: next to the bundle this runs from, or the checkout's build output (tests). */
@@ -144,16 +143,12 @@ class SpawnerProcess {
     }
   }
 
-  // While a program runs, the helper waits for its answer as it waited for its own child; otherwise the
-  // spawner does not keep the helper's event loop alive.
+  // While a program runs, the helper waits for its answer as it waited for its own child.
   private busy(): void {
-    this.proc.ref();
-    (this.proc.stdout as Socket).ref();
+    holdLoop(this.proc, this.proc.stdout!, true);
   }
   private idle(): void {
-    this.proc.unref();
-    (this.proc.stdout as Socket).unref();
-    (this.proc.stdin as unknown as Socket).unref();
+    holdLoop(this.proc, this.proc.stdout!, false);
   }
 }
 

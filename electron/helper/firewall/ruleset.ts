@@ -5,6 +5,7 @@ import type { FwChain, FwRule, FwRuleset, FwTable } from '../../shared/contract/
 import { NslabError } from '../../shared/errors.js';
 import { isMarked, nodeOf } from '../../shared/names.js';
 import { shellLine } from '../../shared/shell.js';
+import type { BatchOutput } from '../exec/ip-batch-session.js';
 import { run } from '../exec/run.js';
 import { listNetns } from '../net/snapshot.js';
 import type { BriefTexts } from './counter-text.js';
@@ -250,7 +251,7 @@ export async function readCounterTexts(netns: FwNetns, legacy: boolean, text = f
 }
 
 /** Runs an `ip -force -batch -` of these lines: what they printed, and stderr (a failed line fails no other). */
-export type BatchRead = (input: string) => Promise<{ stdout: string; stderr: string }>;
+export type BatchRead = (input: string) => Promise<BatchOutput>;
 
 /** A batch of its own; a watcher reads through one long-lived batch instead (exec/ip-batch-session.ts). */
 const batchOnce: BatchRead = (input) => run(['ip', '-force', '-batch', '-'], { input, allowFailure: true, stdoutFile: true });
