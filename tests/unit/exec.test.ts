@@ -112,6 +112,16 @@ describe.each(['here', 'spawner'] as const)('run, programs started %s', (mode) =
     const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => run(['sh', '-c', `echo ${i}; echo e${i} >&2`])));
     rs.forEach((r, i) => expect([r.stdout, r.stderr]).toEqual([`${i}\n`, `e${i}\n`]));
   });
+  it('answers at the end mark on stderr, before the program exits; a failure before the mark is still one', async () => {
+    // the program reads its input, says the mark, then takes 2 s to exit (as iptables-restore waits on close)
+    const script = 'read a; echo "warn $a" >&2; read b; echo "x: line 2 failed" >&2; sleep 2; echo late; exit 1';
+    const t0 = performance.now();
+    const r = await run(['sh', '-c', script], { input: 'one\nmark\n', endMark: ': line 2 failed' });
+    expect(performance.now() - t0).toBeLessThan(1500);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: 'warn one\n' });
+    const early = run(['sh', '-c', 'echo "x: line 1 failed" >&2; exit 3'], { input: 'bad\nmark\n', endMark: ': line 2 failed' });
+    await expect(early).rejects.toMatchObject({ code: 'internal', message: 'x: line 1 failed' });
+  });
 });
 
 /** A live process (not a zombie) with this pid. */

@@ -8,12 +8,12 @@ import type { LedgerObject } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
 import type { HelperContext } from '../context.js';
-import { spawnDetached } from '../exec/attached.js';
+import { spawnDetached, spawnDetachedUntil } from '../exec/attached.js';
 import { hasProgram } from '../exec/on-path.js';
 import { reportActivity } from '../exec/run.js';
 import type { KindDriver } from '../ledger/kinds.js';
 import { listProcesses, readTrimmed } from '../procfs.js';
-import { proxyProgramFile } from './proxy-program.js';
+import { PROXY_LISTENING, proxyProgramFile } from './proxy-program.js';
 
 /** A marker: `nslab-<dockernet>-proxy-<port>`, `nslab-<dockernet>-<container>-httpd`. */
 const MARKED = /^nslab-[a-z0-9-]+-(proxy-[0-9]+|httpd)$/;
@@ -28,7 +28,11 @@ function pidsOf(names: Set<string>): Map<string, number[]> {
   return found;
 }
 
-/** Is something listening on TCP `port` in the namespace of `pid` (its /proc/PID/net/tcp)? */
+/**
+ * Is something listening on TCP `port` in the namespace of `pid` (its /proc/PID/net/tcp)? Each read walks
+ * the kernel's whole TCP hash, which is sized by memory: ~3 ms per file on a 24 GiB machine, which is why
+ * a program that can say it listens (`says`) is not polled.
+ */
 function listening(pid: number, port: number): boolean {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   // busybox binds [::]:80 (tcp6) where the namespace has IPv6; node binds 0.0.0.0 (tcp).
@@ -41,6 +45,16 @@ function listening(pid: number, port: number): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+const START_MS = 3000;
+
+async function pollListening(pid: number, port: number): Promise<boolean> {
+  for (const end = performance.now() + START_MS; performance.now() < end && !listening(pid, port); ) {
+    if (readTrimmed(`/proc/${pid}/cmdline`) === null) break;
+    await sleep(5);
+  }
+  return listening(pid, port);
+}
+
 export interface ManagedProcess {
   /** The marker and ledger name. */
   name: string;
@@ -48,6 +62,8 @@ export interface ManagedProcess {
   argv: string[];
   /** Started means listening on this TCP port. */
   port: number;
+  /** The line the program prints on stdout once it listens; without one, its TCP table is polled. */
+  says?: string;
   owner: string;
   /** The activity log's equivalent command, when it is not the argv itself (docker-proxy's own flags). */
   shell?: string;
@@ -60,14 +76,10 @@ export async function startProcess(ctx: HelperContext, p: ManagedProcess): Promi
   // process's cmdline, which on a busy machine is tens of milliseconds of blocking reads.
   if (ctx.ledger.has(object) && (pidsOf(new Set([p.name])).get(p.name) ?? []).length > 0) return;
   const tx = ctx.ledger.begin([object]);
-  const argv = ['ip', 'netns', 'exec', p.netns, ...p.argv];
+  // the network namespace is all it needs: no mount namespace and /sys of its own, as `ip netns exec` makes
+  const argv = ['nsenter', `--net=/run/netns/${p.netns}`, '--', ...p.argv];
   const started = performance.now();
-  const pid = spawnDetached(argv);
-  for (let i = 0; i < 600 && !listening(pid, p.port); i++) {
-    if (readTrimmed(`/proc/${pid}/cmdline`) === null) break;
-    await sleep(5); // a Perl start is ~20–40 ms: a coarser poll would add most of a step to every up
-  }
-  const ok = listening(pid, p.port);
+  const ok = p.says ? (await spawnDetachedUntil(argv, p.says, START_MS)).said : await pollListening(spawnDetached(argv), p.port);
   reportActivity({ at: new Date().toISOString(), argv, shell: [`${p.shell ?? shellLine(argv)} &`], ok, ms: Math.round(performance.now() - started) });
   if (!ok) {
     killNamed(new Set([p.name]));
@@ -117,7 +129,7 @@ export function proxyProcess(stateDir: string, dockernet: string, netns: string,
   const name = `nslab-${dockernet}-proxy-${hostPort}`;
   if (!hasProgram('perl')) throw new NslabError('tool-missing', 'perl is not installed (apt-get install perl-base): nslab\'s docker-proxy for a published port is a Perl program', { tool: 'perl' });
   const argv = ['perl', proxyProgramFile(stateDir), name, ...proxyFlags(hostPort, containerIp, containerPort)];
-  return { name, netns, argv, port: hostPort, owner, shell: proxyShell(netns, hostPort, containerIp, containerPort) };
+  return { name, netns, argv, port: hostPort, owner, says: PROXY_LISTENING, shell: proxyShell(netns, hostPort, containerIp, containerPort) };
 }
 
 const proxyFlags = (hostPort: number, containerIp: string, containerPort: number): string[] =>

@@ -24,6 +24,8 @@ import { dockerRules, type DockerRule, type DockerRuleset } from './rules.js';
 import { normalizeSave } from './save-format.js';
 
 const PREFIX = 'dockernet ';
+/** Not a table, chain, rule or COMMIT: iptables-restore answers `line N failed` once the lines before it are done. */
+const END_OF_INPUT = 'nslab-end-of-input';
 
 /** The params a dockernet was built with, kept in its topology's description. */
 function storedParams(ctx: HelperContext, name: string): UpParams | null {
@@ -125,7 +127,10 @@ async function loadRules(ctx: HelperContext, plan: DockernetPlan, index: number)
     ...set.rules.map((r) => `ip netns exec ${netns} iptables -t ${r.table} -A ${r.chain} -m comment --comment ${comment} ${r.words.join(' ')}`),
     ...extra.map((r) => `ip netns exec ${netns} iptables -t ${r.table} -I ${r.chain} 1 -m comment --comment ${comment} ${r.words.join(' ')}`),
   ];
-  await run(['ip', 'netns', 'exec', netns, 'iptables-restore', '--noflush'], { input: restoreInput(set, extra, comment), change: true, shell });
+  // A last line iptables-restore fails on says every COMMIT before it is in (see RunOptions.endMark).
+  const input = restoreInput(set, extra, comment);
+  const endLine = input.split('\n').length;
+  await run(['ip', 'netns', 'exec', netns, 'iptables-restore', '--noflush'], { input: `${input}${END_OF_INPUT}\n`, endMark: `: line ${endLine} failed`, change: true, shell });
   ctx.ledger.commit(tx);
 }
 

@@ -53,3 +53,31 @@ export function spawnDetached(argv: readonly string[]): number {
   child.unref();
   return child.pid ?? -1;
 }
+
+/**
+ * spawnDetached for a program that prints one line on stdout once it is ready (and closes stdout): resolves
+ * with its pid and whether that first line was `line`, once it came, stdout ended or `timeoutMs` passed.
+ * The pipe is closed then; the program keeps running, detached.
+ */
+export function spawnDetachedUntil(argv: readonly string[], line: string, timeoutMs: number): Promise<{ pid: number; said: boolean }> {
+  const [program, ...args] = argv;
+  if (!program) return Promise.reject(new NslabError('internal', 'empty argv'));
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  return new Promise((resolve) => {
+    let out = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      child.stdout.destroy();
+      child.unref();
+      resolve({ pid: child.pid ?? -1, said: out.split('\n', 1)[0] === line && out.includes('\n') });
+    };
+    const timer = setTimeout(done, timeoutMs);
+    child.on('error', done);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) done();
+    });
+    child.stdout.on('end', done);
+  });
+}

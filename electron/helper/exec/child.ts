@@ -17,6 +17,11 @@ export interface ChildRequest {
   stdoutFile: boolean;
   /** More output than this kills the program (`overflow`). */
   maxBytes: number;
+  /**
+   * The run is over once stderr holds this text (see RunOptions.endMark): `done` settles then, `marked`,
+   * and the program is left to exit on its own.
+   */
+  endMark?: string;
 }
 
 export interface ChildOutcome {
@@ -28,6 +33,8 @@ export interface ChildOutcome {
   spawnError?: { code?: string; message: string };
   /** It printed more than maxBytes. */
   overflow: boolean;
+  /** It printed the request's endMark (and may still be running): its output up to that line. */
+  marked?: true;
 }
 
 export interface StartedChild {
@@ -79,8 +86,18 @@ export function startHere(req: ChildRequest): StartedChild {
       kill();
     } else out.push(chunk);
   });
+  let settle: ((o: ChildOutcome) => void) | null = null;
   // stdin and stderr are always pipes (only stdout may be a file)
-  child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    err.push(chunk);
+    if (!req.endMark || file !== null) return;
+    const text = Buffer.concat(err).toString('utf8');
+    const at = text.indexOf(req.endMark);
+    if (at < 0) return;
+    // the marked line is the program's answer that its input was done, not output of its own
+    const stderr = Buffer.from(text.slice(0, text.lastIndexOf('\n', at) + 1), 'utf8');
+    settle?.({ code: null, signal: null, stdout: Buffer.concat(out), stderr, overflow, marked: true });
+  });
   child.stdin!.on('error', () => undefined); // the program may exit before reading all input
   let fed = false;
   const feed = (input: string): void => {
@@ -90,6 +107,7 @@ export function startHere(req: ChildRequest): StartedChild {
   };
   if (req.input !== null) feed(req.input);
   const done = new Promise<ChildOutcome>((resolve) => {
+    settle = resolve;
     child.on('error', (e: NodeJS.ErrnoException) => void (spawnError ??= { ...(e.code ? { code: e.code } : {}), message: e.message }));
     child.on('close', (code, signal) => {
       if (file !== null) {

@@ -33,6 +33,13 @@ export interface RunOptions {
    * processes writing in small pieces), one read costs this process less than dozens of wake-ups.
    */
   stdoutFile?: boolean;
+  /**
+   * The run is over, successfully, once the program prints this on stderr: the answer to a last input
+   * line it fails on by design, after every real line has taken effect. Its exit is not waited for — it
+   * may wait on the kernel: iptables-restore's nf_tables socket, closed at exit, waits for the deferred
+   * release of its transactions (an RCU grace period, 10–18 ms here), long after its rules are in.
+   */
+  endMark?: string;
 }
 
 export interface RunResult {
@@ -114,6 +121,7 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
       input: opts.later ? null : (opts.input ?? ''),
       stdoutFile: opts.stdoutFile ?? false,
       maxBytes: MAX_OUTPUT_BYTES,
+      ...(opts.endMark ? { endMark: opts.endMark } : {}),
     });
     let failure: NslabError | undefined;
     let abandoned = false;
@@ -145,7 +153,7 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
       if (o.spawnError) failure ??= startFailure(program, o.spawnError);
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const result: RunResult = {
-        code: o.code ?? (o.signal ? 128 : 1),
+        code: o.marked ? 0 : (o.code ?? (o.signal ? 128 : 1)),
         stdout: o.stdout.toString('utf8'),
         stderr: o.stderr.toString('utf8'),
         ms,

@@ -8,7 +8,7 @@
  * process parked in a namespace), or kill one.
  */
 export type SpawnerRequest =
-  | { t: 'run'; id: number; program: string; args: string[]; env: Record<string, string>; stdoutFile: boolean; maxBytes: number; inputLater?: boolean }
+  | { t: 'run'; id: number; program: string; args: string[]; env: Record<string, string>; stdoutFile: boolean; maxBytes: number; inputLater?: boolean; endMark?: string }
   | { t: 'input'; id: number }
   | { t: 'track'; id: number; program: string; args: string[]; env: Record<string, string> }
   | { t: 'kill'; id: number };
@@ -30,6 +30,7 @@ export interface SpawnerDone {
   outBytes: number;
   spawnError?: { code?: string; message: string };
   overflow: boolean;
+  marked?: true;
 }
 
 export function encodeFrame(header: object, body: Buffer = EMPTY): Buffer {

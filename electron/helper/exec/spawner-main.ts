@@ -41,7 +41,7 @@ export function spawnerMain(io: SpawnerIo): void {
     }
     let child: StartedChild;
     try {
-      child = startHere({ program: req.program, args: req.args, env: req.env, input: req.inputLater ? null : body.toString('utf8'), stdoutFile: req.stdoutFile, maxBytes: req.maxBytes });
+      child = startHere({ program: req.program, args: req.args, env: req.env, input: req.inputLater ? null : body.toString('utf8'), stdoutFile: req.stdoutFile, maxBytes: req.maxBytes, ...(req.endMark ? { endMark: req.endMark } : {}) });
     } catch (err) {
       // e.g. no temporary file for stdoutFile: the helper turns it into an error of the run
       const reply: SpawnerDone = { t: 'done', id: req.id, code: null, signal: null, outBytes: 0, overflow: false, spawnError: { message: (err as Error).message } };
@@ -51,7 +51,7 @@ export function spawnerMain(io: SpawnerIo): void {
     running.set(req.id, child);
     void child.done.then((o) => {
       running.delete(req.id);
-      const reply: SpawnerDone = { t: 'done', id: req.id, code: o.code, signal: o.signal, outBytes: o.stdout.length, overflow: o.overflow, ...(o.spawnError ? { spawnError: o.spawnError } : {}) };
+      const reply: SpawnerDone = { t: 'done', id: req.id, code: o.code, signal: o.signal, outBytes: o.stdout.length, overflow: o.overflow, ...(o.spawnError ? { spawnError: o.spawnError } : {}), ...(o.marked ? { marked: true } : {}) };
       io.write(encodeFrame(reply, Buffer.concat([o.stdout, o.stderr])));
     });
   });

@@ -74,7 +74,7 @@ class SpawnerProcess {
     const id = this.nextId++;
     const done = new Promise<ChildOutcome>((resolve) => this.pending.set(id, { resolve, program: req.program }));
     const later = req.input === null;
-    const run: SpawnerRequest = { t: 'run', id, program: req.program, args: req.args, env: req.env, stdoutFile: req.stdoutFile, maxBytes: req.maxBytes, ...(later ? { inputLater: true } : {}) };
+    const run: SpawnerRequest = { t: 'run', id, program: req.program, args: req.args, env: req.env, stdoutFile: req.stdoutFile, maxBytes: req.maxBytes, ...(later ? { inputLater: true } : {}), ...(req.endMark ? { endMark: req.endMark } : {}) };
     this.busy();
     this.proc.stdin!.write(encodeFrame(run, later ? undefined : Buffer.from(req.input!, 'utf8')));
     let fed = !later;
@@ -131,6 +131,7 @@ class SpawnerProcess {
       stderr: body.subarray(reply.outBytes),
       overflow: reply.overflow,
       ...(reply.spawnError ? { spawnError: reply.spawnError } : {}),
+      ...(reply.marked ? { marked: true as const } : {}),
     });
   }
 
