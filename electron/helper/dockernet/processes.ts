@@ -1,6 +1,6 @@
 // Long-lived programs a dockernet runs inside its nodes (docker-proxy per published port, busybox httpd
-// in a container): recorded in the ledger (kind `process`) before they start, started detached so they
-// outlive a CLI call, found again by their marker — a word of their argv that is the record's name (or a
+// in a container): recorded in the ledger (kind `process`) before they start, daemons (they outlive a CLI
+// call), found again by their marker — a word of their argv that is the record's name (or a
 // path ending in it) — and killed by `down` and gc. A pid alone is never trusted: it may have been reused.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,12 +8,11 @@ import type { LedgerObject } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
 import { shellLine } from '../../shared/shell.js';
 import type { HelperContext } from '../context.js';
-import { spawnDetached, spawnDetachedUntil } from '../exec/attached.js';
 import { hasProgram } from '../exec/on-path.js';
-import { reportActivity } from '../exec/run.js';
+import { run } from '../exec/run.js';
 import type { KindDriver } from '../ledger/kinds.js';
-import { listProcesses, readTrimmed } from '../procfs.js';
-import { PROXY_LISTENING, proxyProgramFile } from './proxy-program.js';
+import { listProcesses } from '../procfs.js';
+import { proxyProgramFile } from './proxy-program.js';
 
 /** A marker: `nslab-<dockernet>-proxy-<port>`, `nslab-<dockernet>-<container>-httpd`. */
 const MARKED = /^nslab-[a-z0-9-]+-(proxy-[0-9]+|httpd)$/;
@@ -28,48 +27,22 @@ function pidsOf(names: Set<string>): Map<string, number[]> {
   return found;
 }
 
-/**
- * Is something listening on TCP `port` in the namespace of `pid` (its /proc/PID/net/tcp)? Each read walks
- * the kernel's whole TCP hash, which is sized by memory: ~3 ms per file on a 24 GiB machine, which is why
- * a program that can say it listens (`says`) is not polled.
- */
-function listening(pid: number, port: number): boolean {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  // busybox binds [::]:80 (tcp6) where the namespace has IPv6; node binds 0.0.0.0 (tcp).
-  const table = `${readTrimmed(`/proc/${pid}/net/tcp`) ?? ''}\n${readTrimmed(`/proc/${pid}/net/tcp6`) ?? ''}`;
-  return table.split('\n').some((l) => {
-    const f = l.trim().split(/\s+/);
-    return f[1]?.endsWith(`:${hex}`) && f[3] === '0A';
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-const START_MS = 3000;
-
-async function pollListening(pid: number, port: number): Promise<boolean> {
-  for (const end = performance.now() + START_MS; performance.now() < end && !listening(pid, port); ) {
-    if (readTrimmed(`/proc/${pid}/cmdline`) === null) break;
-    await sleep(5);
-  }
-  return listening(pid, port);
-}
-
 export interface ManagedProcess {
   /** The marker and ledger name. */
   name: string;
   netns: string;
+  /** A program that daemonizes itself once it listens: its first process exits 0 then (or fails with why). */
   argv: string[];
-  /** Started means listening on this TCP port. */
-  port: number;
-  /** The line the program prints on stdout once it listens; without one, its TCP table is polled. */
-  says?: string;
   owner: string;
   /** The activity log's equivalent command, when it is not the argv itself (docker-proxy's own flags). */
   shell?: string;
 }
 
-/** Starts it unless it already runs (a re-up); the ledger knows it before it exists. */
+/**
+ * Starts it unless it already runs (a re-up); the ledger knows it before it exists. The start is a run to
+ * completion: the program's first process exits once its port listens, leaving the daemon behind (in a
+ * session of its own, from `setsid`, so no terminal signal of the helper's reaches it).
+ */
 export async function startProcess(ctx: HelperContext, p: ManagedProcess): Promise<void> {
   const object: LedgerObject = { kind: 'process', netns: p.netns, name: p.name, owner: p.owner };
   // Only a record the ledger knows can be running already (a re-up): a fresh one needs no scan of every
@@ -77,17 +50,19 @@ export async function startProcess(ctx: HelperContext, p: ManagedProcess): Promi
   if (ctx.ledger.has(object) && (pidsOf(new Set([p.name])).get(p.name) ?? []).length > 0) return;
   const tx = ctx.ledger.begin([object]);
   // the network namespace is all it needs: no mount namespace and /sys of its own, as `ip netns exec` makes
-  const argv = ['nsenter', `--net=/run/netns/${p.netns}`, '--', ...p.argv];
-  const started = performance.now();
-  const ok = p.says ? (await spawnDetachedUntil(argv, p.says, START_MS)).said : await pollListening(spawnDetached(argv), p.port);
-  reportActivity({ at: new Date().toISOString(), argv, shell: [`${p.shell ?? shellLine(argv)} &`], ok, ms: Math.round(performance.now() - started) });
-  if (!ok) {
+  const argv = ['nsenter', `--net=/run/netns/${p.netns}`, '--', 'setsid', ...p.argv];
+  try {
+    await run(argv, { change: true, timeoutMs: START_MS, shell: [p.shell ?? shellLine(['ip', 'netns', 'exec', p.netns, ...p.argv])] });
+  } catch (err) {
     killNamed(new Set([p.name]));
     ctx.ledger.removed([object], tx);
-    throw new NslabError('internal', `${p.argv[0]} did not start listening on port ${p.port} in ${p.netns}`, { netns: p.netns, port: p.port });
+    throw err;
   }
   ctx.ledger.commit(tx);
 }
+const START_MS = 3000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function killNamed(names: Set<string>): void {
   for (const pids of pidsOf(names).values()) {
@@ -129,7 +104,7 @@ export function proxyProcess(stateDir: string, dockernet: string, netns: string,
   const name = `nslab-${dockernet}-proxy-${hostPort}`;
   if (!hasProgram('perl')) throw new NslabError('tool-missing', 'perl is not installed (apt-get install perl-base): nslab\'s docker-proxy for a published port is a Perl program', { tool: 'perl' });
   const argv = ['perl', proxyProgramFile(stateDir), name, ...proxyFlags(hostPort, containerIp, containerPort)];
-  return { name, netns, argv, port: hostPort, owner, says: PROXY_LISTENING, shell: proxyShell(netns, hostPort, containerIp, containerPort) };
+  return { name, netns, argv, owner, shell: `${proxyShell(netns, hostPort, containerIp, containerPort)} &` };
 }
 
 const proxyFlags = (hostPort: number, containerIp: string, containerPort: number): string[] =>
@@ -139,11 +114,11 @@ const proxyFlags = (hostPort: number, containerIp: string, containerPort: number
 export const proxyShell = (netns: string, hostPort: number, containerIp: string, containerPort: number): string =>
   shellLine(['ip', 'netns', 'exec', netns, 'docker-proxy', ...proxyFlags(hostPort, containerIp, containerPort)]);
 
-/** `busybox httpd -f -p 80` in a container, serving one page that names it. */
+/** `busybox httpd -p 80` in a container, serving one page that names it (it daemonizes once it listens). */
 export function httpdProcess(ctx: HelperContext, dockernet: string, container: string, netns: string, owner: string): ManagedProcess {
   const name = `nslab-${dockernet}-${container}-httpd`;
   const dir = join(ctx.stateDir, 'dockernet', name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'index.html'), `hello from ${container}\n`);
-  return { name, netns, argv: ['busybox', 'httpd', '-f', '-p', '80', '-h', dir], port: 80, owner };
+  return { name, netns, argv: ['busybox', 'httpd', '-p', '80', '-h', dir], owner };
 }

@@ -14,9 +14,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The line the proxy prints once it listens (the helper's sign that the port works). */
-export const PROXY_LISTENING = 'nslab-docker-proxy-listening';
-
 export const PROXY_PROGRAM = String.raw`# nslab docker-proxy (written by the helper; see electron/helper/dockernet/proxy-program.ts)
 sub sockaddr { pack('S n C4 x8', 2, $_[0], split(/\./, $_[1])) }
 
@@ -31,8 +28,12 @@ socket(my $listener, 2, 1, 0) or die "docker-proxy: socket: $!\n";
 setsockopt($listener, 1, 2, 1) or die "docker-proxy: SO_REUSEADDR: $!\n";
 bind($listener, sockaddr($flag{'-host-port'}, $flag{'-host-ip'})) or die "docker-proxy: bind $flag{'-host-ip'}:$flag{'-host-port'}: $!\n";
 listen($listener, 4096) or die "docker-proxy: listen: $!\n";
-print "${PROXY_LISTENING}\n";    # the helper waits for this line on its pipe, and for nothing more
-close STDOUT;
+# Listening: the first process's exit tells whoever started it; its child is the proxy, with no stdio.
+defined(my $daemon = fork) or die "docker-proxy: fork: $!\n";
+exit 0 if $daemon;
+open(STDIN, '<', '/dev/null');
+open(STDOUT, '>', '/dev/null');
+open(STDERR, '>', '/dev/null');
 my $container = sockaddr($flag{'-container-port'}, $flag{'-container-ip'});
 
 # Copies both ways until both sides have ended; an end on one side is passed on as a half-close.

@@ -189,7 +189,8 @@ export async function dockernetUp(ctx: HelperContext, params: ParsedParams<'dock
         ...(params.network === 'bridge' ? plan.hosts.map((_, i) => loadRules(ctx, plan, i)) : []),
         startAll(ctx, [...proxyProcesses(ctx, plan, owner), ...httpdProcesses(ctx, plan, owner)]),
       ]);
-    created = (await applyTopology(ctx, JSON.stringify(topologyOf(plan)), topologyNameOf(params.name), { sysctls: dockerSysctls(plan), nodeLines: macLines(plan), withNamespaces })).created;
+    const spec = topologyOf(plan);
+    created = (await applyTopology(ctx, JSON.stringify(spec), topologyNameOf(params.name), { spec, sysctls: dockerSysctls(plan), nodeLines: macLines(plan), withNamespaces })).created;
     if (params.network === 'macvlan') await finishMacvlan(ctx, plan);
     if (params.hosts === 2 && params.underlay === 'vxlan') await finishVxlan(ctx, plan);
   } catch (err) {

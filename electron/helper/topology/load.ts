@@ -1,10 +1,16 @@
 // Reads a topology's YAML and validates it; errors name the file, line, column and field.
-import { TopologySpec, type Result, type TopologyPreview } from '../../shared/contract/index.js';
+import { TopologySpec, type Result, type TopologyPreview, type TopologySpecInput } from '../../shared/contract/index.js';
 import { netnsOf } from '../../shared/names.js';
 import { checkYaml, parseYamlWith } from '../yaml.js';
 
 export function parseTopology(yamlText: string, file = '<topology>'): TopologySpec {
   return parseYamlWith(TopologySpec, yamlText, file, undefined, { columns: true });
+}
+
+/** A spec built by code, with its text: checked by the schema alone (no text to parse); a bad one fails as its text would. */
+export function checkTopologyObject(spec: TopologySpecInput, yamlText: string, file?: string): TopologySpec {
+  const checked = TopologySpec.safeParse(spec);
+  return checked.success ? checked.data : parseTopology(yamlText, file);
 }
 
 function previewOf(spec: TopologySpec): TopologyPreview {
