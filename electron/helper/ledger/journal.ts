@@ -1,7 +1,7 @@
 // The ledger: an fsync'd JSON-lines journal of every object nslab creates. An `intent` record is on disk
 // before the kernel is touched, a `done` after; `removed` when an object is deleted. Replaying it tells
 // what nslab made, what was left half-made by a crash, and never anything nslab did not make.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LedgerObject } from '../../shared/contract/index.js';
 
@@ -98,10 +98,13 @@ export class Ledger {
 
   private append(record: Record): void {
     writeSync(this.fd, JSON.stringify(record) + '\n');
-    // `intent` must be on disk before the kernel is touched, and a lost `done` would make finished work
-    // look half-made. A lost `removed` (only on a machine crash: a killed process's writes survive) just
-    // leaves a record of something gone, which the next sweep drops — no fsync needed for it.
-    if (record.t !== 'removed') fsyncSync(this.fd);
+    // `intent` must be on disk before the kernel is touched. A lost `done` would make finished work look
+    // half-made, so it is flushed too, off the event loop: lost to a machine crash in that millisecond, it is
+    // as if the crash came just before it was written, which the ledger survives anyway. A lost `removed`
+    // (only on a machine crash: a killed process's writes survive) just leaves a record of something gone,
+    // which the next sweep drops — no fsync needed for it.
+    if (record.t === 'intent') fsyncSync(this.fd);
+    else if (record.t === 'done') fsync(this.fd, () => undefined); // a compact() meanwhile fsyncs its own file
     this.apply(record);
   }
 

@@ -83,13 +83,14 @@ export async function applyTopology(ctx: HelperContext, yaml: string, file?: str
     // batch no other node's): all at once, and every namespace's sysctls in one process.
     const sysctls = [...spec.nodes.map((node) => ({ netns: netnsOf(node.name), pairs: sysctlAssignments(node, existingNs.has(netnsOf(node.name))).map(toPair) })), ...(extras.sysctls ?? [])];
     await settled([
+      // first: its programs take the longest (iptables-restore's commits, a daemon's start)
+      extras.withNamespaces?.() ?? Promise.resolve(),
       mapLimit(spec.nodes, 8, async (node) => {
         const netns = netnsOf(node.name);
         const mine = new Set(fresh.filter((l) => l.netns === netns).map((l) => l.name));
         await ipBatch(netns, [...(extras.nodeLines?.get(netns) ?? []), ...nodeLines(spec, node, mine)]);
       }),
       writeNetnsSysctls(sysctls),
-      extras.withNamespaces?.() ?? Promise.resolve(),
     ]);
     if (tx) ctx.ledger.commit(tx);
   } catch (err) {
