@@ -84,7 +84,8 @@ describe('what a container sees', () => {
   it('exports a script naming every step', async () => {
     const r = await run(['export', 'iso']);
     expect(r.code).toBe(0);
-    for (const step of ['unshare --mount --uts --ipc --net --pid --cgroup', 'mount -t overlay', 'mount -t proc', 'pivot_root', 'umount -l /.oldroot', 'type veth peer name eth0', 'master br0']) expect(r.stdout).toContain(step);
+    // on a node's bridge: its own named network namespace, made with its veth before the chain joins it
+    for (const step of ['ip netns add nslab-ctr-iso', 'type veth peer name eth0 netns nslab-ctr-iso', 'master br0', 'nsenter --net=/run/netns/nslab-ctr-iso -- unshare --mount --uts --ipc --pid --cgroup', 'mount -t overlay', 'mount -t proc', 'pivot_root', 'umount -l /.oldroot']) expect(r.stdout).toContain(step);
   });
 
   it('stop, then exec into the stopped container is refused, rm removes it', async () => {

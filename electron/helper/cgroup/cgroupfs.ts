@@ -1,6 +1,7 @@
 // The only place nslab reads or writes cgroup files. Every change (mkdir, write, rmdir) is reported as
 // activity with the line a person would type, and every kernel refusal becomes a typed error.
 import { mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { NslabError, type ErrorCode } from '../../shared/errors.js';
 import { shellQuote } from '../../shared/shell.js';
 import { reportActivity } from '../exec/run.js';
@@ -91,6 +92,24 @@ function change(argv: string[], shell: string, what: string, op: () => void, dat
     activity(argv, shell, started, e);
     throw e;
   }
+}
+
+/** change() for an operation done off the event loop. */
+async function changeLater(argv: string[], shell: string, what: string, op: () => Promise<void>, data: Record<string, unknown> = {}): Promise<void> {
+  const started = performance.now();
+  try {
+    await op();
+    activity(argv, shell, started);
+  } catch (err) {
+    const e = kernelError(err, what, data);
+    activity(argv, shell, started, e);
+    throw e;
+  }
+}
+
+/** writeValue off the event loop (the libuv thread pool). */
+export function writeValueLater(path: string, value: string, field?: string): Promise<void> {
+  return changeLater(['write', path, value], `echo ${shellQuote(value)} > ${shellQuote(path)}`, `echo ${value} > ${path}`, () => writeFile(path, value), field ? { field } : {});
 }
 
 /** `echo VALUE > PATH`. `field` names the request field a refusal is about. */

@@ -2,6 +2,9 @@
 // shows and the exported script repeats:
 //   gate → cgroup → unshare (mount, uts, ipc, net, pid, cgroup [, user]) → veth → overlay rootfs → /proc,
 //   /sys → hostname → pivot_root → old root unmounted → the program starts as PID 2 under `flock` (PID 1).
+// A container on a node's network without a user namespace has a named network namespace instead, made
+// with its veth and addresses while the cgroup is made (as dockerd makes a sandbox before the container's
+// process exists); the chain joins it (`nsenter --net`) and removing the container deletes it.
 // The steps inside the container run in one staged process (staged.ts), its gates' FIFOs are made ahead
 // (spare-gates.ts): fewer spawns, the same commands logged and scripted one by one.
 // A failure at any step undoes what was made; a kill -9 leaves only ledger-recorded objects for gc.
@@ -36,6 +39,8 @@ export const containerCgroup = (name: string): string => `c-${name}`;
 /** The veth end in the node's namespace: marked, within IFNAMSIZ, derived from the name. */
 export const peerName = (name: string): string => `nslab-c${createHash('sha256').update(name).digest('hex').slice(0, 7)}`;
 export const containerObject = (name: string, owner: string): LedgerObject => ({ kind: 'container', netns: null, name, owner });
+/** A container's own named network namespace (a node's network, no user namespace). */
+export const containerNetns = (name: string): string => `nslab-ctr-${name}`;
 
 /** The first host UID range nslab hands to user-namespaced containers, 65536 IDs each. */
 const USERNS_BASE = 100_000;
@@ -129,7 +134,9 @@ async function resolve(ctx: HelperContext, p: ContainerRunParams, drv: CgroupDri
   const net = p.net;
   if (net !== 'none') {
     const netns = netnsOf(net.node);
-    if (!(await listNetns()).includes(netns)) throw new NslabError('not-found', `node ${net.node} has no namespace (${netns} does not exist)`, { field: 'net.node' });
+    const present = await listNetns();
+    if (!present.includes(netns)) throw new NslabError('not-found', `node ${net.node} has no namespace (${netns} does not exist)`, { field: 'net.node' });
+    if (!p.userns && present.includes(containerNetns(name))) throw new NslabError('exists', `namespace ${containerNetns(name)} already exists`, { field: 'name' });
     if (net.bridge) {
       const bridge = net.bridge;
       // awaited by the build, once it knows what to undo
@@ -154,7 +161,13 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
   const dir = containerDir(ctx.stateDir, r.name);
   const owner = p.owner === 'manual' ? `container:${r.name}` : p.owner;
   const peer = r.node ? { netns: r.node.netns, name: peerName(r.name) } : null;
-  const objects: LedgerObject[] = [containerObject(r.name, owner), ...(peer ? [{ kind: 'link' as const, netns: peer.netns, name: peer.name, owner }] : [])];
+  // a user-namespaced container makes its own (owned by its user namespace, so its root administers it)
+  const ownNetns = peer && !r.uidMap ? containerNetns(r.name) : null;
+  const objects: LedgerObject[] = [
+    containerObject(r.name, owner),
+    ...(ownNetns ? [{ kind: 'netns' as const, netns: null, name: ownNetns, owner }] : []),
+    ...(peer ? [{ kind: 'link' as const, netns: peer.netns, name: peer.name, owner }] : []),
+  ];
   // the cgroup is in the container's transaction (one intent, one done), removed by the driver with the group
   const group = cgroupObject(containerCgroup(r.name), owner);
   const commands: string[] = [];
@@ -186,11 +199,21 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     commands.push(scriptLine(['echo', value.trim()], {}) + ' > ' + scriptLine([path], vars));
   };
 
+  /** The named namespace, the veth from the node's side into it, then its links set up (one `ip -batch`). */
+  const makeNetwork = async (netns: string, end: { netns: string; name: string }, bridge: string | null, lines: string[][]): Promise<void> => {
+    await step(['ip', 'netns', 'add', netns]);
+    await r.bridgeChecked;
+    await step(['ip', '-n', end.netns, 'link', 'add', end.name, ...(bridge ? ['master', bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+    const each = lines.map((l) => ['ip', '-n', netns, ...l]);
+    commands.push(...each.map((l) => scriptLine(l, vars)));
+    await run(['ip', '-n', netns, '-batch', '-'], { input: lines.map((l) => l.join(' ')).join('\n') + '\n', change: true, shell: each.map((l) => shellLine(l)) });
+  };
+
   const record: ContainerRecord = {
     name: r.name, argv: p.argv, rootfs: r.rootfsLabel, hostname: r.hostname, netns: 'private', cgroup: cgroupPath(containerCgroup(r.name)),
     net: p.net, ip: p.ip ?? null, userns: r.uidMap ? { uidMap: r.uidMap, gidMap: r.gidMap! } : null, capabilities: r.caps, readOnly: p.readOnly,
     noNewPrivs: p.noNewPrivs, limits: p.limits as Record<string, unknown>, createdAt: new Date().toISOString(), owner, exit: null,
-    pid1: null, pidNs: null, gatePid: null, peer, commands, uidMap: r.uidMap, gidMap: r.gidMap,
+    pid1: null, pidNs: null, gatePid: null, peer, ownNetns, commands, uidMap: r.uidMap, gidMap: r.gidMap,
   };
   const tx = ctx.ledger.begin([...objects, group]);
   let anchor: ReturnType<typeof spawnTracked> | null = null;
@@ -210,6 +233,11 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     // a pair made ahead, or mkfifo while the cgroup's directories and limits are written (synchronously)
     commands.push(scriptLine(['mkfifo', '-m', '0666', gateStart, gateRun], vars));
     const fifos = awaitedLater(placeGates(ctx.stateDir, gateStart, gateRun)); // once cgroupMade says what to undo
+    const inside: string[][] = [['link', 'set', 'lo', 'up']];
+    if (peer) inside.push(['link', 'set', 'eth0', 'up'], ...(p.ip ? [['addr', 'add', p.ip, 'dev', 'eth0']] : []), ...(p.gateway ? [['route', 'add', 'default', 'via', p.gateway]] : []));
+    // the named namespace, its veth and addresses, while the cgroup is made and the chain waits at its gate
+    const network = ownNetns && peer ? awaitedLater(makeNetwork(ownNetns, peer, r.node!.bridge, inside)) : null;
+    if (network) making = network;
     const made = await drv.create(containerCgroup(r.name), p.limits, owner, { tx });
     cgroupMade = true;
     await fifos;
@@ -241,7 +269,8 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     const chain = [
       'flock', gateStart,
       ...(anchor ? ['nsenter', `--user=/proc/${anchor.pid}/ns/user`, '--'] : []),
-      'unshare', '--mount', '--uts', '--ipc', '--net', '--pid', '--cgroup', '--fork', '--kill-child', '--propagation', 'private', '--',
+      ...(ownNetns ? ['nsenter', `--net=/run/netns/${ownNetns}`, '--'] : []),
+      'unshare', '--mount', '--uts', '--ipc', ...(ownNetns ? [] : ['--net']), '--pid', '--cgroup', '--fork', '--kill-child', '--propagation', 'private', '--',
       'setpriv', `--bounding-set=-all${r.caps.map((c) => `,+${c}`).join('')}`, '--inh-caps=-all', ...(p.noNewPrivs ? ['--no-new-privs'] : []), '--',
       'flock', '/proc/self/fd/3', ...p.argv,
     ];
@@ -255,21 +284,21 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     gateFd = null;
     record.gatePid = proc.pid;
     saveRecord(ctx.stateDir, record);
-    drv.attach(containerCgroup(r.name), proc.pid);
+    // off the event loop: the attach waits on the kernel while the network's steps go on
+    await drv.attachLater(containerCgroup(r.name), proc.pid);
     for (const f of drv.backend.procsFiles(containerCgroup(r.name))) note(`echo "$GATE" > ${f}`);
+    await network; // the chain's nsenter joins it once the gate opens
     await releaseGate(gateStart);
     note(': > "$DIR/gate-start"   # the chain runs on: unshare, then PID 1 waits at the second gate');
     const pid1 = await waitDescendant(proc.pid, 2);
     vars.PID1 = pid1;
     note('sleep 0.1; PID1=$(cat /proc/$(cat /proc/$GATE/task/$GATE/children)/task/*/children)');
     await r.bridgeChecked;
-    const inside: string[][] = [['link', 'set', 'lo', 'up']];
-    if (peer) inside.push(['link', 'set', 'eth0', 'up'], ...(p.ip ? [['addr', 'add', p.ip, 'dev', 'eth0']] : []), ...(p.gateway ? [['route', 'add', 'default', 'via', p.gateway]] : []));
     // One `ip` in the node's namespace makes the pair, puts the node's end on the bridge and brings it up;
     // the container's end lands in PID 1's network namespace as eth0 (brought up from inside: a veth end
     // cannot be opened before its pair is tied, ENOTCONN). PID 1 has that namespace from its fork on
     // (unshare made it before forking), so the pair is made while PID 1 still execs its way to its gate.
-    const veth = awaitedLater(peer ? step(['ip', '-n', peer.netns, 'link', 'add', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]) : Promise.resolve());
+    const veth = awaitedLater(peer && !ownNetns ? step(['ip', '-n', peer.netns, 'link', 'add', peer.name, ...(r.node!.bridge ? ['master', r.node!.bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid1)]) : Promise.resolve());
     making = veth;
     // unshare makes the mounts private after it forks: nothing may be mounted before PID 1 reached its gate
     await waitExe(pid1, 'flock');
@@ -290,11 +319,11 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
       { source: 'sysfs', target: `${root}/sys`, type: 'sysfs', options: 'ro,nosuid,nodev,noexec', flags: ['-m', '-n'] },
     ];
     writeFileSync(join(dir, 'fstab'), mounts.map(fstabLine).join(''), { mode: 0o600 });
-    writeFileSync(join(dir, 'ip-batch'), inside.map((l) => l.join(' ')).join('\n') + '\n', { mode: 0o600 });
+    if (!ownNetns) writeFileSync(join(dir, 'ip-batch'), inside.map((l) => l.join(' ')).join('\n') + '\n', { mode: 0o600 });
     await staged(pid1, [
       { argv: ['mount', '-a', '-T', join(dir, 'fstab')], stands: mounts.map((m) => ({ flags: m.flags, argv: mountArgv(m) })) },
       { argv: ['hostname', r.hostname], stands: [{ flags: ['-u'], argv: ['hostname', r.hostname] }] },
-      { argv: ['ip', '-batch', join(dir, 'ip-batch')], stands: inside.map((l) => ({ flags: ['-n'], argv: ['ip', ...l] })) },
+      ...(ownNetns ? [] : [{ argv: ['ip', '-batch', join(dir, 'ip-batch')], stands: inside.map((l) => ({ flags: ['-n'], argv: ['ip', ...l] })) }]),
       { argv: ['pivot_root', root, `${root}/.oldroot`], stands: [{ flags: ['-m'], argv: ['pivot_root', root, `${root}/.oldroot`] }] },
       { argv: [NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot'], stands: [{ flags: ['-m'], argv: [NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot'] }] },
     ]);
@@ -318,13 +347,21 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
 /** Kills everything in the container's cgroup and removes what was built for it. */
 export async function teardown(ctx: HelperContext, drv: CgroupDriver, record: ContainerRecord, withCgroup = true): Promise<void> {
   killGate(record.gatePid, containerDir(ctx.stateDir, record.name));
-  // side by side: the cgroup's removal waits on the kernel, the link's on a spawn
+  // side by side: the network's release is a spawn (asked for first), the cgroup's removal waits on the kernel
   await Promise.all([
+    releaseNetwork(record),
     withCgroup && drv.backend.exists(containerCgroup(record.name)) ? drv.remove(containerCgroup(record.name), true) : undefined,
-    // normally gone with the container's network namespace
-    record.peer ? run(['ip', '-n', record.peer.netns, 'link', 'del', record.peer.name], { change: true, allowFailure: true }) : undefined,
   ]);
   rmSync(containerDir(ctx.stateDir, record.name), { recursive: true, force: true });
+}
+
+/**
+ * Deletes the container's named network namespace (the kernel deletes its veth pair with it), or the veth's
+ * node end of one whose namespace went with its processes (normally gone already).
+ */
+export async function releaseNetwork(record: ContainerRecord): Promise<void> {
+  if (record.ownNetns) await run(['ip', 'netns', 'del', record.ownNetns], { change: true, allowFailure: true });
+  else if (record.peer) await run(['ip', '-n', record.peer.netns, 'link', 'del', record.peer.name], { change: true, allowFailure: true });
 }
 
 /** What a container's programs see in their environment: not the helper's. */
