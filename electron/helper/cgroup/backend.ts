@@ -30,6 +30,8 @@ export interface CgroupBackend {
   /** The sampler's hot path for one group: this backend's files kept open, parsed into the live fields. */
   sampleReader(name: string): CgroupSampleReader;
   procs(name: string): number[];
+  /** The kernel's count of OOM kills in the group (one file: what stats() reads it from), null where none is kept. */
+  oomKills(name: string): number | null;
   attach(name: string, pid: number): void;
   /** SIGKILLs every process; returns how many there were. */
   kill(name: string): number;

@@ -282,6 +282,10 @@ export class V1Backend implements CgroupBackend {
     };
   }
 
+  oomKills(name: string): number | null {
+    return parseKeyed(this.read('memory', name, 'memory.oom_control'))?.get('oom_kill') ?? null;
+  }
+
   procs(name: string): number[] {
     const all = new Set<number>();
     for (const dir of this.dirs(name)) for (const pid of pidsOf(readOptional(join(dir, 'cgroup.procs')))) all.add(pid);

@@ -184,6 +184,10 @@ export class V2Backend implements CgroupBackend {
     };
   }
 
+  oomKills(name: string): number | null {
+    return parseKeyed(readOptional(join(this.tree.dir(name), 'memory.events')))?.get('oom_kill') ?? null;
+  }
+
   procs(name: string): number[] {
     return this.tree.procs(name);
   }

@@ -4,7 +4,8 @@
 //   /sys → hostname → pivot_root → old root unmounted → the program starts as PID 2 under `flock` (PID 1).
 // A container on a node's network without a user namespace has a named network namespace instead, made
 // with its veth and addresses while the cgroup is made (as dockerd makes a sandbox before the container's
-// process exists); the chain joins it (`nsenter --net`) and removing the container deletes it.
+// process exists); the chain joins it (`nsenter --net`), and its name is deleted once PID 1 holds it.
+// Either way the namespace ends with the container's last process, and the kernel deletes its veth pair.
 // The steps inside the container run in one staged process (staged.ts), its gates' FIFOs are made ahead
 // (spare-gates.ts): fewer spawns, the same commands logged and scripted one by one.
 // A failure at any step undoes what was made; a kill -9 leaves only ledger-recorded objects for gc.
@@ -209,6 +210,14 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     await run(['ip', '-n', netns, '-batch', '-'], { input: lines.map((l) => l.join(' ')).join('\n') + '\n', change: true, shell: each.map((l) => shellLine(l)) });
   };
 
+  /** The name of a namespace the container's processes hold: not needed to keep it (`ip netns del` drops only the name). */
+  const dropName = async (netns: string): Promise<void> => {
+    await step(['ip', 'netns', 'del', netns]);
+    record.ownNetns = null;
+    saveRecord(ctx.stateDir, record);
+    ctx.ledger.removed(objects.filter((o) => o.kind === 'netns'));
+  };
+
   const record: ContainerRecord = {
     name: r.name, argv: p.argv, rootfs: r.rootfsLabel, hostname: r.hostname, netns: 'private', cgroup: cgroupPath(containerCgroup(r.name)),
     net: p.net, ip: p.ip ?? null, userns: r.uidMap ? { uidMap: r.uidMap, gidMap: r.gidMap! } : null, capabilities: r.caps, readOnly: p.readOnly,
@@ -329,6 +338,8 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     ]);
     await releaseGate(gateRun);
     note(': > "$DIR/gate-run"   # PID 1 (flock) starts the program');
+    // while the program starts: its unmount would queue behind the container's own mounts
+    if (ownNetns) await dropName(ownNetns);
     ctx.ledger.commit(tx);
     saveRecord(ctx.stateDir, record);
     if (p.detach) proc.unref();
@@ -347,21 +358,13 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
 /** Kills everything in the container's cgroup and removes what was built for it. */
 export async function teardown(ctx: HelperContext, drv: CgroupDriver, record: ContainerRecord, withCgroup = true): Promise<void> {
   killGate(record.gatePid, containerDir(ctx.stateDir, record.name));
-  // side by side: the network's release is a spawn (asked for first), the cgroup's removal waits on the kernel
+  // side by side: a name's deletion is a spawn (asked for first), the cgroup's removal waits on the kernel
   await Promise.all([
-    releaseNetwork(record),
+    // a build that failed before PID 1 held its network namespace: its name keeps it (and its veth)
+    record.ownNetns ? run(['ip', 'netns', 'del', record.ownNetns], { change: true, allowFailure: true }) : undefined,
     withCgroup && drv.backend.exists(containerCgroup(record.name)) ? drv.remove(containerCgroup(record.name), true) : undefined,
   ]);
   rmSync(containerDir(ctx.stateDir, record.name), { recursive: true, force: true });
-}
-
-/**
- * Deletes the container's named network namespace (the kernel deletes its veth pair with it), or the veth's
- * node end of one whose namespace went with its processes (normally gone already).
- */
-export async function releaseNetwork(record: ContainerRecord): Promise<void> {
-  if (record.ownNetns) await run(['ip', 'netns', 'del', record.ownNetns], { change: true, allowFailure: true });
-  else if (record.peer) await run(['ip', '-n', record.peer.netns, 'link', 'del', record.peer.name], { change: true, allowFailure: true });
 }
 
 /** What a container's programs see in their environment: not the helper's. */

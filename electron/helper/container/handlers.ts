@@ -6,7 +6,7 @@ import { buildContainer, containerCgroup, teardown } from './build.js';
 import { containerScript } from './script.js';
 import { prepareGates } from './spare-gates.js';
 import { inspectProcess } from './inspect.js';
-import { execIn, forget, infoOf, listContainers, mustLoad, recordExit, releaseNetworkOf, removeContainer, stopContainer } from './lifecycle.js';
+import { execIn, forget, infoOf, listContainers, mustLoad, recordExit, removeContainer, stopContainer } from './lifecycle.js';
 
 type ContainerMethods = Extract<keyof Handlers, `container.${string}` | 'process.inspect'>;
 
@@ -22,13 +22,13 @@ export function containerHandlers(ctx: HelperContext): Pick<Handlers, ContainerM
       const timer = setTimeout(() => cgroupDriverFor(ctx)?.kill(containerCgroup(record.name)), params.timeoutMs);
       const exit = await proc.exited.finally(() => clearTimeout(timer));
       const drv = cgroupDriverFor(ctx)!;
-      const oomKills = drv.detail(containerCgroup(record.name)).stats.memory.oomKills ?? 0;
+      const oomKills = drv.backend.oomKills(containerCgroup(record.name)) ?? 0;
       recordExit(ctx, record, exit);
       const info = infoOf(record);
       if (params.remove) {
         await teardown(ctx, drv, record);
         forget(ctx, record);
-      } else await releaseNetworkOf(ctx, record);
+      }
       setImmediate(() => prepareGates(ctx.stateDir)); // after this answer is on its way
       return { ...info, ...proc.output(), oomKilled: oomKills > 0, startMs };
     },

@@ -9,7 +9,7 @@ import type { CgroupDriver } from '../cgroup/driver.js';
 import { spawnGated } from '../exec/gated.js';
 import { run } from '../exec/run.js';
 import { alive, childrenOf, nsInode, releaseGate } from './gate.js';
-import { containerCgroup, containerEnv, containerObject, peerName, releaseNetwork, teardown } from './build.js';
+import { containerCgroup, containerEnv, containerObject, peerName, teardown } from './build.js';
 import { NSLAB_SETPRIV } from './rootfs.js';
 import { containerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
 
@@ -101,7 +101,6 @@ export async function stopContainer(ctx: HelperContext, name: string, graceMs: n
   }
   r.exit ??= { code: null, signal: 'SIGTERM' };
   saveRecord(ctx.stateDir, r);
-  if (!isRunning(r)) await releaseNetworkOf(ctx, r);
   return infoOf(r);
 }
 
@@ -122,12 +121,6 @@ export function forget(ctx: HelperContext, r: ContainerRecord): void {
 const networkOf = (r: ContainerRecord) => (o: LedgerObject): boolean =>
   (o.kind === 'link' && o.name === peerName(r.name) && o.netns === r.peer?.netns) || (o.kind === 'netns' && !!r.ownNetns && o.name === r.ownNetns);
 
-/** A container that ended gives up its network at once (its named namespace and veth), as Docker's does. */
-export async function releaseNetworkOf(ctx: HelperContext, r: ContainerRecord): Promise<void> {
-  if (!r.ownNetns) return;
-  await releaseNetwork(r);
-  ctx.ledger.removed(ctx.ledger.objects(networkOf(r)));
-}
 
 /** Reads how the program ended and what the kernel counted, then forgets the gate process. */
 export function recordExit(ctx: HelperContext, r: ContainerRecord, exit: { code: number | null; signal: string | null }): void {

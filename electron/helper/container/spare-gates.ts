@@ -1,7 +1,7 @@
-// Start gates made ahead: while one container runs, the FIFO pair of the next is made (one `mkfifo` under
+// Start gates made ahead: while one container runs, FIFO pairs for the next are made (one `mkfifo` under
 // <state>/gates, off any build's path), and a build moves a ready pair into its own directory (a rename)
 // instead of waiting for a spawn. The pair is a plain file in nslab's state, not a kernel object: a helper
-// killed at any point leaves at most a spare pair, which the next helper's first build clears.
+// killed at any point leaves at most its spare pairs, which the next helper's first build clears.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,19 +17,22 @@ const byState = new Map<string, Spares>();
 const sparesDir = (stateDir: string): string => join(stateDir, 'gates');
 const mkfifoArgv = (start: string, runGate: string): string[] => ['mkfifo', '-m', '0666', start, runGate];
 
+/** Pairs kept ready: builds back to back each find one while the `mkfifo` of the next is still running. */
+const STOCK = 2;
+
 /**
- * Makes one spare pair in the background, once a build is done (not reported as a change: the build that
- * takes the pair reports the mkfifo that stands for it).
+ * Makes spare pairs up to the stock in the background (one `mkfifo`), once a build is done (not reported
+ * as a change: the build that takes a pair reports the mkfifo that stands for it).
  */
 export function prepareGates(stateDir: string): void {
   const spares = byState.get(stateDir);
-  if (!spares || spares.making || spares.ready.length) return;
+  if (!spares || spares.making || spares.ready.length >= STOCK) return;
   spares.making = true;
-  const id = randomBytes(6).toString('hex');
+  const ids = Array.from({ length: STOCK - spares.ready.length }, () => randomBytes(6).toString('hex'));
   const dir = sparesDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  run(mkfifoArgv(join(dir, `${id}-start`), join(dir, `${id}-run`)))
-    .then(() => void spares.ready.push(id))
+  run(['mkfifo', '-m', '0666', ...ids.flatMap((id) => [join(dir, `${id}-start`), join(dir, `${id}-run`)])])
+    .then(() => void spares.ready.push(...ids))
     .catch(() => undefined) // the next build makes its own
     .finally(() => (spares.making = false));
 }

@@ -12,7 +12,7 @@ export interface ContainerRecord extends Omit<ContainerInfo, 'state' | 'pid'> {
   /** The `flock` at the top of the chain (host PID namespace): gc kills it if it never joined the cgroup. */
   gatePid: number | null;
   peer: { netns: string; name: string } | null;
-  /** Its named network namespace (see build.ts), deleted with it; absent in records from before there was one. */
+  /** Its network namespace's name while it has one (build.ts: until PID 1 holds it); absent in older records. */
   ownNetns?: string | null;
   commands: string[];
   uidMap: IdMapLine[] | null;
