@@ -137,16 +137,33 @@ describe('container staged steps', () => {
   it('runs every step in one nsenter + find, in order, and keeps the single command each stands for', async () => {
     const { stagedArgv, stagedLines, stagedFlags, STAGED_DONE } = await import('../../electron/helper/container/staged.js');
     const steps = [
-      { argv: ['mount', '-a', '-T', '/d/fstab'], stands: [{ flags: ['-m'], argv: ['mount', '-t', 'proc', 'proc', '/d/root/proc'] }, { flags: ['-m', '-p'], argv: ['mount', '-t', 'proc', 'proc', '/x'] }] },
-      { argv: ['hostname', 'box'], stands: [{ flags: ['-u'], argv: ['hostname', 'box'] }] },
+      { argv: ['mount', '-a', '-T', '/d/fstab'], ops: [], stands: [{ flags: ['-m'], argv: ['mount', '-t', 'proc', 'proc', '/d/root/proc'] }, { flags: ['-m', '-p'], argv: ['mount', '-t', 'proc', 'proc', '/x'] }] },
+      { argv: ['hostname', 'box'], ops: [], stands: [{ flags: ['-u'], argv: ['hostname', 'box'] }] },
     ];
     expect(stagedFlags(steps)).toEqual(['-m', '-u', '-p']);
     expect(stagedArgv(42, '/d', steps)).toEqual(['nsenter', '-t', '42', '-m', '-u', '-p', '--', 'find', '/d', '-maxdepth', '0', '-exec', 'mount', '-a', '-T', '/d/fstab', ';', '-exec', 'hostname', 'box', ';', '-printf', `${STAGED_DONE}\\n`]);
     expect(stagedLines(42, steps).map((l) => l.join(' '))).toEqual(['nsenter -t 42 -m -- mount -t proc proc /d/root/proc', 'nsenter -t 42 -m -p -- mount -t proc proc /x', 'nsenter -t 42 -u -- hostname box']);
   });
+  it('gives the Perl sequencer each mount(2) as mount(8) makes it, and joins namespaces in nsenter’s order', async () => {
+    const { mountOps, hostnameOps, programOps, pivotRootOps, detachOps, stagedPerlArgv, STAGED_PROGRAM } = await import('../../electron/helper/container/staged.js');
+    expect(mountOps({ source: 'nslab-rootfs', target: '/r', type: 'overlay', options: 'ro,lowerdir=/a:/b,upperdir=/u,workdir=/w', flags: ['-m'] })).toEqual(['m', 'nslab-rootfs', '/r', 'overlay', '1', 'lowerdir=/a:/b,upperdir=/u,workdir=/w']);
+    expect(mountOps({ source: 'proc', target: '/r/proc', type: 'proc', options: 'nosuid,nodev,noexec', flags: ['-m', '-p'] })).toEqual(['m', 'proc', '/r/proc', 'proc', '14', '']);
+    // a read-only bind: the bind, then its remount read-only (MS_REMOUNT | MS_BIND | MS_RDONLY)
+    expect(mountOps({ source: '/t', target: '/r/.nslab', type: 'none', options: 'bind,ro', flags: ['-m'] })).toEqual(['m', '/t', '/r/.nslab', 'none', '4096', '', 'm', 'none', '/r/.nslab', 'none', '4129', '']);
+    expect(mountOps({ source: '/t', target: '/r/x', type: 'none', options: 'bind', flags: ['-m'] })).toEqual(['m', '/t', '/r/x', 'none', '4096', '']);
+    const steps = [
+      { argv: [], ops: hostnameOps('box'), stands: [{ flags: ['-u'], argv: ['hostname', 'box'] }] },
+      { argv: [], ops: [...programOps(['ip', '-batch', '/f']), ...pivotRootOps('/r', '/r/.oldroot'), ...detachOps('/.oldroot')], stands: [{ flags: ['-m', '-p', '-n'], argv: [] }] },
+    ];
+    const argv = stagedPerlArgv(42, steps, true);
+    if (process.arch !== 'x64') return; // the numbers below are x86-64's
+    expect(argv).toEqual(['perl', '-e', STAGED_PROGRAM, '308', '165', '166', '155', '170', '42', 'uts,net,pid,mnt', 'h', 'box', 'x', '3', 'ip', '-batch', '/f', 'p', '/r', '/r/.oldroot', 'u', '/.oldroot', '2']);
+    expect(stagedPerlArgv(42, steps, false)).toBeNull(); // no perl: the find sequencer
+    expect(stagedPerlArgv(42, [{ argv: [], ops: [], stands: [{ flags: ['-U', '-m'], argv: [] }] }], true)).toBeNull(); // a user namespace
+  });
   it('refuses words find would read as its own', async () => {
     const { stagedArgv } = await import('../../electron/helper/container/staged.js');
-    expect(() => stagedArgv(1, '/d', [{ argv: ['hostname', 'a{}b'], stands: [] }])).toThrow(/cannot carry/);
-    expect(() => stagedArgv(1, '/d', [{ argv: ['echo', ';'], stands: [] }])).toThrow(/cannot carry/);
+    expect(() => stagedArgv(1, '/d', [{ argv: ['hostname', 'a{}b'], ops: [], stands: [] }])).toThrow(/cannot carry/);
+    expect(() => stagedArgv(1, '/d', [{ argv: ['echo', ';'], ops: [], stands: [] }])).toThrow(/cannot carry/);
   });
 });

@@ -32,7 +32,8 @@ import { listNetns } from '../net/snapshot.js';
 import { killGate, nsInode, releaseGate, waitDescendant, waitExe } from './gate.js';
 import { placeGates } from './spare-gates.js';
 import { fstabLine, mountArgv, type FstabEntry } from './fstab.js';
-import { STAGED_DONE, stagedArgv, stagedLines, type StagedStep } from './staged.js';
+import { STAGED_DONE, detachOps, hostnameOps, mountOps, pivotRootOps, programOps, stagedArgv, stagedLines, stagedPerlArgv, type StagedStep } from './staged.js';
+import { hasProgram } from '../exec/on-path.js';
 import { NSLAB_BUSYBOX, NSLAB_TOOLS, checkRootfsDir, ensureBusyboxRootfs, ensureSkeleton, ensureTools } from './rootfs.js';
 import { containerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
 
@@ -181,7 +182,7 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
   const staged = async (pid1: number, steps: StagedStep[]): Promise<void> => {
     const lines = stagedLines(pid1, steps);
     commands.push(...lines.map((l) => scriptLine(l, vars)));
-    const argv = stagedArgv(pid1, dir, steps);
+    const argv = stagedPerlArgv(pid1, steps, hasProgram('perl')) ?? stagedArgv(pid1, dir, steps);
     const shell = lines.map((l) => shellLine(l));
     const out = await run(argv, { shell }).catch((err: unknown) => {
       reportActivity({ at: new Date().toISOString(), argv, shell, ok: false, ms: 0, error: { code: (err as NslabError).code ?? 'internal', message: (err as Error).message } });
@@ -329,12 +330,13 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     ];
     writeFileSync(join(dir, 'fstab'), mounts.map(fstabLine).join(''), { mode: 0o600 });
     if (!ownNetns) writeFileSync(join(dir, 'ip-batch'), inside.map((l) => l.join(' ')).join('\n') + '\n', { mode: 0o600 });
+    const ipBatch = ['ip', '-batch', join(dir, 'ip-batch')];
     await staged(pid1, [
-      { argv: ['mount', '-a', '-T', join(dir, 'fstab')], stands: mounts.map((m) => ({ flags: m.flags, argv: mountArgv(m) })) },
-      { argv: ['hostname', r.hostname], stands: [{ flags: ['-u'], argv: ['hostname', r.hostname] }] },
-      ...(ownNetns ? [] : [{ argv: ['ip', '-batch', join(dir, 'ip-batch')], stands: inside.map((l) => ({ flags: ['-n'], argv: ['ip', ...l] })) }]),
-      { argv: ['pivot_root', root, `${root}/.oldroot`], stands: [{ flags: ['-m'], argv: ['pivot_root', root, `${root}/.oldroot`] }] },
-      { argv: [NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot'], stands: [{ flags: ['-m'], argv: [NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot'] }] },
+      { argv: ['mount', '-a', '-T', join(dir, 'fstab')], ops: mounts.flatMap(mountOps), stands: mounts.map((m) => ({ flags: m.flags, argv: mountArgv(m) })) },
+      { argv: ['hostname', r.hostname], ops: hostnameOps(r.hostname), stands: [{ flags: ['-u'], argv: ['hostname', r.hostname] }] },
+      ...(ownNetns ? [] : [{ argv: ipBatch, ops: programOps(ipBatch), stands: inside.map((l) => ({ flags: ['-n'], argv: ['ip', ...l] })) }]),
+      { argv: ['pivot_root', root, `${root}/.oldroot`], ops: pivotRootOps(root, `${root}/.oldroot`), stands: [{ flags: ['-m'], argv: ['pivot_root', root, `${root}/.oldroot`] }] },
+      { argv: [NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot'], ops: detachOps('/.oldroot'), stands: [{ flags: ['-m'], argv: [NSLAB_BUSYBOX, 'umount', '-l', '/.oldroot'] }] },
     ]);
     await releaseGate(gateRun);
     note(': > "$DIR/gate-run"   # PID 1 (flock) starts the program');
