@@ -93,6 +93,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
     await reconcile(ledger, drivers);
   } catch (err) {
     stopActivity();
+    journal.close();
     release();
     ledger.close();
     throw err;
@@ -143,6 +144,7 @@ export async function openCore(opts: CoreOptions = {}): Promise<HelperCore> {
       conntrack.watches.close();
       void firewall.watch.close();
       stopActivity();
+      journal.close();
       ledger.close();
       release();
     },

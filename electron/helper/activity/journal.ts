@@ -1,6 +1,6 @@
 // The helper's activity journal: every change it reports, kept per user in the state directory so that a
 // reload, a closed tab or a helper restart loses nothing. Bounded: the oldest entries go first.
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActivityRecord, type ActivityEvent } from '../../shared/contract/index.js';
 
@@ -24,6 +24,8 @@ export class ActivityJournal {
   private entries: ActivityRecord[];
   private lines: number;
   private nextSeq: number;
+  /** Kept open for appends: a build reports dozens of changes, each one write instead of open, write, close. */
+  private fd: number | null = null;
 
   constructor(stateDir: string, readonly limit = ACTIVITY_LIMIT) {
     this.path = join(stateDir, ACTIVITY_FILE);
@@ -37,7 +39,8 @@ export class ActivityJournal {
   append(event: ActivityEvent): ActivityRecord {
     const record: ActivityRecord = { ...event, seq: this.nextSeq++, session: this.session };
     this.entries.push(record);
-    appendFileSync(this.path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    this.fd ??= openSync(this.path, 'a', 0o600);
+    writeSync(this.fd, `${JSON.stringify(record)}\n`);
     this.lines++;
     if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
     if (this.lines >= 2 * this.limit) this.compact();
@@ -59,7 +62,13 @@ export class ActivityJournal {
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, this.entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
     renameSync(tmp, this.path);
+    this.close(); // the next append opens the new file
     this.lines = this.entries.length;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }
 

@@ -10,7 +10,7 @@
 // (spare-gates.ts): fewer spawns, the same commands logged and scripted one by one.
 // A failure at any step undoes what was made; a kill -9 leaves only ledger-recorded objects for gc.
 import { randomBytes, createHash } from 'node:crypto';
-import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupPath } from '../../shared/cgroup/names.js';
 import { resolveCapabilities, decodeCapMask } from '../../shared/container/capabilities.js';
@@ -35,7 +35,7 @@ import { fstabLine, mountArgv, type FstabEntry } from './fstab.js';
 import { STAGED_DONE, detachOps, hostnameOps, mountOps, pivotRootOps, programOps, stagedArgv, stagedLines, stagedPerlArgv, type StagedStep } from './staged.js';
 import { hasProgram } from '../exec/on-path.js';
 import { NSLAB_BUSYBOX, NSLAB_TOOLS, checkRootfsDir, ensureBusyboxRootfs, ensureSkeleton, ensureTools } from './rootfs.js';
-import { containerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
+import { containerDir, discardContainerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
 
 export const containerCgroup = (name: string): string => `c-${name}`;
 /** The veth end in the node's namespace: marked, within IFNAMSIZ, derived from the name. */
@@ -201,14 +201,17 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     commands.push(scriptLine(['echo', value.trim()], {}) + ' > ' + scriptLine([path], vars));
   };
 
-  /** The named namespace, the veth from the node's side into it, then its links set up (one `ip -batch`). */
-  const makeNetwork = async (netns: string, end: { netns: string; name: string }, bridge: string | null, lines: string[][]): Promise<void> => {
-    await step(['ip', 'netns', 'add', netns]);
-    await r.bridgeChecked;
-    await step(['ip', '-n', end.netns, 'link', 'add', end.name, ...(bridge ? ['master', bridge] : []), 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
-    const each = lines.map((l) => ['ip', '-n', netns, ...l]);
+  /** One `ip -batch` of these lines, in a namespace or the helper's own, each shown and scripted as its own command. */
+  const batch = async (netns: string | null, lines: string[][]): Promise<void> => {
+    const each = lines.map((l) => ['ip', ...(netns ? ['-n', netns] : []), ...l]);
     commands.push(...each.map((l) => scriptLine(l, vars)));
-    await run(['ip', '-n', netns, '-batch', '-'], { input: lines.map((l) => l.join(' ')).join('\n') + '\n', change: true, shell: each.map((l) => shellLine(l)) });
+    await run(['ip', ...(netns ? ['-n', netns] : []), '-batch', '-'], { input: lines.map((l) => l.join(' ')).join('\n') + '\n', change: true, shell: each.map((l) => shellLine(l)) });
+  };
+  /** The named namespace and the veth pair between it and the node (one batch), then each end set up. */
+  const makeNetwork = async (netns: string, end: { netns: string; name: string }, bridge: string | null, lines: string[][]): Promise<void> => {
+    await batch(null, [['netns', 'add', netns], ['link', 'add', end.name, 'netns', end.netns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]]);
+    await r.bridgeChecked;
+    await Promise.all([step(['ip', '-n', end.netns, 'link', 'set', end.name, ...(bridge ? ['master', bridge] : []), 'up']), batch(netns, lines)]);
   };
 
   /** The name of a namespace the container's processes hold: not needed to keep it (`ip netns del` drops only the name). */
@@ -366,7 +369,7 @@ export async function teardown(ctx: HelperContext, drv: CgroupDriver, record: Co
     record.ownNetns ? run(['ip', 'netns', 'del', record.ownNetns], { change: true, allowFailure: true }) : undefined,
     withCgroup && drv.backend.exists(containerCgroup(record.name)) ? drv.remove(containerCgroup(record.name), true) : undefined,
   ]);
-  rmSync(containerDir(ctx.stateDir, record.name), { recursive: true, force: true });
+  discardContainerDir(ctx.stateDir, record.name);
 }
 
 /** What a container's programs see in their environment: not the helper's. */

@@ -1,6 +1,8 @@
 // Each container's record: <state>/containers/<name>/config.json, next to its overlay upper/work dirs,
 // its mount point, its start gates and its log.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerInfo } from '../../shared/contract/index.js';
 import type { IdMapLine } from '../../shared/container/idmap.js';
@@ -21,6 +23,28 @@ export interface ContainerRecord extends Omit<ContainerInfo, 'state' | 'pid'> {
 
 export const containersDir = (stateDir: string): string => join(stateDir, 'containers');
 export const containerDir = (stateDir: string, name: string): string => join(containersDir(stateDir), name);
+
+const trashDir = (stateDir: string): string => join(stateDir, 'trash');
+const emptied = new Set<string>();
+
+/**
+ * Removes a container's directory at once for everyone (a rename out of containers/), its files after (off
+ * the caller's path: its overlay layers can be many files). What a helper killed meanwhile leaves in
+ * <state>/trash is not a kernel object; the next helper's first removal empties it.
+ */
+export function discardContainerDir(stateDir: string, name: string): void {
+  const dir = containerDir(stateDir, name);
+  if (!existsSync(dir)) return;
+  const trash = trashDir(stateDir);
+  if (!emptied.has(stateDir)) {
+    emptied.add(stateDir);
+    void rm(trash, { recursive: true, force: true }).catch(() => undefined);
+  }
+  mkdirSync(trash, { recursive: true, mode: 0o700 });
+  const gone = join(trash, `${name}-${randomBytes(4).toString('hex')}`);
+  renameSync(dir, gone);
+  void rm(gone, { recursive: true, force: true }).catch(() => undefined);
+}
 
 export function saveRecord(stateDir: string, record: ContainerRecord): void {
   const dir = containerDir(stateDir, record.name);
