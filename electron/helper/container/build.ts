@@ -307,7 +307,8 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     vars.PID1 = pid1;
     note('sleep 0.1; PID1=$(cat /proc/$(cat /proc/$GATE/task/$GATE/children)/task/*/children)');
     await r.bridgeChecked;
-    // One `ip` in the node's namespace makes the pair, puts the node's end on the bridge and brings it up;
+    // A user-namespaced container's network namespace is unshare's (owned by its user namespace): one `ip`
+    // in the node's namespace makes the pair, puts the node's end on the bridge and brings it up;
     // the container's end lands in PID 1's network namespace as eth0 (brought up from inside: a veth end
     // cannot be opened before its pair is tied, ENOTCONN). PID 1 has that namespace from its fork on
     // (unshare made it before forking), so the pair is made while PID 1 still execs its way to its gate.
