@@ -218,7 +218,6 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
   const dropName = async (netns: string): Promise<void> => {
     await step(['ip', 'netns', 'del', netns]);
     record.ownNetns = null;
-    saveRecord(ctx.stateDir, record);
     ctx.ledger.removed(objects.filter((o) => o.kind === 'netns'));
   };
 
@@ -295,8 +294,8 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     if (logFd !== undefined) closeSync(logFd);
     closeSync(gateFd);
     gateFd = null;
+    // kept in memory until the record is saved whole (a gc finds an unfinished chain by its command line)
     record.gatePid = proc.pid;
-    saveRecord(ctx.stateDir, record);
     // off the event loop: the attach waits on the kernel while the network's steps go on
     await drv.attachLater(containerCgroup(r.name), proc.pid);
     for (const f of drv.backend.procsFiles(containerCgroup(r.name))) note(`echo "$GATE" > ${f}`);
@@ -318,7 +317,6 @@ export async function buildContainer(ctx: HelperContext, p: ContainerRunParams):
     await waitExe(pid1, 'flock');
     record.pid1 = pid1;
     record.pidNs = nsInode(pid1, 'pid');
-    saveRecord(ctx.stateDir, record);
     anchor?.kill(); // the container's processes hold the user namespace now
     await veth;
 

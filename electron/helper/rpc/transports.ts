@@ -10,10 +10,22 @@ import type { Dispatch } from './dispatcher.js';
 
 /** A connected socket as a message pipe: the one adapter the helper, the CLI and the relays use. */
 export function socketStreamPipe(socket: Socket, maxBytes?: number): StreamPipe {
-  const pipe = streamPipe({ source: socket, write: (text) => void socket.write(text), release: () => void socket.end(), ...(maxBytes ? { maxBytes } : {}) });
+  const pipe = streamPipe({ source: socket, write: (text) => corkedWrite(socket, text), release: () => void socket.end(), ...(maxBytes ? { maxBytes } : {}) });
   socket.on('error', () => socket.destroy());
   socket.once('close', () => pipe.ended('the socket closed'));
   return pipe;
+}
+
+/**
+ * Messages written in one turn of the event loop leave in one write: a container build reports dozens of
+ * changes from synchronous steps (cgroupfs writes), one system call each otherwise.
+ */
+function corkedWrite(socket: Socket, text: string): void {
+  if (!socket.writableCorked) {
+    socket.cork();
+    process.nextTick(() => socket.uncork());
+  }
+  socket.write(text);
 }
 
 export function serveStdio(dispatch: Dispatch, bus: EventBus, input = process.stdin, output = process.stdout): Connection {
