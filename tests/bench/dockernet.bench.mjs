@@ -10,7 +10,7 @@
 //               dockerd is installed (a dockerd that does not start fails the bench); otherwise the issue's
 //               figures (Docker 20.10: 0.85 s none, 1.06 s bridge), and the row says it was not measured
 // Target: up ≥ 8× faster than docker run (bridge). Results: tests/bench/results/dockernet.json (with the
-// measures rows). NSLAB_BENCH_REPS (default 9), NSLAB_BENCH_STRICT=1, NSLAB_BENCH_DOCKER=0 (skip the docker leg).
+// measures rows). NSLAB_BENCH_REPS (default 15: a back-to-back up pays now and then for the last down’s namespaces, which the kernel cleans up after it), NSLAB_BENCH_STRICT=1, NSLAB_BENCH_DOCKER=0 (skip the docker leg).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { measure, printMeasures } from './lib/measures.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = join(ROOT, 'tests', 'bench', 'results');
-const REPS = Number(process.env.NSLAB_BENCH_REPS ?? 9);
+const REPS = Number(process.env.NSLAB_BENCH_REPS ?? 15);
 const STRICT = process.env.NSLAB_BENCH_STRICT === '1';
 const TARGETS = { overDocker: 8 };
 

@@ -27,6 +27,11 @@ function pidsOf(names: Set<string>): Map<string, number[]> {
   return found;
 }
 
+/** A daemon's first process has this long to listen and exit. */
+const START_MS = 3000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 export interface ManagedProcess {
   /** The marker and ledger name. */
   name: string;
@@ -60,10 +65,6 @@ export async function startProcess(ctx: HelperContext, p: ManagedProcess): Promi
   }
   ctx.ledger.commit(tx);
 }
-const START_MS = 3000;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 function killNamed(names: Set<string>): void {
   for (const pids of pidsOf(names).values()) {
     for (const pid of pids) {
