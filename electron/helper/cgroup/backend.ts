@@ -32,7 +32,6 @@ export interface CgroupBackend {
   procs(name: string): number[];
   /** The kernel's count of OOM kills in the group (one file: what stats() reads it from), null where none is kept. */
   oomKills(name: string): number | null;
-  attach(name: string, pid: number): void;
   /** SIGKILLs every process; returns how many there were. */
   kill(name: string): number;
   freeze(name: string, frozen: boolean): void;

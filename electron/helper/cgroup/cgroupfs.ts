@@ -78,51 +78,65 @@ export const exists = (path: string): boolean => {
   }
 };
 
-/**
- * Runs one cgroupfs change and reports it as activity (the equivalent shell line), failed or not. `what`
- * is how an error names the change; `data` goes into the error (which request field it is about).
- */
-function change(argv: string[], shell: string, what: string, op: () => void, data: Record<string, unknown> = {}): void {
+/** One cgroupfs change: its argv and shell line for the activity log, how an error names it, the error's data. */
+interface Change {
+  argv: string[];
+  shell: string;
+  what: string;
+  data?: Record<string, unknown>;
+}
+
+/** The change as a typed error, reported as failed. */
+function failed(c: Change, started: number, err: unknown): NslabError {
+  const e = kernelError(err, c.what, c.data ?? {});
+  activity(c.argv, c.shell, started, e);
+  return e;
+}
+
+/** Runs one cgroupfs change and reports it as activity (the equivalent shell line), failed or not. */
+function change(c: Change, op: () => void): void {
   const started = performance.now();
   try {
     op();
-    activity(argv, shell, started);
   } catch (err) {
-    const e = kernelError(err, what, data);
-    activity(argv, shell, started, e);
-    throw e;
+    throw failed(c, started, err);
   }
+  activity(c.argv, c.shell, started);
 }
 
-/** change() for an operation done off the event loop. */
-async function changeLater(argv: string[], shell: string, what: string, op: () => Promise<void>, data: Record<string, unknown> = {}): Promise<void> {
+/** change() for an operation done off the event loop (the libuv thread pool). */
+async function changeLater(c: Change, op: () => Promise<void>): Promise<void> {
   const started = performance.now();
   try {
     await op();
-    activity(argv, shell, started);
   } catch (err) {
-    const e = kernelError(err, what, data);
-    activity(argv, shell, started, e);
-    throw e;
+    throw failed(c, started, err);
   }
-}
-
-/** writeValue off the event loop (the libuv thread pool). */
-export function writeValueLater(path: string, value: string, field?: string): Promise<void> {
-  return changeLater(['write', path, value], `echo ${shellQuote(value)} > ${shellQuote(path)}`, `echo ${value} > ${path}`, () => writeFile(path, value), field ? { field } : {});
+  activity(c.argv, c.shell, started);
 }
 
 /** `echo VALUE > PATH`. `field` names the request field a refusal is about. */
+const writing = (path: string, value: string, field?: string): Change => ({
+  argv: ['write', path, value],
+  shell: `echo ${shellQuote(value)} > ${shellQuote(path)}`,
+  what: `echo ${value} > ${path}`,
+  ...(field ? { data: { field } } : {}),
+});
+
 export function writeValue(path: string, value: string, field?: string): void {
-  change(['write', path, value], `echo ${shellQuote(value)} > ${shellQuote(path)}`, `echo ${value} > ${path}`, () => writeFileSync(path, value), field ? { field } : {});
+  change(writing(path, value, field), () => writeFileSync(path, value));
+}
+
+export function writeValueLater(path: string, value: string, field?: string): Promise<void> {
+  return changeLater(writing(path, value, field), () => writeFile(path, value));
 }
 
 export function makeDir(path: string): void {
-  change(['mkdir', path], `mkdir ${shellQuote(path)}`, `mkdir ${path}`, () => mkdirSync(path));
+  change({ argv: ['mkdir', path], shell: `mkdir ${shellQuote(path)}`, what: `mkdir ${path}` }, () => mkdirSync(path));
 }
 
 export function removeDir(path: string): void {
-  change(['rmdir', path], `rmdir ${shellQuote(path)}`, `rmdir ${path}`, () => rmdirSync(path));
+  change({ argv: ['rmdir', path], shell: `rmdir ${shellQuote(path)}`, what: `rmdir ${path}` }, () => rmdirSync(path));
 }
 
 /** Child groups (subdirectories) of a cgroup directory; none when it does not exist. */

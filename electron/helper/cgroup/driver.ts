@@ -103,7 +103,7 @@ export class CgroupDriver {
   attach(name: string, pid: number): void {
     this.writable();
     this.mustExist(name);
-    this.backend.attach(name, pid);
+    for (const file of this.backend.procsFiles(name)) writeValue(file, String(pid), 'pid');
   }
 
   /**

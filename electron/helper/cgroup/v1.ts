@@ -292,10 +292,6 @@ export class V1Backend implements CgroupBackend {
     return [...all].sort((a, b) => a - b);
   }
 
-  attach(name: string, pid: number): void {
-    for (const file of this.procsFiles(name)) writeValue(file, String(pid), 'pid');
-  }
-
   kill(name: string): number {
     const pids = this.procs(name);
     if (!this.unified?.kill(name)) killEach(pids);

@@ -191,9 +191,6 @@ export class V2Backend implements CgroupBackend {
   procs(name: string): number[] {
     return this.tree.procs(name);
   }
-  attach(name: string, pid: number): void {
-    writeValue(join(this.tree.dir(name), 'cgroup.procs'), String(pid), 'pid');
-  }
   kill(name: string): number {
     const pids = this.procs(name);
     if (!this.tree.kill(name)) killEach(pids);

@@ -2,7 +2,8 @@
 import type { HelperContext } from '../context.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
-import { buildContainer, containerCgroup, teardown } from './build.js';
+import { buildContainer, teardown } from './build.js';
+import { containerCgroup } from './names.js';
 import { containerScript } from './script.js';
 import { prepareGates } from './spare-gates.js';
 import { inspectProcess } from './inspect.js';

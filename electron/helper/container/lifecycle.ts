@@ -1,7 +1,7 @@
 // A container after it was built: its state read from the kernel, programs run inside it, stop and remove.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerInfo, LedgerObject } from '../../shared/contract/index.js';
+import type { ContainerInfo } from '../../shared/contract/index.js';
 import { NslabError } from '../../shared/errors.js';
 import type { HelperContext } from '../context.js';
 import { cgroupDriverFor } from '../cgroup/service.js';
@@ -9,7 +9,8 @@ import type { CgroupDriver } from '../cgroup/driver.js';
 import { spawnGated } from '../exec/gated.js';
 import { run } from '../exec/run.js';
 import { alive, childrenOf, nsInode, releaseGate } from './gate.js';
-import { containerCgroup, containerEnv, containerObject, peerName, teardown } from './build.js';
+import { containerEnv, teardown } from './build.js';
+import { containerCgroup, containerObject, peerName } from './names.js';
 import { NSLAB_SETPRIV } from './rootfs.js';
 import { containerDir, listRecords, loadRecord, saveRecord, type ContainerRecord } from './store.js';
 
@@ -112,15 +113,13 @@ export async function removeContainer(ctx: HelperContext, name: string, force: b
   return { removed: containerObject(name, r.owner).name };
 }
 
-/** Drops the ledger records of a removed container (its cgroup's went with the cgroup). */
+/**
+ * Drops the ledger records of a removed container (its cgroup's went with the cgroup; a named network
+ * namespace's, when the build dropped the name).
+ */
 export function forget(ctx: HelperContext, r: ContainerRecord): void {
-  ctx.ledger.removed(ctx.ledger.objects((o) => (o.kind === 'container' && o.name === r.name) || networkOf(r)(o)));
+  ctx.ledger.removed(ctx.ledger.objects((o) => (o.kind === 'container' && o.name === r.name) || (o.kind === 'link' && o.name === peerName(r.name) && o.netns === r.peer?.netns)));
 }
-
-/** The ledger records of a container's network: its veth's node end and its named namespace. */
-const networkOf = (r: ContainerRecord) => (o: LedgerObject): boolean =>
-  (o.kind === 'link' && o.name === peerName(r.name) && o.netns === r.peer?.netns) || (o.kind === 'netns' && !!r.ownNetns && o.name === r.ownNetns);
-
 
 /** Reads how the program ended and what the kernel counted, then forgets the gate process. */
 export function recordExit(ctx: HelperContext, r: ContainerRecord, exit: { code: number | null; signal: string | null }): void {

@@ -15,7 +15,7 @@ interface Spares {
 const byState = new Map<string, Spares>();
 
 const sparesDir = (stateDir: string): string => join(stateDir, 'gates');
-const mkfifoArgv = (start: string, runGate: string): string[] => ['mkfifo', '-m', '0666', start, runGate];
+const mkfifoArgv = (...fifos: string[]): string[] => ['mkfifo', '-m', '0666', ...fifos];
 
 /** Pairs kept ready: builds back to back each find one while the `mkfifo` of the next is still running. */
 const STOCK = 2;
@@ -31,7 +31,7 @@ export function prepareGates(stateDir: string): void {
   const ids = Array.from({ length: STOCK - spares.ready.length }, () => randomBytes(6).toString('hex'));
   const dir = sparesDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  run(['mkfifo', '-m', '0666', ...ids.flatMap((id) => [join(dir, `${id}-start`), join(dir, `${id}-run`)])])
+  run(mkfifoArgv(...ids.flatMap((id) => [join(dir, `${id}-start`), join(dir, `${id}-run`)])))
     .then(() => void spares.ready.push(...ids))
     .catch(() => undefined) // the next build makes its own
     .finally(() => (spares.making = false));

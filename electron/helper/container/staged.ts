@@ -9,6 +9,7 @@
 // - elsewhere, `nsenter` running GNU find — `find START -maxdepth 0 -exec A… ; -exec B… ;` visits START
 //   once and runs each -exec in order (argv arrays, no shell), stopping at the first that fails.
 import { NslabError } from '../../shared/errors.js';
+import { SETNS_NR } from '../exec/netns-sysctl.js';
 import type { FstabEntry } from './fstab.js';
 
 export interface StagedStep {
@@ -41,13 +42,13 @@ export const detachOps = (target: string): string[] => ['u', target, '2'];
 /** Printed after the last step only: a step that failed stops the chain before it. */
 export const STAGED_DONE = 'nslab-staged-done';
 
-/** setns, mount, umount2, pivot_root, sethostname by architecture (the kernel's syscall tables). */
-const SYSCALLS: Partial<Record<NodeJS.Architecture, [number, number, number, number, number]>> = {
-  x64: [308, 165, 166, 155, 170],
+/** mount, umount2, pivot_root, sethostname by architecture (the kernel's syscall tables); setns is SETNS_NR's. */
+const MOUNT_NRS: Partial<Record<NodeJS.Architecture, [number, number, number, number]>> = {
+  x64: [165, 166, 155, 170],
   // the generic table (include/uapi/asm-generic/unistd.h)
-  arm64: [268, 40, 39, 41, 161],
-  riscv64: [268, 40, 39, 41, 161],
-  loong64: [268, 40, 39, 41, 161],
+  arm64: [40, 39, 41, 161],
+  riscv64: [40, 39, 41, 161],
+  loong64: [40, 39, 41, 161],
 };
 
 /** argv: the five syscall numbers, PID 1, its namespace files to join (comma-separated), then the steps' words. */
@@ -93,9 +94,11 @@ const NS_FILES: [string, string][] = [['-U', 'user'], ['-C', 'cgroup'], ['-i', '
 
 /** The Perl sequencer's argv for these steps, or null where it cannot be used (see the top). */
 export function stagedPerlArgv(pid1: number, steps: readonly StagedStep[], perl: boolean): string[] | null {
-  const numbers = SYSCALLS[process.arch];
+  const setns = SETNS_NR[process.arch];
+  const mounts = MOUNT_NRS[process.arch];
   const flags = new Set(stagedFlags(steps));
-  if (!perl || !numbers || flags.has('-U')) return null;
+  if (!perl || setns === undefined || !mounts || flags.has('-U')) return null;
+  const numbers = [setns, ...mounts];
   const types = NS_FILES.filter(([f]) => flags.has(f)).map(([, t]) => t).join(',');
   return ['perl', '-e', STAGED_PROGRAM, ...numbers.map(String), String(pid1), types, ...steps.flatMap((s) => s.ops)];
 }

@@ -19,7 +19,7 @@ export interface NetnsSysctls {
 }
 
 /** setns(2) by architecture (the kernel's syscall tables). */
-const SETNS_NR: Partial<Record<NodeJS.Architecture, number>> = { x64: 308, arm64: 268, riscv64: 268, loong64: 268, ia32: 346, arm: 375, ppc64: 350, s390x: 339 };
+export const SETNS_NR: Partial<Record<NodeJS.Architecture, number>> = { x64: 308, arm64: 268, riscv64: 268, loong64: 268, ia32: 346, arm: 375, ppc64: 350, s390x: 339 };
 const CLONE_NEWNET = 0x40000000;
 
 /** argv: SETNS_NR CLONE_NEWNET then, per namespace, NAME key=value… `--`. Stops at the first failure. */
